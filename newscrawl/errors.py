@@ -1,0 +1,32 @@
+"""The errors newscrawl reports to its users.
+
+Every error a user can cause (a bad URL, a page that is not an article, a site that does not
+answer) is a :class:`NewscrawlError`; the CLI prints its message as one line on stderr and
+exits with status 1. Anything else is a bug and keeps its traceback.
+"""
+
+from __future__ import annotations
+
+
+class NewscrawlError(Exception):
+    """Base class: the message is a complete sentence fit for one line of stderr."""
+
+
+class NotAnArticle(NewscrawlError):
+    """The page was fetched but holds no article (deleted, an index page, not HTML)."""
+
+
+class UnknownSite(NewscrawlError):
+    """No site profile matches the URL or name given."""
+
+
+class BadURL(NewscrawlError):
+    """The URL cannot be fetched as a web page (not http/https, no host)."""
+
+
+class FetchFailed(NewscrawlError):
+    """The download failed: HTTP error status, timeout, refused connection, redirect loop."""
+
+
+class ArchiveLocked(NewscrawlError):
+    """Another newscrawl run holds the archive's lock."""
