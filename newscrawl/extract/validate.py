@@ -1,0 +1,38 @@
+"""Is it an article, and is it whole?
+
+A page without a title or body is not an article: it is dropped with the reason, never
+stored as a half-empty row. A page cut short in transfer is still an article, but it is
+marked incomplete so nobody mistakes it for the whole text.
+"""
+
+from __future__ import annotations
+
+import re
+
+from ..errors import NotAnArticle
+from ..items import Article, RawPage
+
+_CLOSING_TAG = re.compile(rb"</(?:html|body)\s*>", re.IGNORECASE)
+
+
+def validate_article(article: Article) -> Article:
+    """``article`` marked complete or not; raises NotAnArticle when it is none."""
+    missing = [name for name in ("title", "body", "article_id") if not getattr(article, name)]
+    if missing:
+        raise NotAnArticle(f"no article on the page (missing {', '.join(missing)})")
+    reason = truncation(article.page) if article.page else None
+    article.complete = reason is None
+    article.incomplete_reason = reason
+    return article
+
+
+def truncation(page: RawPage) -> str | None:
+    """Why ``page`` looks cut short, or None when it arrived whole."""
+    if page.truncated:
+        return "the connection closed before the whole page arrived"
+    declared = page.header("content-length")
+    if declared and declared.isdigit() and int(declared) > len(page.body):
+        return f"received {len(page.body)} of {declared} bytes"
+    if not _CLOSING_TAG.search(page.body[-4096:]):
+        return "the page ends before its closing </body> or </html> tag"
+    return None

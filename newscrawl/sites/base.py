@@ -1,0 +1,60 @@
+"""A site profile: what newscrawl knows about one news site, as data.
+
+A profile holds the selectors to try first for each field (in priority order), the URL
+patterns that tell an article page from anything else, and the phrases the site uses on its
+error pages. The extraction code in :mod:`newscrawl.extract` is shared by every site; a
+profile only says where to look first. Hosts are never hard-coded into patterns: URL
+patterns match on path and query, so the same profile works against a test server on
+127.0.0.1.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass, field
+from urllib.parse import urlsplit
+
+
+@dataclass(frozen=True)
+class SiteProfile:
+    """Selectors and URL patterns of one site.
+
+    ``selectors`` maps a field name to CSS selectors tried in order; the first one that
+    matches a non-empty node wins. Field names: ``title``, ``subtitle``, ``sections``
+    (one node per breadcrumb), ``info`` (the lines that carry the 승인/수정/신문게재
+    labels), ``reporters`` (links or nodes naming a reporter), ``body`` (the container of
+    the article text), ``photos`` (one node per photo, holding an ``img`` and a caption),
+    ``photo_caption`` (relative to a photo node).
+    """
+
+    name: str
+    title: str
+    domains: tuple[str, ...]
+    base_url: str
+    #: Matches ``path?query`` of an article URL; group ``id`` is the site's article key.
+    article_path: re.Pattern[str]
+    #: The site's own canonical form of an article URL, filled with ``base`` and ``id``.
+    canonical_template: str
+    selectors: dict[str, tuple[str, ...]] = field(default_factory=dict)
+    #: Nodes inside the body container that are never article text (ads, scripts).
+    body_exclude: tuple[str, ...] = ()
+    #: Phrases the site shows instead of an article (deleted, unknown key).
+    not_found_markers: tuple[str, ...] = ()
+    #: Suffix the site appends to ``<title>`` (" - 중도일보"), removed from the fallback title.
+    title_suffixes: tuple[str, ...] = ()
+
+    def matches_host(self, host: str) -> bool:
+        """True when ``host`` is one of the site's domains or a subdomain of one."""
+        host = host.lower().rstrip(".")
+        return any(host == d or host.endswith("." + d) for d in self.domains)
+
+    def article_id(self, url: str) -> str | None:
+        """The article key in ``url``, or None when ``url`` is not an article URL."""
+        parts = urlsplit(url)
+        match = self.article_path.search(f"{parts.path}?{parts.query}")
+        return match.group("id") if match else None
+
+    def canonical_url(self, article_id: str, base_url: str | None = None) -> str:
+        """The site's canonical URL for an article key (on ``base_url`` if given)."""
+        base = (base_url or self.base_url).rstrip("/")
+        return self.canonical_template.format(base=base, id=article_id)

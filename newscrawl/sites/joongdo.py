@@ -1,0 +1,34 @@
+"""중도일보 (www.joongdo.co.kr), a daily of Daejeon, Sejong and Chungcheong.
+
+Article pages are ``/web/view.php?key=YYYYMMDD01000NNNN`` (also ``/main/view.php``, and
+with extra parameters such as ``ncid=N01_06``). The body is ``#font``: text separated by
+``<br>``, photos in tables with a caption row, the byline (``세종=임병안 기자 id@``) last.
+"""
+
+from __future__ import annotations
+
+import re
+
+from .base import SiteProfile
+
+JOONGDO = SiteProfile(
+    name="joongdo",
+    title="중도일보",
+    domains=("joongdo.co.kr",),
+    base_url="http://www.joongdo.co.kr",
+    article_path=re.compile(r"/(?:web|main)/view\.php\?(?:[^#]*&)?key=(?P<id>\d{8,})"),
+    canonical_template="{base}/web/view.php?key={id}",
+    selectors={
+        "title": (".article-head h2.headline", ".article-head h2", ".view-top-title strong"),
+        "subtitle": (".article-head h3.sub-headline", ".article-head h3"),
+        "sections": (".article-head ul.location li", "ul.location li"),
+        "info": (".article-info ul.date li", ".article-info li"),
+        "reporters": (".article-info li.reporter a", ".article-info li.reporter"),
+        "body": ("#font",),
+        "photos": ("table.photo-box",),
+        "photo_caption": ("td.caption",),
+    },
+    body_exclude=("script", "style", ".ad-inarticle", "table.photo-box", "iframe"),
+    not_found_markers=("삭제되었거나 존재하지 않는 기사입니다",),
+    title_suffixes=(" - 중도일보", " | 중도일보"),
+)
