@@ -1,0 +1,36 @@
+"""The SQLite archive: a small library over sqlite-utils.
+
+``open_archive(path)`` opens (creating and upgrading as needed) an archive;
+``save_article(db, article)`` and ``record_failure(db, failure)`` write to it. The schema is
+in :mod:`newscrawl.archive.migrations`; the README has a reference of its tables.
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from sqlite_utils import Database
+
+from .migrations import migrate
+from .pages import load_page
+from .store import SaveResult, record_failure, save_article
+
+__all__ = ["SaveResult", "load_page", "open_archive", "record_failure", "save_article"]
+
+DEFAULT_PATH = Path("data") / "news.db"
+
+
+def open_archive(path: str | Path = DEFAULT_PATH) -> Database:
+    """The archive at ``path``, created if missing and migrated to the current schema.
+
+    WAL mode lets datasette read while a crawl writes; a busy timeout makes a writer wait
+    for another's transaction instead of failing with "database is locked".
+    """
+    path = Path(path)
+    path.parent.mkdir(parents=True, exist_ok=True)
+    db = Database(path)
+    db.execute("PRAGMA busy_timeout = 30000")
+    db.execute("PRAGMA foreign_keys = ON")
+    db.enable_wal()
+    migrate(db)
+    return db

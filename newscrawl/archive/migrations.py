@@ -1,0 +1,143 @@
+"""The archive's schema, as an ordered list of migrations.
+
+``PRAGMA user_version`` holds the number of migrations applied. Opening an archive applies
+the missing ones in order, each in its own transaction, so an older archive is upgraded in
+place and a new one is built by the same code. Never edit a released migration: add one.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
+
+from sqlite_utils import Database
+
+
+def _pages_and_articles(db: Database) -> None:
+    db["pages"].create(
+        {
+            "id": int, "site": str, "article_id": str, "url": str, "requested_url": str,
+            "status": int, "headers": str, "body": bytes, "compression": str,
+            "body_size": int, "body_sha256": str, "encoding": str, "truncated": int,
+            "fetched_at": str, "last_fetched_at": str,
+        },
+        pk="id",
+        not_null=["url", "body", "compression", "body_sha256", "fetched_at"],
+    )
+    db["pages"].create_index(["url", "body_sha256"], unique=True)
+    db["pages"].create_index(["site", "article_id"])
+
+    db["articles"].create(
+        {
+            "id": int, "site": str, "article_id": str, "url": str, "canonical_url": str,
+            "title": str, "subtitle": str, "sections": str, "section": str,
+            "published_at": str, "modified_at": str, "print_date": str, "print_page": int,
+            "dateline": str, "byline": str, "body": str, "complete": int,
+            "incomplete_reason": str, "revision": int, "content_hash": str, "sources": str,
+            "raw": str, "page_id": int, "first_seen_at": str, "last_fetched_at": str,
+            "last_changed_at": str,
+        },
+        pk="id",
+        not_null=["site", "article_id", "url", "title", "body", "content_hash"],
+        foreign_keys=[("page_id", "pages", "id")],
+    )
+    db["articles"].create_index(["site", "article_id"], unique=True)
+    for columns in (["published_at"], ["section", "published_at"], ["print_date", "print_page"],
+                    ["modified_at"], ["page_id"]):
+        db["articles"].create_index(columns)
+
+    db["revisions"].create(
+        {
+            "id": int, "article": int, "revision": int, "content_hash": str, "data": str,
+            "page_id": int, "first_seen_at": str, "last_seen_at": str,
+        },
+        pk="id",
+        not_null=["article", "revision", "content_hash", "data"],
+        foreign_keys=[("article", "articles", "id"), ("page_id", "pages", "id")],
+    )
+    db["revisions"].create_index(["article", "revision"], unique=True)
+    db["revisions"].create_index(["page_id"])
+
+
+def _people_photos_lists(db: Database) -> None:
+    db["reporters"].create(
+        {"id": int, "site": str, "name": str, "url": str, "email": str},
+        pk="id", not_null=["site", "name"],
+    )
+    db.execute("CREATE UNIQUE INDEX idx_reporters_identity ON reporters (site, name, coalesce(url, ''))")
+    db["article_reporters"].create(
+        {"article": int, "reporter": int, "position": int},
+        pk=("article", "reporter"),
+        foreign_keys=[("article", "articles", "id"), ("reporter", "reporters", "id")],
+    )
+    db["article_reporters"].create_index(["reporter"])
+
+    db["photos"].create(
+        {"id": int, "article": int, "position": int, "url": str, "alt": str,
+         "caption": str, "credit": str},
+        pk="id", not_null=["article", "url"],
+        foreign_keys=[("article", "articles", "id")],
+    )
+    db["photos"].create_index(["article", "position"], unique=True)
+
+    db["related_items"].create(
+        {"id": int, "item_hash": str, "url": str, "title": str, "summary": str},
+        pk="id", not_null=["item_hash", "url", "title"],
+    )
+    db["related_items"].create_index(["item_hash"], unique=True)
+    db["related_links"].create(
+        {"id": int, "article": int, "list": str, "rank": int, "item": int,
+         "first_seen_at": str, "last_seen_at": str},
+        pk="id", not_null=["article", "list", "rank", "item", "first_seen_at", "last_seen_at"],
+        foreign_keys=[("article", "articles", "id"), ("item", "related_items", "id")],
+    )
+    db["related_links"].create_index(["article", "list", "rank"])
+    db["related_links"].create_index(["list", "first_seen_at"])
+    db["related_links"].create_index(["item"])
+
+
+def _failures(db: Database) -> None:
+    db["failures"].create(
+        {"id": int, "url": str, "site": str, "kind": str, "status": int, "error": str,
+         "attempts": int, "first_failed_at": str, "last_failed_at": str},
+        pk="id", not_null=["url", "kind", "error", "attempts", "last_failed_at"],
+    )
+    db["failures"].create_index(["url"], unique=True)
+    db["failures"].create_index(["site", "last_failed_at"])
+
+
+#: Every migration, in order. The archive's version is the number applied.
+MIGRATIONS: list[Callable[[Database], None]] = [
+    _pages_and_articles,
+    _people_photos_lists,
+    _failures,
+]
+
+
+def migrate(db: Database) -> int:
+    """Apply the migrations ``db`` lacks; returns the number applied now.
+
+    Each step takes the write lock first (``BEGIN IMMEDIATE``) and re-reads the version, so
+    two processes opening a new archive at once cannot both apply the same migration.
+    """
+    applied = 0
+    while True:
+        with immediate_transaction(db):
+            version = db.execute("PRAGMA user_version").fetchone()[0]
+            if version >= len(MIGRATIONS):
+                return applied
+            MIGRATIONS[version](db)
+            db.execute(f"PRAGMA user_version = {version + 1:d}")
+        applied += 1
+
+
+@contextmanager
+def immediate_transaction(db: Database) -> Iterator[Database]:
+    """A transaction that holds the write lock from its start (``BEGIN IMMEDIATE``)."""
+    db.execute("BEGIN IMMEDIATE")
+    try:
+        yield db
+    except BaseException:
+        db.rollback()
+        raise
+    db.execute("COMMIT")

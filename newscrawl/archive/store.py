@@ -1,0 +1,184 @@
+"""Writing articles and failures into the archive, one transaction per article.
+
+An article is keyed by (site, article_id). Saving it again with the same content changes
+nothing but the "last seen" times; saving it with changed content adds a revision and
+updates the ``articles`` row, so every version ever seen stays in ``revisions``.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+from dataclasses import dataclass
+from datetime import datetime
+from typing import Any, Literal
+
+from sqlite_utils import Database
+
+from ..extract.dates import KST
+from ..items import Article, FetchFailure
+from .pages import store_page
+
+#: Fields whose change makes a new revision. Related lists and fetch times are not content.
+CONTENT_FIELDS = (
+    "title", "subtitle", "sections", "published_at", "modified_at", "print_date",
+    "print_page", "reporters", "dateline", "byline", "body", "photos", "complete",
+)
+
+Outcome = Literal["new", "updated", "unchanged"]
+
+
+@dataclass(frozen=True)
+class SaveResult:
+    outcome: Outcome
+    article_rowid: int
+    revision: int
+
+
+def now_kst() -> str:
+    return datetime.now(KST).isoformat(timespec="seconds")
+
+
+def content_of(article: Article) -> dict[str, Any]:
+    return {name: getattr(article, name) for name in CONTENT_FIELDS}
+
+
+def content_hash(content: dict[str, Any]) -> str:
+    canonical = json.dumps(content, ensure_ascii=False, sort_keys=True, separators=(",", ":"))
+    return hashlib.sha256(canonical.encode()).hexdigest()
+
+
+def save_article(db: Database, article: Article) -> SaveResult:
+    """Store ``article`` (and its raw page) in one transaction; returns what happened."""
+    seen_at = article.fetched_at or now_kst()
+    content = content_of(article)
+    digest = content_hash(content)
+    with db.atomic():
+        page_id = store_page(db, article.page, article.article_id, seen_at) if article.page else None
+        row = db.execute(
+            "SELECT id, revision, content_hash, last_fetched_at FROM articles WHERE site = ? AND article_id = ?",
+            [article.site, article.article_id],
+        ).fetchone()
+        if row is None:
+            rowid = db["articles"].insert(_article_row(article, digest, 1, page_id, seen_at)
+                                          | {"first_seen_at": seen_at}).last_pk
+            result = SaveResult("new", rowid, 1)
+        else:
+            rowid, revision, old_digest, last_fetched_at = row
+            if old_digest == digest:
+                _touch(db, rowid, revision, page_id, seen_at)
+                result = SaveResult("unchanged", rowid, revision)
+            else:
+                revision += 1
+                db["articles"].update(rowid, _article_row(article, digest, revision, page_id, seen_at))
+                result = SaveResult("updated", rowid, revision)
+        if result.outcome != "unchanged":
+            db["revisions"].insert({
+                "article": rowid, "revision": result.revision, "content_hash": digest,
+                "data": json.dumps(content, ensure_ascii=False), "page_id": page_id,
+                "first_seen_at": seen_at, "last_seen_at": seen_at,
+            })
+            _replace_reporters(db, rowid, article)
+            _replace_photos(db, rowid, article)
+        previous_snapshot = None if row is None else row[3]
+        _record_related(db, rowid, article.related, seen_at, previous_snapshot)
+        db.execute("DELETE FROM failures WHERE url = ?", [article.url])
+    return result
+
+
+def _article_row(article: Article, digest: str, revision: int, page_id: int | None, seen_at: str) -> dict[str, Any]:
+    return {
+        "site": article.site, "article_id": article.article_id, "url": article.url,
+        "canonical_url": article.canonical_url, "title": article.title,
+        "subtitle": article.subtitle, "sections": json.dumps(article.sections, ensure_ascii=False),
+        "section": article.sections[-1] if article.sections else None,
+        "published_at": article.published_at, "modified_at": article.modified_at,
+        "print_date": article.print_date, "print_page": article.print_page,
+        "dateline": article.dateline, "byline": article.byline, "body": article.body,
+        "complete": int(article.complete), "incomplete_reason": article.incomplete_reason,
+        "revision": revision, "content_hash": digest,
+        "sources": json.dumps(article.sources, ensure_ascii=False),
+        "raw": json.dumps(article.raw, ensure_ascii=False), "page_id": page_id,
+        "last_fetched_at": seen_at, "last_changed_at": seen_at,
+    }
+
+
+def _touch(db: Database, rowid: int, revision: int, page_id: int | None, seen_at: str) -> None:
+    db.execute("UPDATE articles SET last_fetched_at = ?, page_id = coalesce(?, page_id) WHERE id = ?",
+               [seen_at, page_id, rowid])
+    db.execute("UPDATE revisions SET last_seen_at = ? WHERE article = ? AND revision = ?",
+               [seen_at, rowid, revision])
+
+
+def _replace_reporters(db: Database, rowid: int, article: Article) -> None:
+    db.execute("DELETE FROM article_reporters WHERE article = ?", [rowid])
+    for position, reporter in enumerate(article.reporters, start=1):
+        found = db.execute(
+            "SELECT id FROM reporters WHERE site = ? AND name = ? AND coalesce(url, '') = coalesce(?, '')",
+            [article.site, reporter["name"], reporter.get("url")],
+        ).fetchone()
+        if found:
+            reporter_id = found[0]
+            if reporter.get("email"):
+                db.execute("UPDATE reporters SET email = ? WHERE id = ?", [reporter["email"], reporter_id])
+        else:
+            reporter_id = db["reporters"].insert({
+                "site": article.site, "name": reporter["name"], "url": reporter.get("url"),
+                "email": reporter.get("email"),
+            }).last_pk
+        db["article_reporters"].insert(
+            {"article": rowid, "reporter": reporter_id, "position": position}, ignore=True)
+
+
+def _replace_photos(db: Database, rowid: int, article: Article) -> None:
+    db.execute("DELETE FROM photos WHERE article = ?", [rowid])
+    db["photos"].insert_all(
+        {"article": rowid, "position": position, **{k: photo.get(k) for k in ("url", "alt", "caption", "credit")}}
+        for position, photo in enumerate(article.photos, start=1)
+    )
+
+
+def _record_related(db: Database, rowid: int, related: list[dict[str, Any]], seen_at: str,
+                    previous_snapshot: str | None) -> None:
+    """Extend the links seen in the previous snapshot at the same rank; add the rest as new."""
+    for entry in related:
+        item_id = _related_item(db, entry)
+        updated = db.execute(
+            "UPDATE related_links SET last_seen_at = ? WHERE article = ? AND list = ? AND rank = ?"
+            " AND item = ? AND last_seen_at = ?",
+            [seen_at, rowid, entry["list"], entry["rank"], item_id, previous_snapshot],
+        ).rowcount
+        if not updated:
+            db["related_links"].insert({
+                "article": rowid, "list": entry["list"], "rank": entry["rank"], "item": item_id,
+                "first_seen_at": seen_at, "last_seen_at": seen_at,
+            })
+
+
+def _related_item(db: Database, entry: dict[str, Any]) -> int:
+    identity = json.dumps([entry["url"], entry["title"], entry.get("summary")], ensure_ascii=False)
+    item_hash = hashlib.sha1(identity.encode()).hexdigest()
+    found = db.execute("SELECT id FROM related_items WHERE item_hash = ?", [item_hash]).fetchone()
+    if found:
+        return found[0]
+    return db["related_items"].insert({
+        "item_hash": item_hash, "url": entry["url"], "title": entry["title"],
+        "summary": entry.get("summary"),
+    }).last_pk
+
+
+def record_failure(db: Database, failure: FetchFailure) -> None:
+    """Count one more failed attempt at ``failure.url`` (kept until the URL succeeds)."""
+    failed_at = failure.failed_at or now_kst()
+    with db.atomic():
+        updated = db.execute(
+            "UPDATE failures SET attempts = attempts + 1, kind = ?, status = ?, error = ?,"
+            " last_failed_at = ?, site = coalesce(?, site) WHERE url = ?",
+            [failure.kind, failure.status, failure.error, failed_at, failure.site, failure.url],
+        ).rowcount
+        if not updated:
+            db["failures"].insert({
+                "url": failure.url, "site": failure.site, "kind": failure.kind,
+                "status": failure.status, "error": failure.error, "attempts": 1,
+                "first_failed_at": failed_at, "last_failed_at": failed_at,
+            })
