@@ -1,0 +1,159 @@
+"""Item pipelines: extract, normalise, validate, store — in that order.
+
+Each stage is a few lines over the library: :mod:`newscrawl.extract` reads the fields,
+normalises and validates them; :mod:`newscrawl.archive` stores them. A page that is not an
+article is dropped (``DropItem``) with its reason; during a crawl the reason is also
+recorded in the archive's ``failures`` table. :func:`run_offline` runs the same chain
+without a crawler, which is how ``newscrawl extract`` and ``reparse`` use it.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from scrapy import signals
+from scrapy.crawler import Crawler
+from scrapy.exceptions import DropItem, NotConfigured
+from scrapy.settings import BaseSettings
+from scrapy.utils.misc import load_object
+from sqlite_utils import Database
+
+from .archive import open_archive, record_failure, save_article
+from .archive.store import now_kst
+from .errors import NotAnArticle
+from .extract import extract_page
+from .extract.normalise import normalise_article
+from .extract.validate import validate_article
+from .items import Article, ExtractedArticle, FetchFailure, RawPage
+from .sites import get_profile, profile_for_url
+
+
+class _Stage:
+    """A pipeline stage built from settings, so the offline chain can build it too."""
+
+    def __init__(self, settings: BaseSettings):
+        self.settings = settings
+
+    @classmethod
+    def from_crawler(cls, crawler: Crawler) -> _Stage:
+        return cls(crawler.settings)
+
+
+class ExtractPipeline(_Stage):
+    """RawPage -> ExtractedArticle, with the site profile named by the page or its URL."""
+
+    def process_item(self, item: Any) -> Any:
+        if not isinstance(item, RawPage):
+            return item
+        profile = get_profile(item.site) if item.site else profile_for_url(item.url)
+        if profile is None:
+            raise DropItem(f"no site profile for {item.url}")
+        try:
+            return extract_page(item, profile)
+        except NotAnArticle as exc:
+            raise DropItem(str(exc)) from exc
+
+
+class NormalisePipeline(_Stage):
+    """ExtractedArticle -> Article: ISO dates in Asia/Seoul, print edition, body text."""
+
+    def process_item(self, item: Any) -> Any:
+        return normalise_article(item) if isinstance(item, ExtractedArticle) else item
+
+
+class ValidatePipeline(_Stage):
+    """Drops what is not an article; marks truncated pages incomplete."""
+
+    def process_item(self, item: Any) -> Any:
+        if not isinstance(item, Article):
+            return item
+        try:
+            return validate_article(item)
+        except NotAnArticle as exc:
+            raise DropItem(str(exc)) from exc
+
+
+class ArchivePipeline(_Stage):
+    """Stores articles and failures in the SQLite archive (``NEWSCRAWL_DB``)."""
+
+    def __init__(self, settings: BaseSettings):
+        if not settings.getbool("NEWSCRAWL_STORE"):
+            raise NotConfigured("storing is switched off (NEWSCRAWL_STORE=False)")
+        super().__init__(settings)
+        self.record_failures = settings.getbool("NEWSCRAWL_RECORD_FAILURES")
+        self.db = None
+        self.stats = None
+
+    @classmethod
+    def from_crawler(cls, crawler: Crawler) -> ArchivePipeline:
+        pipeline = cls(crawler.settings)
+        pipeline.stats = crawler.stats
+        crawler.signals.connect(pipeline.item_dropped, signal=signals.item_dropped)
+        return pipeline
+
+    def archive(self) -> Database:
+        """The archive, opened on first use so a run that stores nothing creates nothing."""
+        if self.db is None:
+            self.db = open_archive(self.settings.get("NEWSCRAWL_DB"))
+        return self.db
+
+    def close_spider(self) -> None:
+        if self.db is not None:
+            self.db.close()
+
+    def process_item(self, item: Any) -> Any:
+        if isinstance(item, Article):
+            result = save_article(self.archive(), item)
+            item.archived = result.outcome
+            self._count(f"newscrawl/articles/{result.outcome}")
+        elif isinstance(item, FetchFailure):
+            self._count("newscrawl/failures")
+            if self.record_failures:
+                record_failure(self.archive(), item)
+        return item
+
+    def item_dropped(self, item: Any, response: Any, exception: BaseException) -> None:
+        """A page dropped as not-an-article is a failure the next run should see."""
+        page = item.page if isinstance(item, (Article, ExtractedArticle)) else item
+        if isinstance(page, RawPage):
+            self._count("newscrawl/not_articles")
+            if self.record_failures:
+                record_failure(self.archive(), FetchFailure(
+                    url=page.url, error=str(exception), site=page.site, status=page.status,
+                    failed_at=now_kst(), kind="not-article"))
+
+    def _count(self, key: str) -> None:
+        if self.stats is not None:
+            self.stats.inc_value(key)
+
+
+def build_chain(settings: BaseSettings) -> list[Any]:
+    """The enabled pipelines of ``ITEM_PIPELINES``, in order, built from ``settings``."""
+    chain = []
+    for path, _order in sorted(settings.getwithbase("ITEM_PIPELINES").items(), key=lambda kv: kv[1]):
+        try:
+            chain.append(load_object(path)(settings))
+        except NotConfigured:
+            continue
+    return chain
+
+
+def run_offline(item: Any, settings: BaseSettings) -> Any:
+    """Run ``item`` through the pipeline chain without a crawler.
+
+    Raises :class:`NotAnArticle` with the reason when a stage drops the item.
+    """
+    chain = build_chain(settings)
+    try:
+        for stage in chain:
+            try:
+                item = stage.process_item(item)
+            except DropItem as exc:
+                raise NotAnArticle(str(exc)) from exc
+    finally:
+        for stage in chain:
+            if hasattr(stage, "close_spider"):
+                stage.close_spider()
+    return item
+
+

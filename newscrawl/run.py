@@ -1,0 +1,111 @@
+"""What the CLI commands do, as plain functions: extract a saved page, fetch one article.
+
+Both run the project's item pipelines (:mod:`newscrawl.pipelines`): ``extract`` without a
+crawler, ``fetch`` inside a real Scrapy crawl of one URL.
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Any
+from urllib.parse import urlsplit
+
+from parsel import Selector
+from scrapy import signals
+from scrapy.crawler import CrawlerProcess
+from scrapy.settings import Settings
+from scrapy.spiderloader import SpiderLoader
+
+from .errors import BadURL, FetchFailed, NotAnArticle, UnknownSite
+from .items import Article, FetchFailure, RawPage
+from .pipelines import run_offline
+from .sites import PROFILES, SiteProfile, get_profile, profile_for_url
+
+
+def project_settings(overrides: dict[str, Any] | None = None) -> Settings:
+    """newscrawl's Scrapy settings with ``overrides`` applied on top."""
+    settings = Settings()
+    settings.setmodule("newscrawl.settings", priority="project")
+    settings.update(overrides or {}, priority="cmdline")
+    return settings
+
+
+def check_fetchable(url: str) -> None:
+    """Raise :class:`BadURL` unless ``url`` is an http(s) URL with a host."""
+    parts = urlsplit(url)
+    if parts.scheme not in ("http", "https") or not parts.hostname:
+        raise BadURL(f"not an http(s) URL: {url!r} (only web pages can be fetched)")
+
+
+def choose_profile(url: str | None, site: str | None) -> SiteProfile:
+    """The profile named ``site``, else the one whose domains hold ``url``'s host."""
+    if site:
+        return get_profile(site)
+    profile = profile_for_url(url or "")
+    if profile is None:
+        host = urlsplit(url or "").hostname or url
+        known = ", ".join(f"{p.name} ({', '.join(p.domains)})" for p in PROFILES.values())
+        raise UnknownSite(f"no site profile for {host}; known sites: {known}; "
+                          "use --site NAME to read the page with one of them")
+    return profile
+
+
+def extract_file(path: str | Path, url: str | None = None, site: str | None = None,
+                 content_type: str | None = None) -> Article:
+    """The article in a saved page, through the same pipelines as a crawl (nothing stored)."""
+    body = Path(path).read_bytes()
+    url = url or _declared_url(body)
+    if not url:
+        raise BadURL(f"{path}: the page names no URL of its own; give it with --url")
+    profile = choose_profile(url, site)
+    page = RawPage(url=url, status=200, headers={"content-type": [content_type]} if content_type else {},
+                   body=body, encoding=None, fetched_at=None, site=profile.name)
+    return run_offline(page, project_settings({"NEWSCRAWL_STORE": False}))
+
+
+def _declared_url(body: bytes) -> str | None:
+    selector = Selector(body=body[:65536], type="html")
+    return selector.xpath('//link[@rel="canonical"]/@href | //meta[@property="og:url"]/@content').get()
+
+
+def fetch(url: str, site: str | None = None, settings: dict[str, Any] | None = None) -> Article:
+    """Download ``url`` with a real Scrapy crawl and run it through the pipelines.
+
+    Stores the article unless ``NEWSCRAWL_STORE`` is False. Raises :class:`FetchFailed` or
+    :class:`NotAnArticle` with the reason when there is no article to return.
+    """
+    check_fetchable(url)
+    profile = choose_profile(url, site)
+    crawl_settings = project_settings(settings)
+    spider_class = SpiderLoader.from_settings(crawl_settings).load(profile.name)
+    outcome: dict[str, Any] = {}
+
+    def scraped(item: Any) -> None:
+        outcome["article" if isinstance(item, Article) else "failure"] = item
+
+    def dropped(item: Any, exception: BaseException) -> None:
+        outcome["dropped"] = str(exception)
+
+    def errored(failure: Any) -> None:
+        outcome["error"] = failure.getErrorMessage()
+
+    process = CrawlerProcess(crawl_settings)
+    crawler = process.create_crawler(spider_class)
+    crawler.signals.connect(scraped, signal=signals.item_scraped)
+    crawler.signals.connect(dropped, signal=signals.item_dropped)
+    crawler.signals.connect(errored, signal=signals.spider_error)
+    process.crawl(crawler, url=url)
+    process.start()
+    return _fetch_result(url, outcome)
+
+
+def _fetch_result(url: str, outcome: dict[str, Any]) -> Article:
+    if "article" in outcome:
+        return outcome["article"]
+    if "dropped" in outcome:
+        raise NotAnArticle(f"{url}: {outcome['dropped']}")
+    if isinstance(outcome.get("failure"), FetchFailure):
+        raise FetchFailed(f"{url}: {outcome['failure'].error}")
+    if "error" in outcome:
+        raise FetchFailed(f"{url}: {outcome['error']}")
+    raise FetchFailed(f"{url}: no response (the request was filtered before download)")

@@ -1,0 +1,1 @@
+"""Spiders, one per site profile; ``scrapy list`` shows them."""
