@@ -1,0 +1,68 @@
+"""Shared fixtures: the fixture pages, a real local web server, the CLI as a subprocess."""
+
+from __future__ import annotations
+
+import json
+import os
+import shutil
+import subprocess
+import sys
+from collections.abc import Iterator
+from pathlib import Path
+
+import pytest
+
+TESTS = Path(__file__).parent
+FIXTURES = TESTS / "fixtures"
+JOONGDO = FIXTURES / "joongdo"
+SEED_KEY = "20200708010002304"
+SEED_URL = f"http://www.joongdo.co.kr/web/view.php?key={SEED_KEY}"
+SEED_HTML = JOONGDO / f"view-{SEED_KEY}.html"
+
+
+@pytest.fixture(scope="session")
+def seed_expected() -> dict:
+    return json.loads((JOONGDO / f"view-{SEED_KEY}.expected.json").read_text(encoding="utf-8"))
+
+
+@pytest.fixture
+def site_root(tmp_path: Path) -> Path:
+    """A copy of the 중도일보 fixture pages that a test may edit while the server runs."""
+    root = tmp_path / "site"
+    shutil.copytree(JOONGDO, root)
+    return root
+
+
+class MockSite:
+    """A running ``tests/mockserver.py``: its base URL and the directory it serves."""
+
+    def __init__(self, root: Path):
+        self.root = root
+        self.process = subprocess.Popen(
+            [sys.executable, str(TESTS / "mockserver.py"), "--root", str(root)],
+            stdout=subprocess.PIPE, text=True,
+        )
+        self.url = self.process.stdout.readline().strip()
+        assert self.url.startswith("http://127.0.0.1:"), "mock server did not start"
+
+    def article_url(self, key: str = SEED_KEY) -> str:
+        return f"{self.url}/web/view.php?key={key}"
+
+    def stop(self) -> None:
+        self.process.terminate()
+        self.process.wait(timeout=10)
+        self.process.stdout.close()
+
+
+@pytest.fixture
+def mock_site(site_root: Path) -> Iterator[MockSite]:
+    site = MockSite(site_root)
+    yield site
+    site.stop()
+
+
+def run_newscrawl(*args: str, cwd: Path | None = None, timeout: float = 120) -> subprocess.CompletedProcess:
+    """``python -m newscrawl ARGS`` in a subprocess, as a user would run it."""
+    env = {**os.environ, "PYTHONWARNINGS": "ignore"}
+    return subprocess.run([sys.executable, "-m", "newscrawl", *args], cwd=cwd, env=env,
+                          capture_output=True, text=True, timeout=timeout)

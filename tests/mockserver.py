@@ -1,0 +1,133 @@
+"""A stand-in for www.joongdo.co.kr that tests start on 127.0.0.1.
+
+    python tests/mockserver.py --root DIR
+
+binds to a free port and prints its base URL as the first line of stdout. Pages come from
+DIR (a copy of the fixtures the test may edit while the server runs):
+
+``/web/view.php?key=K``   ``view-K.html``, or the site's "no such article" page (status 200)
+``/web/list_news.php``    ``list_news-<ncid>-page<N>.html``
+``/web/rss.php``          ``rss.xml``
+``/robots.txt``           ``robots.txt`` if present, else allow everything
+
+and some pages that misbehave on purpose:
+
+``/status/<code>``        that HTTP status
+``/hang``                 never answers (until the client gives up)
+``/redirect-loop``        redirects to itself
+``/truncated?key=K``      the article cut in the middle of its body; the connection closes
+                          early (Content-Length promises the whole page)
+``/euc-kr?key=K``         the article re-encoded as EUC-KR, declared in the header only
+``/binary``               random-looking bytes served as text/html
+"""
+
+from __future__ import annotations
+
+import argparse
+import re
+import sys
+import threading
+from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+from pathlib import Path
+from urllib.parse import parse_qs, urlsplit
+
+
+class Handler(BaseHTTPRequestHandler):
+    root: Path
+    stop_hanging: threading.Event
+
+    def log_message(self, format: str, *args: object) -> None:  # keep test output quiet
+        pass
+
+    def do_GET(self) -> None:  # noqa: N802 (http.server's naming)
+        parts = urlsplit(self.path)
+        query = {k: v[0] for k, v in parse_qs(parts.query).items()}
+        route = getattr(self, "route_" + re.sub(r"\W", "_", parts.path.strip("/").split("/")[0] or "index"), None)
+        if parts.path in ("/web/view.php", "/main/view.php"):
+            self.article(query.get("key", ""))
+        elif parts.path == "/web/list_news.php":
+            self.file(f"list_news-{query.get('ncid', 'all')}-page{query.get('page', '1')}.html")
+        elif parts.path == "/web/rss.php":
+            self.file("rss.xml", "application/rss+xml; charset=utf-8")
+        elif parts.path == "/robots.txt":
+            robots = self.root / "robots.txt"
+            self.send(200, robots.read_bytes() if robots.exists() else b"User-agent: *\nDisallow:\n", "text/plain")
+        elif route:
+            route(parts.path, query)
+        else:
+            self.send(404, b"<html><body>Not Found</body></html>")
+
+    # -- helpers ------------------------------------------------------------------------
+
+    def send(self, status: int, body: bytes, content_type: str = "text/html; charset=utf-8",
+             headers: dict[str, str] | None = None) -> None:
+        self.send_response(status)
+        self.send_header("Content-Type", content_type)
+        self.send_header("Content-Length", str(len(body)))
+        for name, value in (headers or {}).items():
+            self.send_header(name, value)
+        self.end_headers()
+        self.wfile.write(body)
+
+    def file(self, name: str, content_type: str = "text/html; charset=utf-8") -> None:
+        path = self.root / name
+        if path.exists():
+            self.send(200, path.read_bytes(), content_type)
+        else:
+            self.send(404, b"<html><body>Not Found</body></html>")
+
+    def article_bytes(self, key: str) -> bytes | None:
+        path = self.root / f"view-{key}.html"
+        return path.read_bytes() if key.isdigit() and path.exists() else None
+
+    def article(self, key: str) -> None:
+        body = self.article_bytes(key)
+        self.send(200, body if body is not None else (self.root / "view-missing.html").read_bytes())
+
+    # -- misbehaving pages --------------------------------------------------------------
+
+    def route_status(self, path: str, query: dict[str, str]) -> None:
+        self.send(int(path.rsplit("/", 1)[-1]), b"<html><body>error page</body></html>")
+
+    def route_hang(self, path: str, query: dict[str, str]) -> None:
+        self.stop_hanging.wait(120)
+
+    def route_redirect_loop(self, path: str, query: dict[str, str]) -> None:
+        self.send(302, b"", headers={"Location": "/redirect-loop"})
+
+    def route_truncated(self, path: str, query: dict[str, str]) -> None:
+        body = self.article_bytes(query.get("key", "")) or b""
+        cut = body.index("정부업무의 생산성".encode())
+        self.send_response(200)
+        self.send_header("Content-Type", "text/html; charset=utf-8")
+        self.send_header("Content-Length", str(len(body)))
+        self.end_headers()
+        self.wfile.write(body[:cut])
+        self.close_connection = True
+
+    def route_euc_kr(self, path: str, query: dict[str, str]) -> None:
+        text = (self.article_bytes(query.get("key", "")) or b"").decode("utf-8")
+        text = text.replace('<meta http-equiv="Content-Type" content="text/html; charset=utf-8" />', "")
+        self.send(200, text.encode("euc-kr", errors="xmlcharrefreplace"), "text/html; charset=euc-kr")
+
+    def route_binary(self, path: str, query: dict[str, str]) -> None:
+        self.send(200, bytes((i * 7919 + 13) % 256 for i in range(4096)))
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
+    parser.add_argument("--root", type=Path, required=True)
+    args = parser.parse_args()
+    Handler.root = args.root
+    Handler.stop_hanging = threading.Event()
+    server = ThreadingHTTPServer(("127.0.0.1", 0), Handler)
+    server.daemon_threads = True
+    print(f"http://127.0.0.1:{server.server_address[1]}", flush=True)
+    try:
+        server.serve_forever()
+    finally:
+        Handler.stop_hanging.set()
+
+
+if __name__ == "__main__":
+    sys.exit(main())

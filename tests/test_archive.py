@@ -1,0 +1,117 @@
+"""The archive library on real SQLite files: keys, revisions, transactions, migrations."""
+
+from __future__ import annotations
+
+import dataclasses
+import sqlite3
+
+import pytest
+import sqlite_utils
+
+from conftest import SEED_HTML, SEED_URL
+from newscrawl.archive import load_page, open_archive, record_failure, save_article
+from newscrawl.archive.migrations import MIGRATIONS
+from newscrawl.items import FetchFailure, RawPage
+from newscrawl.pipelines import run_offline
+from newscrawl.run import project_settings
+
+
+def article_from(body: bytes, fetched_at: str):
+    page = RawPage(url=SEED_URL, status=200, headers={"content-type": ["text/html; charset=utf-8"]},
+                   body=body, encoding=None, fetched_at=fetched_at, site="joongdo")
+    return run_offline(page, project_settings({"NEWSCRAWL_STORE": False}))
+
+
+@pytest.fixture
+def db(tmp_path):
+    return open_archive(tmp_path / "news.db")
+
+
+def test_new_then_unchanged(db):
+    body = SEED_HTML.read_bytes()
+    assert save_article(db, article_from(body, "2026-01-01T10:00:00+09:00")).outcome == "new"
+    assert save_article(db, article_from(body, "2026-01-02T10:00:00+09:00")).outcome == "unchanged"
+    assert db["articles"].count == 1 and db["revisions"].count == 1 and db["pages"].count == 1
+    (article,) = db["articles"].rows
+    assert article["last_fetched_at"] == "2026-01-02T10:00:00+09:00"
+    assert article["first_seen_at"] == "2026-01-01T10:00:00+09:00"
+    # the lists were the same both times: one row per item, seen over the whole period
+    assert {(r["first_seen_at"], r["last_seen_at"]) for r in db["related_links"].rows} == {
+        ("2026-01-01T10:00:00+09:00", "2026-01-02T10:00:00+09:00")}
+
+
+def test_change_adds_revision_and_keeps_old(db):
+    body = SEED_HTML.read_bytes()
+    save_article(db, article_from(body, "2026-01-01T10:00:00+09:00"))
+    edited = body.replace("국무총리상 수상".encode(), "국무총리 표창".encode())
+    result = save_article(db, article_from(edited, "2026-01-03T10:00:00+09:00"))
+    assert (result.outcome, result.revision) == ("updated", 2)
+    subtitles = [r["data"] for r in db["revisions"].rows_where(order_by="revision")]
+    assert "국무총리상 수상" in subtitles[0] and "국무총리 표창" in subtitles[1]
+    assert db["articles"].get(result.article_rowid)["subtitle"] == "정보보호의날 맞아 국무총리 표창"
+
+
+def test_ranking_change_is_a_new_snapshot_not_a_revision(db):
+    body = SEED_HTML.read_bytes()
+    save_article(db, article_from(body, "2026-01-01T10:00:00+09:00"))
+    moved = body.replace("[문화人칼럼] 쵸코".encode(), "새 기사".encode())
+    assert save_article(db, article_from(moved, "2026-01-02T10:00:00+09:00")).outcome == "unchanged"
+    rank6 = db.execute("SELECT i.title, l.first_seen_at, l.last_seen_at FROM related_links l "
+                       "JOIN related_items i ON i.id = l.item WHERE l.list = 'ranking' AND l.rank = 6 "
+                       "ORDER BY l.id").fetchall()
+    assert rank6 == [("[문화人칼럼] 쵸코", "2026-01-01T10:00:00+09:00", "2026-01-01T10:00:00+09:00"),
+                     ("새 기사", "2026-01-02T10:00:00+09:00", "2026-01-02T10:00:00+09:00")]
+
+
+def test_a_failed_write_leaves_nothing_behind(db):
+    article = article_from(SEED_HTML.read_bytes(), "2026-01-01T10:00:00+09:00")
+    broken = dataclasses.replace(article, photos=[{"url": None, "alt": None, "caption": "x", "credit": None}])
+    with pytest.raises(sqlite3.IntegrityError):
+        save_article(db, broken)
+    assert [db[t].count for t in ("articles", "revisions", "pages", "photos", "related_links")] == [0, 0, 0, 0, 0]
+
+
+def test_raw_page_round_trips(db):
+    body = SEED_HTML.read_bytes()
+    save_article(db, article_from(body, "2026-01-01T10:00:00+09:00"))
+    (page_id,) = db.execute("SELECT page_id FROM articles").fetchone()
+    page = load_page(db, page_id)
+    assert page.body == body
+    assert page.headers["content-type"] == ["text/html; charset=utf-8"]
+    assert db["pages"].get(page_id)["body_size"] == len(body) > len(db["pages"].get(page_id)["body"])
+
+
+def test_failures_count_attempts_and_clear_on_success(db):
+    for _ in range(2):
+        record_failure(db, FetchFailure(url=SEED_URL, error="HTTP 500", status=500, site="joongdo"))
+    assert db["failures"].get(1)["attempts"] == 2
+    save_article(db, article_from(SEED_HTML.read_bytes(), "2026-01-01T10:00:00+09:00"))
+    assert db["failures"].count == 0
+
+
+def test_schema_has_foreign_keys_and_indexes(db):
+    fks = {(fk.column, fk.other_table) for fk in db["related_links"].foreign_keys}
+    assert fks == {("article", "articles"), ("item", "related_items")}
+    assert any(i.columns == ["site", "article_id"] and i.unique for i in db["articles"].indexes)
+    assert db.execute("PRAGMA foreign_keys").fetchone()[0] == 1
+    assert db.execute("PRAGMA journal_mode").fetchone()[0] == "wal"
+
+
+def test_reopening_migrates_once(tmp_path):
+    path = tmp_path / "news.db"
+    open_archive(path).close()
+    db = open_archive(path)
+    assert db.execute("PRAGMA user_version").fetchone()[0] == len(MIGRATIONS)
+
+
+def test_an_older_archive_is_upgraded_in_place(tmp_path):
+    path = tmp_path / "old.db"
+    old = sqlite_utils.Database(path)
+    MIGRATIONS[0](old)
+    old.execute("PRAGMA user_version = 1")
+    old["pages"].insert({"url": "u", "body": b"x", "compression": "zlib", "body_sha256": "s",
+                         "fetched_at": "2020-01-01T00:00:00+09:00"})
+    old.close()
+    db = open_archive(path)
+    assert db.execute("PRAGMA user_version").fetchone()[0] == len(MIGRATIONS)
+    assert db["pages"].count == 1 and db["failures"].exists()

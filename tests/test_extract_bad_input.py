@@ -1,0 +1,56 @@
+"""`newscrawl extract` on pages that are not articles: one line on stderr, exit 1, no output."""
+
+from __future__ import annotations
+
+import json
+
+import pytest
+
+from conftest import JOONGDO, SEED_HTML, run_newscrawl
+
+URL = "http://www.joongdo.co.kr/web/view.php?key=20990101010000001"
+
+
+def binary_junk(path):
+    path.write_bytes(bytes((i * 7919 + 13) % 256 for i in range(4096)))
+
+
+@pytest.mark.parametrize("make_page, message", [
+    (lambda p: p.write_bytes((JOONGDO / "view-missing.html").read_bytes()), "삭제되었거나 존재하지 않는 기사입니다"),
+    (lambda p: p.write_bytes(b""), "empty"),
+    (binary_junk, "not HTML"),
+    (lambda p: p.write_text("<html><body><p>hello</p></body></html>"), "no article"),
+], ids=["site-says-missing", "empty-file", "binary-junk", "not-an-article-page"])
+def test_not_an_article(tmp_path, make_page, message):
+    page = tmp_path / "page.html"
+    make_page(page)
+    result = run_newscrawl("extract", str(page), "--url", URL)
+    assert result.returncode == 1
+    assert result.stdout == ""
+    assert len(result.stderr.strip().splitlines()) == 1
+    assert message in result.stderr
+
+
+def test_page_from_another_site_needs_a_profile(tmp_path):
+    result = run_newscrawl("extract", str(SEED_HTML), "--url", "http://example.com/a.html")
+    assert result.returncode == 1
+    assert "no site profile for example.com" in result.stderr
+
+
+def test_url_defaults_to_the_pages_canonical_link():
+    result = run_newscrawl("extract", str(SEED_HTML))
+    assert result.returncode == 0, result.stderr
+    assert '"article_id": "20200708010002304"' in result.stdout
+
+
+def test_truncated_page_is_extracted_and_marked_incomplete(tmp_path):
+    html = SEED_HTML.read_bytes()
+    page = tmp_path / "cut.html"
+    page.write_bytes(html[: html.index("정부업무의 생산성".encode())])
+    result = run_newscrawl("extract", str(page), "--url", URL)
+    assert result.returncode == 0, result.stderr
+    article = json.loads(result.stdout)
+    assert article["complete"] is False
+    assert "closing" in article["incomplete_reason"]
+    assert article["body"].startswith("세종시가 8일")
+    assert article["related"] == []  # the lists were in the part that never arrived
