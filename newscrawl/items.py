@@ -69,6 +69,8 @@ class ExtractedArticle:
     photos: list[dict[str, str | None]]
     related: list[dict[str, Any]]
     sources: dict[str, str]
+    #: The site profile that read the page (``generic`` when none knew the site).
+    profile: str | None = None
 
 
 #: The article JSON contract, in the order users see it.
@@ -107,6 +109,8 @@ class Article:
     sources: dict[str, str] = field(default_factory=dict)
     #: Raw text of values the normaliser parsed, kept so users can check them.
     raw: dict[str, str | None] = field(default_factory=dict)
+    #: The site profile that read the page (``generic`` when none knew the site).
+    profile: str | None = None
     page: RawPage | None = field(default=None, repr=False)
     #: What storing it did: "new", "updated" or "unchanged" (None when not stored).
     archived: str | None = field(default=None, repr=False)

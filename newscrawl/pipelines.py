@@ -25,7 +25,7 @@ from .extract import extract_page
 from .extract.normalise import normalise_article
 from .extract.validate import validate_article
 from .items import Article, ExtractedArticle, FetchFailure, RawPage
-from .sites import get_profile, profile_for_url
+from .sites import get_profile, resolve_profile
 
 
 class _Stage:
@@ -40,14 +40,13 @@ class _Stage:
 
 
 class ExtractPipeline(_Stage):
-    """RawPage -> ExtractedArticle, with the site profile named by the page or its URL."""
+    """RawPage -> ExtractedArticle, with the site profile named by the page or its URL
+    (the generic profile when no other knows the site)."""
 
     def process_item(self, item: Any) -> Any:
         if not isinstance(item, RawPage):
             return item
-        profile = get_profile(item.site) if item.site else profile_for_url(item.url)
-        if profile is None:
-            raise DropItem(f"no site profile for {item.url}")
+        profile = get_profile(item.site) if item.site else resolve_profile(item.url)
         try:
             return extract_page(item, profile)
         except NotAnArticle as exc:

@@ -8,8 +8,11 @@ The item pipelines call these three in order, and so does everything else.
 
 from __future__ import annotations
 
+from parsel import Selector
+
 from ..errors import NotAnArticle
 from ..items import ExtractedArticle, RawPage
+from ..sites import profile_for_page
 from ..sites.base import SiteProfile
 from .encoding import decode_html, looks_like_html
 from .page import ArticlePage
@@ -18,14 +21,19 @@ __all__ = ["ArticlePage", "extract_page"]
 
 
 def extract_page(page: RawPage, profile: SiteProfile) -> ExtractedArticle:
-    """The fields of ``page`` read with ``profile``; raises NotAnArticle for non-HTML."""
+    """The fields of ``page`` read with ``profile``; raises NotAnArticle for non-HTML.
+
+    A page given to the generic profile is read with a better one when its canonical URL
+    or a CMS's markers name it (:func:`newscrawl.sites.profile_for_page`).
+    """
     if not page.body.strip():
         raise NotAnArticle("the page is empty (0 bytes of content)")
     html, encoding = decode_html(page.body, page.header("content-type"))
     if not looks_like_html(html):
         raise NotAnArticle(f"the page is not HTML (binary or unreadable content, read as {encoding})")
     page.encoding = encoding
-    article_page = ArticlePage(html, page.url, profile)
+    selector = Selector(text=html)
+    article_page = ArticlePage(selector, page.url, profile_for_page(profile, selector, page.url))
     message = article_page.not_found()
     if message:
         raise NotAnArticle(f"the site says there is no such article: {message}")

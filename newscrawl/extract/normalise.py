@@ -37,5 +37,6 @@ def normalise_article(draft: ExtractedArticle) -> Article:
         sources=draft.sources,
         raw={"published_at": draft.published_raw, "modified_at": draft.modified_raw,
              "print_edition": draft.print_raw},
+        profile=draft.profile,
         page=draft.page,
     )

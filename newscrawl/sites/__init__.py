@@ -1,16 +1,29 @@
-"""The registry of site profiles, and how a URL finds its profile."""
+"""The registry of site profiles, and how a URL (or a page) finds its profile.
+
+Resolution order: a profile whose domains hold the URL's host; then a CMS profile whose
+article URL shape the URL has (ND소프트's ``/news/articleView.html?idxno=N``); then, once
+the page is downloaded, the profile of the page's canonical URL or of a CMS whose markers
+the page carries; and last the generic profile, which reads any page with the shared layers
+alone.
+"""
 
 from __future__ import annotations
 
-from urllib.parse import urlsplit
+from urllib.parse import urljoin, urlsplit
+
+from parsel import Selector
 
 from ..errors import UnknownSite
 from .base import SiteProfile
+from .generic import GENERIC
 from .joongdo import JOONGDO
+from .ndsoft import NDSOFT
 
-PROFILES: dict[str, SiteProfile] = {profile.name: profile for profile in (JOONGDO,)}
+#: Every profile, the generic fallback last.
+PROFILES: dict[str, SiteProfile] = {profile.name: profile for profile in (JOONGDO, NDSOFT, GENERIC)}
 
-__all__ = ["PROFILES", "SiteProfile", "get_profile", "profile_for_url"]
+__all__ = ["GENERIC", "PROFILES", "SiteProfile", "get_profile", "profile_for_page", "profile_for_url",
+           "resolve_profile"]
 
 
 def get_profile(name: str) -> SiteProfile:
@@ -23,6 +36,34 @@ def get_profile(name: str) -> SiteProfile:
 
 
 def profile_for_url(url: str) -> SiteProfile | None:
-    """The profile whose domains include the host of ``url``, or None."""
+    """The profile for ``url``: by the host's domain, else by a CMS's article URL shape.
+
+    None when only the generic fallback would read it.
+    """
     host = urlsplit(url).hostname or ""
-    return next((p for p in PROFILES.values() if p.matches_host(host)), None)
+    by_domain = next((p for p in PROFILES.values() if p.matches_host(host)), None)
+    if by_domain:
+        return by_domain
+    return next((p for p in PROFILES.values() if p.any_host and p is not GENERIC and p.article_id(url)), None)
+
+
+def resolve_profile(url: str) -> SiteProfile:
+    """The profile for ``url``, the generic one when no other matches."""
+    return profile_for_url(url) or GENERIC
+
+
+def profile_for_page(profile: SiteProfile, selector: Selector, url: str) -> SiteProfile:
+    """The layout to read a downloaded page with (web-poet's layout switch).
+
+    A page that the generic profile was to read is read with the profile of its canonical
+    URL (a mirror of a known site), else with that of a CMS whose markers it carries; every
+    other page keeps the profile it was fetched with.
+    """
+    if profile is not GENERIC:
+        return profile
+    canonical = selector.xpath('//link[@rel="canonical"]/@href | //meta[@property="og:url"]/@content').get()
+    by_canonical = profile_for_url(urljoin(url, canonical.strip())) if canonical else None
+    if by_canonical:
+        return by_canonical
+    return next((p for p in PROFILES.values() if p.markers and any(selector.css(css) for css in p.markers)),
+                profile)

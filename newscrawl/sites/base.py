@@ -6,6 +6,10 @@ error pages. The extraction code in :mod:`newscrawl.extract` is shared by every 
 profile only says where to look first. Hosts are never hard-coded into patterns: URL
 patterns match on path and query, so the same profile works against a test server on
 127.0.0.1.
+
+A profile either belongs to one site (``domains``) or to a CMS that hundreds of sites run
+(``any_host``): such a profile matches any host whose article URLs have its shape, or whose
+pages carry its ``markers``, and the archive names each of those sites by its host.
 """
 
 from __future__ import annotations
@@ -17,7 +21,7 @@ from urllib.parse import urlsplit
 
 @dataclass(frozen=True)
 class SiteProfile:
-    """Selectors and URL patterns of one site.
+    """Selectors and URL patterns of one site (or of one CMS shared by many sites).
 
     ``selectors`` maps a field name to CSS selectors tried in order; the first one that
     matches a non-empty node wins. Field names: ``title``, ``subtitle``, ``sections``
@@ -42,6 +46,14 @@ class SiteProfile:
     not_found_markers: tuple[str, ...] = ()
     #: Suffix the site appends to ``<title>`` (" - 중도일보"), removed from the fallback title.
     title_suffixes: tuple[str, ...] = ()
+    #: True for a CMS profile: any host whose article URLs match ``article_path`` is its.
+    any_host: bool = False
+    #: CSS selectors that identify a page of this layout whatever its URL (a CMS's body id).
+    markers: tuple[str, ...] = ()
+    #: Paths of the site's article lists, ``{section}`` and ``{page}`` to fill (for discovery).
+    list_paths: tuple[str, ...] = ()
+    #: Paths of the site's RSS/Atom feeds (for discovery).
+    feed_paths: tuple[str, ...] = ()
 
     def matches_host(self, host: str) -> bool:
         """True when ``host`` is one of the site's domains or a subdomain of one."""
@@ -58,3 +70,19 @@ class SiteProfile:
         """The site's canonical URL for an article key (on ``base_url`` if given)."""
         base = (base_url or self.base_url).rstrip("/")
         return self.canonical_template.format(base=base, id=article_id)
+
+    def article_url_shape(self) -> str:
+        """The path of an article URL with ``KEY`` for the key, as ``newscrawl sites`` shows it."""
+        return self.canonical_template.format(base="", id="KEY")
+
+    def site_name(self, article_url: str) -> str:
+        """The archive's name for the site of ``article_url``.
+
+        A one-site profile names every article after itself (``joongdo``); a CMS profile
+        names it after the host it lives on, without ``www.`` (``hanbat-news.example``),
+        so articles of different papers never share a key.
+        """
+        if not self.any_host:
+            return self.name
+        host = (urlsplit(article_url).hostname or "").lower().rstrip(".")
+        return host.removeprefix("www.") or self.name

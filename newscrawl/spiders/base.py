@@ -41,6 +41,12 @@ def raw_page(response: Response, site: str | None) -> RawPage:
     )
 
 
+def _origin(url: str | None) -> str:
+    """``scheme://host[:port]`` of ``url`` ("" for None)."""
+    parts = urlsplit(url or "")
+    return f"{parts.scheme}://{parts.netloc}" if parts.netloc else ""
+
+
 class NewsSpider(scrapy.Spider):
     """One news site, described by a :class:`SiteProfile`.
 
@@ -53,7 +59,8 @@ class NewsSpider(scrapy.Spider):
     def __init__(self, url: str | None = None, base_url: str | None = None, **kwargs: Any):
         super().__init__(**kwargs)
         self.article_url = url
-        self.base_url = (base_url or self.profile.base_url).rstrip("/")
+        # A profile of many sites (ND소프트, generic) has no address of its own: the article's is used.
+        self.base_url = (base_url or self.profile.base_url or _origin(url)).rstrip("/")
         hosts = {urlsplit(u).hostname for u in (self.base_url, url) if u}
         self.allowed_domains = sorted(set(self.profile.domains) | {h for h in hosts if h})
 
