@@ -4,15 +4,29 @@ The order is the browser's: byte-order mark, the HTTP ``Content-Type`` charset, 
 ``<meta>`` charset, then a guess. w3lib does the first three (and reads ``euc-kr`` as its
 superset ``cp949``, as browsers do); the guess tries strict UTF-8, then strict CP949, so a
 Korean page with no declaration never turns into mojibake.
+
+A declaration can be wrong: a server that labels every page UTF-8 or ISO-8859-1 while the
+page is written in EUC-KR. A browser shows such a page as mojibake; the archive must not
+keep it. So when the declared encoding cannot decode the bytes (replacement characters), or
+is a Western single-byte encoding while the bytes read as Korean text in UTF-8 or CP949, the
+Korean reading wins.
 """
 
 from __future__ import annotations
 
+import codecs
+
 from w3lib.encoding import html_to_unicode
+
+_KOREAN_ENCODINGS = ("utf-8", "cp949")
+#: Encodings that decode any byte, so they never fail on Korean bytes — they garble them.
+_WESTERN = frozenset({"latin-1", "iso8859-1", "cp1252", "ascii", "iso8859-15"})
+#: Share of non-ASCII characters that must be Hangul for CP949 to overrule a Western label.
+_HANGUL_SHARE = 0.8
 
 
 def _guess_encoding(body: bytes) -> str | None:
-    for encoding in ("utf-8", "cp949"):
+    for encoding in _KOREAN_ENCODINGS:
         try:
             body.decode(encoding)
         except UnicodeDecodeError:
@@ -24,7 +38,39 @@ def _guess_encoding(body: bytes) -> str | None:
 def decode_html(body: bytes, content_type: str | None = None) -> tuple[str, str]:
     """``(text, encoding)`` of an HTML page; undecodable bytes become U+FFFD."""
     encoding, text = html_to_unicode(content_type, body, auto_detect_fun=_guess_encoding)
+    if "\ufffd" in text or _canonical(encoding) in _WESTERN:
+        better = _korean_reading(body, western=_canonical(encoding) in _WESTERN)
+        if better:
+            return better
     return text, encoding
+
+
+def _korean_reading(body: bytes, western: bool) -> tuple[str, str] | None:
+    """The page read as UTF-8 or CP949, when one of them decodes every byte (and, to overrule
+    a Western label, reads as Korean text)."""
+    if western and body.isascii():
+        return None
+    for encoding in _KOREAN_ENCODINGS:
+        try:
+            text = body.decode(encoding)
+        except UnicodeDecodeError:
+            continue
+        if not western or encoding == "utf-8" or _mostly_hangul(text):
+            return text, encoding
+    return None
+
+
+def _mostly_hangul(text: str) -> bool:
+    non_ascii = [ch for ch in text if not ch.isascii()]
+    hangul = sum(1 for ch in non_ascii if "\uac00" <= ch <= "\ud7a3")
+    return bool(non_ascii) and hangul / len(non_ascii) >= _HANGUL_SHARE
+
+
+def _canonical(encoding: str) -> str:
+    try:
+        return codecs.lookup(encoding).name
+    except LookupError:
+        return encoding.lower()
 
 
 def looks_like_html(text: str) -> bool:

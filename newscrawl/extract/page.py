@@ -5,12 +5,14 @@ Layers, most specific first:
 ``profile``
     the site profile's selectors (:mod:`newscrawl.sites`);
 ``label``
-    what the page says in words, wherever it is marked up: 승인/수정/신문게재 labels,
-    ``… 기자`` bylines, ``(사진=…)`` credits, headings such as 랭킹뉴스;
+    what the page says in words, wherever it is marked up: 승인/입력/수정/신문게재 labels,
+    ``… 기자`` bylines, ``(사진=…)`` / ``▲`` captions, ``홈 > 정치 > 세종`` breadcrumbs,
+    headings such as 랭킹뉴스;
 ``metadata``
     JSON-LD, OpenGraph and ``<meta>`` tags;
 ``generic``
-    page-structure heuristics (``<title>``, the largest text block) when all else fails.
+    page structure: the headline that ``<title>`` repeats, ``<figure>`` and caption
+    tables, and the main-text extractor for the body.
 
 The layer that gave each field is recorded in :attr:`ArticlePage.sources`. Everything here
 is a pure function of (html, url, profile): no network, no Scrapy, no database.
@@ -22,17 +24,22 @@ import re
 from collections.abc import Callable
 from functools import cached_property
 from typing import Any, TypeVar
-from urllib.parse import urljoin
+from urllib.parse import urljoin, urlsplit
 
+from lxml import etree
 from parsel import Selector, SelectorList
 
 from ..items import ExtractedArticle, RawPage
 from ..sites.base import SiteProfile
-from .bylines import Byline, complete_email, parse_byline, reporter_name
+from .breadcrumbs import breadcrumb
+from .bylines import Byline, bylines_on_page, complete_email, parse_byline, reporter_name
 from .captions import split_caption
+from .headings import headline_node, subtitle_after, without_site_name
 from .labels import find_labelled
-from .metadata import PageMetadata, json_ld_people
-from .related import related_lists
+from .maintext import main_text
+from .metadata import PageMetadata
+from .photos import article_photos
+from .related import related_boxes, related_items
 from .text import first_nonempty, node_text, normalise_space, text_blocks
 
 T = TypeVar("T")
@@ -41,18 +48,19 @@ T = TypeVar("T")
 _BOILERPLATE = re.compile(
     r"무단\s*전재|재배포\s*금지|저작권자|Copyright|ⓒ|©|기자의 다른기사|다른기사 보기|기사제보"
 )
-#: Elements that hold the article text on pages whose profile did not match.
-_GENERIC_BODY = ("[itemprop=articleBody]", "#article-view-content-div", "article .article-body",
-                 "article", ".article-body", ".article_body", ".news_body", "#articleBody")
+#: Page regions where other articles' reporters and photos appear (climbing stops at <article>).
+_SIDEBARS = frozenset({"nav", "aside", "footer"})
+_LABEL_LINE_LENGTH = 120
 
 
 class ArticlePage:
     """The fields of one article page, layer by layer."""
 
-    def __init__(self, html: str, url: str, profile: SiteProfile):
+    def __init__(self, html: str | Selector, url: str, profile: SiteProfile):
         self.url = url
         self.profile = profile
-        self.selector = Selector(text=html)
+        self.selector = html if isinstance(html, Selector) else Selector(text=html)
+        self.root = self.selector.root
         self.metadata = PageMetadata(self.selector)
         self.sources: dict[str, str] = {}
 
@@ -81,14 +89,25 @@ class ArticlePage:
 
     # -- identity -------------------------------------------------------------------
 
-    def article_id(self) -> str | None:
-        return self.profile.article_id(self.url) or (
-            self.profile.article_id(self.canonical_url() or "")
-        )
-
     def canonical_url(self) -> str | None:
         href = self.metadata.link("canonical") or self.metadata.meta("og:url")
         return urljoin(self.url, href) if href else None
+
+    @cached_property
+    def article_url(self) -> str:
+        """The page's own canonical URL when it is an article URL of the profile, else its URL.
+
+        The canonical form drops tracking parameters and names the paper's real host when
+        the page was fetched from a mirror.
+        """
+        canonical = self.canonical_url()
+        return canonical if canonical and self.profile.article_id(canonical) else self.url
+
+    def article_id(self) -> str | None:
+        return self.profile.article_id(self.article_url) or self.profile.article_id(self.url)
+
+    def site(self) -> str:
+        return self.profile.site_name(self.article_url)
 
     def not_found(self) -> str | None:
         """The site's own "no such article" message, when the page is one."""
@@ -97,31 +116,62 @@ class ArticlePage:
         text = self.selector.xpath("string(//body)").get() or ""
         return next((m for m in self.profile.not_found_markers if m in text), None)
 
+    def _is_site_link(self, url: str) -> bool:
+        """True for a link to an article of this page's site (news lists keep only those)."""
+        if not self.profile.article_id(url):
+            return False
+        if not self.profile.any_host:
+            return True
+        hosts = {urlsplit(u).hostname for u in (self.url, self.article_url)}
+        return urlsplit(url).hostname in hosts
+
     # -- head -----------------------------------------------------------------------
 
+    @cached_property
+    def _site_names(self) -> set[str]:
+        names = {self.profile.title, self.metadata.site_name()}
+        names |= {s.strip(" -|") for s in self.profile.title_suffixes}
+        return {n for n in names if n}
+
+    @cached_property
+    def _headline(self) -> etree._Element | None:
+        return headline_node(self.root, self.selector.xpath("string(//title)").get())
+
     def title(self) -> str | None:
+        return self._cached_title
+
+    @cached_property
+    def _cached_title(self) -> str | None:
         return self._layered(
             "title",
             ("profile", lambda: self._profile_text("title")),
-            ("metadata", lambda: self.metadata.meta("og:title", "twitter:title")
-             or _str(self.metadata.json_ld().get("headline"))),
-            ("generic", self._title_tag),
+            ("metadata", lambda: without_site_name(self.metadata.title(), self._site_names)),
+            ("generic", self._generic_title),
         )
 
-    def _title_tag(self) -> str | None:
-        title = normalise_space(self.selector.xpath("string(//title)").get())
-        for suffix in self.profile.title_suffixes:
-            title = title.removesuffix(suffix)
-        return title or None
+    def _generic_title(self) -> str | None:
+        if self._headline is not None:
+            return node_text(self._headline) or None
+        return without_site_name(self.selector.xpath("string(//title)").get(), self._site_names)
 
     def subtitle(self) -> str | None:
-        return self._layered("subtitle", ("profile", lambda: self._profile_text("subtitle")))
+        return self._cached_subtitle
+
+    @cached_property
+    def _cached_subtitle(self) -> str | None:
+        return self._layered(
+            "subtitle",
+            ("profile", lambda: self._profile_text("subtitle")),
+            ("metadata", self.metadata.subtitle),
+            ("generic", lambda: subtitle_after(self._headline) if self._headline is not None else None),
+        )
 
     def sections(self) -> list[str]:
         return self._layered(
             "sections",
             ("profile", lambda: [t for n in self._profile_nodes("sections") if (t := node_text(n.root))]),
-            ("metadata", lambda: [s] if (s := self.metadata.meta("article:section")) else []),
+            ("label", lambda: breadcrumb(self.root)),
+            ("metadata", self.metadata.sections),
         ) or []
 
     # -- dates ----------------------------------------------------------------------
@@ -132,85 +182,118 @@ class ArticlePage:
 
     @cached_property
     def _page_labels(self) -> dict[str, str]:
-        short_lines = (
-            t for t in (normalise_space(s) for s in self.selector.xpath("//body//text()").getall())
-            if 0 < len(t) < 120
-        )
-        return find_labelled(short_lines)
+        """Labelled values on the page's short lines, news lists left out."""
+        lines = text_blocks(self.root, skip=self._list_boxes.__contains__)
+        return find_labelled(line for line in lines if len(line) < _LABEL_LINE_LENGTH)
 
-    def _labelled(self, field: str, kind: str, *meta: tuple[str, Callable[[], str | None]]) -> str | None:
+    def _labelled(self, field: str, kind: str, metadata: Callable[[], str | None]) -> str | None:
         return self._layered(
             field,
             ("profile", lambda: self._profile_labels.get(kind)),
             ("label", lambda: self._page_labels.get(kind)),
-            *meta,
+            ("metadata", metadata),
         )
 
     def published_raw(self) -> str | None:
-        return self._labelled(
-            "published_at", "published",
-            ("metadata", lambda: self.metadata.meta("article:published_time", "datePublished")
-             or _str(self.metadata.json_ld().get("datePublished"))),
-        )
+        return self._labelled("published_at", "published", self.metadata.published)
 
     def modified_raw(self) -> str | None:
-        return self._labelled(
-            "modified_at", "modified",
-            ("metadata", lambda: self.metadata.meta("article:modified_time", "dateModified")
-             or _str(self.metadata.json_ld().get("dateModified"))),
-        )
+        return self._labelled("modified_at", "modified", self.metadata.modified)
 
     def print_raw(self) -> str | None:
-        return self._labelled("print_edition", "print")
+        return self._labelled("print_edition", "print", self.metadata.print_edition)
 
     # -- body -----------------------------------------------------------------------
 
     @cached_property
-    def _body_node(self) -> tuple[str, Selector] | None:
-        nodes = self._profile_nodes("body")
-        if nodes:
-            return "profile", nodes[0]
-        for css in _GENERIC_BODY:
-            nodes = self.selector.css(css)
-            if nodes:
-                return "generic", nodes[0]
-        return None
+    def _list_boxes(self) -> set[etree._Element]:
+        """News-list boxes (랭킹뉴스, an in-body 관련기사 box): never article text."""
+        return {box for _name, box in self._related_boxes if _mostly_links(box)}
 
     @cached_property
-    def _body_blocks(self) -> tuple[list[str], Byline | None]:
-        """Article paragraphs and the byline, boilerplate lines removed."""
-        if self._body_node is None:
-            return [], None
-        node = self._body_node[1]
-        excluded = {n.root for n in node.css(", ".join(self.profile.body_exclude))} if self.profile.body_exclude else set()
-        captions = {normalise_space(c) for p in self.photos() for c in (p.get("raw_caption"),) if c}
-        blocks = [b for b in text_blocks(node.root, skip=excluded.__contains__) if b not in captions]
-        return _split_byline(blocks)
+    def _related_boxes(self) -> list[tuple[str, etree._Element]]:
+        return related_boxes(self.root)
+
+    @cached_property
+    def _not_body(self) -> set[etree._Element]:
+        """Nodes no body layer may read: news lists, photos, the profile's exclusions."""
+        excluded = set(self._list_boxes) | {p["node"] for p in self._cached_photos if p["node"] is not None}
+        if self.profile.body_exclude:
+            excluded |= {n.root for n in self.selector.css(", ".join(self.profile.body_exclude))}
+        return excluded
+
+    @cached_property
+    def _body(self) -> tuple[list[str], Byline | None]:
+        """Article paragraphs and the closing byline, from the first layer that has text."""
+        blocks = self._layered(
+            "body",
+            ("profile", self._profile_body),
+            ("metadata", self._metadata_body),
+            ("generic", self._generic_body),
+        ) or []
+        return _split_byline(self._without_head_and_captions(blocks))
+
+    def _profile_body(self) -> list[str]:
+        nodes = self._profile_nodes("body")
+        return text_blocks(nodes[0].root, skip=self._not_body.__contains__) if nodes else []
+
+    @cached_property
+    def _generic_blocks(self) -> list[str]:
+        return main_text(self.root, skip=self._not_body, url=self.url)
+
+    def _generic_body(self) -> list[str]:
+        return self._generic_blocks
+
+    def _metadata_body(self) -> list[str]:
+        """JSON-LD ``articleBody``, only when it holds more text than the page shows.
+
+        Metadata bodies are often abridged, so the visible text wins unless it is the
+        shorter one (a page that renders its article with JavaScript).
+        """
+        body = self.metadata.article_body()
+        if not body:
+            return []
+        paragraphs = [line for line in (normalise_space(p) for p in body.splitlines()) if line]
+        return paragraphs if _length(paragraphs) > _length(self._generic_blocks) else []
+
+    def _without_head_and_captions(self, blocks: list[str]) -> list[str]:
+        """``blocks`` without photo captions, and without the title, subtitle, labels and
+        bylines that a generic extractor takes along from the head of the article."""
+        captions = {normalise_space(p["raw_caption"]) for p in self._cached_photos if p["raw_caption"]}
+        head = {self.title(), self.subtitle()} - {None}
+        blocks = [b for b in blocks if b not in captions and b not in head]
+        while blocks and len(blocks[0]) < _LABEL_LINE_LENGTH and (find_labelled([blocks[0]]) or parse_byline(blocks[0])):
+            blocks = blocks[1:]
+        return blocks
 
     def paragraphs(self) -> list[str]:
-        paragraphs = self._body_blocks[0]
-        if paragraphs and self._body_node:
-            self.sources["body"] = self._body_node[0]
-        return paragraphs
+        return self._body[0]
 
     def byline(self) -> Byline | None:
-        byline = self._body_blocks[1]
+        byline = self._body[1]
         if byline:
             self.sources["byline"] = "label"
         return byline
 
+    def dateline(self) -> str | None:
+        byline = self.byline()
+        return self._layered(
+            "dateline",
+            ("label", lambda: byline.dateline if byline else None),
+            ("metadata", self.metadata.dateline),
+        )
+
     # -- people ---------------------------------------------------------------------
 
     def reporters(self) -> list[dict[str, str | None]]:
-        byline = self.byline()
         found = self._layered(
             "reporters",
             ("profile", self._profile_reporters),
-            ("label", lambda: [{"name": n, "email": None, "url": None} for n in byline.names] if byline else []),
-            ("metadata", lambda: json_ld_people(self.metadata.json_ld().get("author"))
-             or [{"name": n, "url": None} for n in [reporter_name(self.metadata.meta("author"))] if n]),
+            ("label", lambda: self._label_reporters),
+            ("metadata", self.metadata.authors),
         ) or []
-        return _merge_reporters(found, byline)
+        # Whatever layer named them, an e-mail or page any layer shows for them is theirs.
+        return _merge_reporters(found, self._label_reporters + self.metadata.authors())
 
     def _profile_reporters(self) -> list[dict[str, str | None]]:
         reporters = []
@@ -221,40 +304,67 @@ class ArticlePage:
                 reporters.append({"name": name, "email": None, "url": urljoin(self.url, href) if href else None})
         return reporters
 
+    @cached_property
+    def _label_reporters(self) -> list[dict[str, str | None]]:
+        """Bylines in the page's head and the one closing the body."""
+        found = bylines_on_page(self.root, self.url, skip=self._in_sidebar)
+        byline = self.byline()
+        if byline:
+            email = complete_email(byline.email) if len(byline.names) == 1 else None
+            found += [{"name": n, "email": email, "url": None} for n in byline.names]
+        return found
+
+    def _in_sidebar(self, element: etree._Element) -> bool:
+        for ancestor in element.iterancestors():
+            if ancestor in self._list_boxes:
+                return True
+            tag = ancestor.tag.lower() if isinstance(ancestor.tag, str) else ""
+            if tag == "article":
+                return False
+            if tag in _SIDEBARS:
+                return True
+        return False
+
     # -- photos and lists -------------------------------------------------------------
 
     def photos(self) -> list[dict[str, str | None]]:
-        return self._cached_photos
+        return [{k: p[k] for k in ("url", "alt", "caption", "credit")} for p in self._cached_photos]
 
     @cached_property
-    def _cached_photos(self) -> list[dict[str, str | None]]:
+    def _cached_photos(self) -> list[dict[str, Any]]:
         return self._layered(
             "photos",
-            ("profile", lambda: [p for n in self._profile_nodes("photos") if (p := self._photo(n))]),
-            ("generic", lambda: [p for n in self._figures() if (p := self._photo(n))]),
+            ("profile", lambda: [p for n in self._profile_nodes("photos") if (p := self._profile_photo(n))]),
+            ("generic", lambda: [self._photo(f.node, f.img, f.raw_caption) for f in article_photos(self.root)]),
+            ("metadata", self._metadata_photos),
         ) or []
 
-    def _figures(self) -> SelectorList:
-        return self._body_node[1].css("figure") if self._body_node else SelectorList([])
-
-    def _photo(self, node: Selector) -> dict[str, str | None] | None:
+    def _profile_photo(self, node: Selector) -> dict[str, Any] | None:
         img = node.css("img")
-        src = img.xpath("@data-src").get() or img.xpath("@src").get()
-        if not src:
+        if not img:
             return None
         caption_nodes = self._profile_nodes("photo_caption", within=node) or node.css("figcaption")
         raw_caption = first_nonempty(node_text(n.root) for n in caption_nodes)
+        return self._photo(node.root, img[0].root, raw_caption)
+
+    def _photo(self, node: etree._Element | None, img: etree._Element, raw_caption: str | None) -> dict[str, Any]:
+        src = img.get("data-src") or img.get("src") or ""
         caption, credit = split_caption(raw_caption)
-        return {
-            "url": urljoin(self.url, src.strip()),
-            "alt": normalise_space(img.xpath("@alt").get()) or None,
-            "caption": caption,
-            "credit": credit,
-            "raw_caption": raw_caption,
-        }
+        return {"url": urljoin(self.url, src.strip()), "alt": normalise_space(img.get("alt")) or None,
+                "caption": caption, "credit": credit, "raw_caption": raw_caption,
+                # The node is cut from the body text; a bare <img> holds no text to cut.
+                "node": node if node is not img else None}
+
+    def _metadata_photos(self) -> list[dict[str, Any]]:
+        photos = []
+        for image in self.metadata.images():
+            caption, credit = split_caption(image["caption"])
+            photos.append({"url": urljoin(self.url, image["url"]), "alt": None, "caption": caption,
+                           "credit": credit, "raw_caption": image["caption"], "node": None})
+        return photos
 
     def related(self) -> list[dict[str, Any]]:
-        items = related_lists(self.selector.root, self.url, is_article_url=lambda u: bool(self.profile.article_id(u)))
+        items = related_items(self._related_boxes, self.url, is_article_url=self._is_site_link)
         if items:
             self.sources["related"] = "label"
         return [vars(item) for item in items]
@@ -266,7 +376,7 @@ class ArticlePage:
         byline = self.byline()
         return ExtractedArticle(
             page=page,
-            site=self.profile.name,
+            site=self.site(),
             article_id=self.article_id(),
             canonical_url=self.canonical_url(),
             title=self.title(),
@@ -276,17 +386,25 @@ class ArticlePage:
             modified_raw=self.modified_raw(),
             print_raw=self.print_raw(),
             reporters=self.reporters(),
-            dateline=byline.dateline if byline else None,
+            dateline=self.dateline(),
             byline=byline.text if byline else None,
             paragraphs=self.paragraphs(),
-            photos=[{k: v for k, v in p.items() if k != "raw_caption"} for p in self.photos()],
+            photos=self.photos(),
             related=self.related(),
             sources=dict(self.sources),
+            profile=self.profile.name,
         )
 
 
-def _str(value: Any) -> str | None:
-    return normalise_space(value) or None if isinstance(value, str) else None
+def _length(paragraphs: list[str]) -> int:
+    return sum(len(p) for p in paragraphs)
+
+
+def _mostly_links(box: etree._Element) -> bool:
+    """True when most of ``box``'s text is link text: a list, not a passage of the article."""
+    text = len(normalise_space(box.xpath("string()")))
+    links = sum(len(normalise_space(a.xpath("string()"))) for a in box.xpath(".//a"))
+    return links * 2 >= text
 
 
 def _split_byline(blocks: list[str]) -> tuple[list[str], Byline | None]:
@@ -303,15 +421,20 @@ def _split_byline(blocks: list[str]) -> tuple[list[str], Byline | None]:
     return blocks, None
 
 
-def _merge_reporters(reporters: list[dict[str, str | None]], byline: Byline | None) -> list[dict[str, str | None]]:
-    """One entry per reporter name; the byline adds an e-mail when it gives a whole one."""
+def _merge_reporters(reporters: list[dict[str, str | None]],
+                     details: list[dict[str, str | None]]) -> list[dict[str, str | None]]:
+    """One entry per reporter name; ``details`` add the e-mail or page an entry lacks.
+
+    Only whole e-mail addresses are kept: sites often print just ``id@``.
+    """
     merged: dict[str, dict[str, str | None]] = {}
     for reporter in reporters:
         entry = merged.setdefault(reporter["name"], {"name": reporter["name"], "email": None, "url": None})
         entry["url"] = entry["url"] or reporter.get("url")
         entry["email"] = entry["email"] or complete_email(reporter.get("email"))
-    if byline and len(byline.names) == 1 and byline.names[0] in merged:
-        entry = merged[byline.names[0]]
-        entry["email"] = entry["email"] or complete_email(byline.email)
+    for detail in details:
+        entry = merged.get(detail["name"])
+        if entry:
+            entry["url"] = entry["url"] or detail.get("url")
+            entry["email"] = entry["email"] or complete_email(detail.get("email"))
     return list(merged.values())
-

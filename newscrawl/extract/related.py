@@ -59,12 +59,26 @@ def related_lists(
     ``is_article_url``, when given, keeps only items that link to an article of the site
     (so a tab bar of ``javascript:`` links never counts as a list).
     """
-    items: list[RelatedItem] = []
-    seen_boxes: set[etree._Element] = set()
+    return related_items(related_boxes(root), page_url, is_article_url)
+
+
+def related_boxes(root: etree._Element) -> list[tuple[str, etree._Element]]:
+    """``(list name, box element)`` of every headed news list, in page order, each box once.
+
+    The boxes are also what the body text must leave out (an in-body 관련기사 box).
+    """
+    boxes: dict[etree._Element, str] = {}
     for name, box in _headed_boxes(root):
-        if box in seen_boxes:
-            continue
-        seen_boxes.add(box)
+        boxes.setdefault(box, name)
+    return [(name, box) for box, name in boxes.items()]
+
+
+def related_items(
+    boxes: list[tuple[str, etree._Element]], page_url: str, is_article_url: Callable[[str], bool] | None = None
+) -> list[RelatedItem]:
+    """The items of ``boxes``, ranked from 1 within each box."""
+    items: list[RelatedItem] = []
+    for name, box in boxes:
         entries = [e for e in _entries(box, page_url) if not is_article_url or is_article_url(e[1])]
         items.extend(
             RelatedItem(name, rank, title, url, summary)

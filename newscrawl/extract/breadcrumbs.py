@@ -1,0 +1,65 @@
+"""Section breadcrumbs as pages show them: ``홈 > 정치/행정 > 세종``.
+
+A breadcrumb is found by what it says — a short line that starts at the home page and
+steps down with ``>``, ``›`` or ``»`` — or, when the separators are drawn by CSS, by the
+words sites use to name it (``breadcrumb``, ``location``, ``navi``, ``현재 위치``). The
+home step itself is no section and is dropped.
+"""
+
+from __future__ import annotations
+
+import re
+
+from lxml import etree
+
+from .text import normalise_space
+
+_HOME = re.compile(r"^(?:홈|HOME|Home|home|처음|메인|뉴스홈)$")
+_SEPARATORS = re.compile(r"\s*(?:>|›|»|＞|〉|▶|►|→)\s*")
+_NAMED = etree.XPath(
+    "//*[self::nav or self::ol or self::ul or self::div or self::p or self::td or self::span]"
+    "[re:test(concat(@class, ' ', @id, ' ', @aria-label), "
+    "'breadcrumb|location|navi(?!g)|crumb|path|현재 ?위치', 'i')]",
+    namespaces={"re": "http://exslt.org/regular-expressions"},
+)
+_CANDIDATES = etree.XPath("//body//*[self::nav or self::ol or self::ul or self::div or self::p "
+                          "or self::td or self::span][string-length(normalize-space()) < 80]")
+_MAX_STEPS = 5
+_MAX_STEP_LENGTH = 20
+
+
+def breadcrumb(root: etree._Element) -> list[str]:
+    """The section steps of the page's breadcrumb, outermost first; ``[]`` when none."""
+    for element in _CANDIDATES(root):
+        steps = _steps_from_text(normalise_space(element.xpath("string()")))
+        if steps:
+            return steps
+    for element in _NAMED(root):
+        steps = _steps_from_items(element)
+        if steps:
+            return steps
+    return []
+
+
+def _steps_from_text(text: str) -> list[str]:
+    """Steps of ``홈 > a > b``; only a line that starts at home counts as a breadcrumb."""
+    parts = [p for p in _SEPARATORS.split(text) if p]
+    if len(parts) < 2 or not _HOME.match(parts[0]):
+        return []
+    return _valid(parts[1:])
+
+
+def _steps_from_items(element: etree._Element) -> list[str]:
+    items = element.xpath(".//li") or element.xpath(".//a")
+    texts = [normalise_space(i.xpath("string()")) for i in items]
+    texts = [t for t in texts if t and not _SEPARATORS.fullmatch(t)]
+    if texts and _HOME.match(texts[0]):
+        texts = texts[1:]
+    return _valid(texts)
+
+
+def _valid(steps: list[str]) -> list[str]:
+    steps = [s for s in steps if not _HOME.match(s)]
+    if not steps or len(steps) > _MAX_STEPS or any(len(s) > _MAX_STEP_LENGTH for s in steps):
+        return []
+    return steps

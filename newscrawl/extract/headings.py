@@ -1,0 +1,102 @@
+"""Title and subtitle read from a page's structure: the generic layer for the head.
+
+The headline is the element whose text the page's ``<title>`` repeats (``<title>`` adds the
+paper's name before or after it); the subtitle is what follows the headline when it is set
+as a heading, named as one (``sub``, ``deck``, ``stit``) or introduced with a dash
+(``- 정보보호의날 맞아 …``).
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Collection
+
+from lxml import etree
+
+from .bylines import parse_byline
+from .labels import find_labelled
+from .related import heading_list_name
+from .text import node_text, normalise_space
+
+_TITLE_SEPARATORS = (" - ", " | ", " :: ", " : ", " – ", " — ", " < ")
+_HEADLINE_CANDIDATES = etree.XPath(
+    "//body//*[self::h1 or self::h2 or self::h3 or self::h4 or self::b or self::strong or self::font "
+    "or self::td or self::span or self::p or self::div or self::em]"
+    "[string-length(normalize-space()) >= 4][string-length(normalize-space()) < 200]"
+)
+_FOLLOWING_TEXT = etree.XPath(
+    "following::text()[normalize-space()][not(ancestor::script or ancestor::style)][1]"
+)
+_SUBTITLE_NAMES = re.compile(r"sub|deck|stit", re.IGNORECASE)
+_SUBTITLE_HEADINGS = frozenset({"h2", "h3", "h4"})
+_DASH = re.compile(r"^[-–—]\s*")
+
+
+def without_site_name(title: str | None, site_names: Collection[str]) -> str | None:
+    """``title`` without the paper's name that ``<title>`` or ``og:title`` add to it."""
+    title = normalise_space(title)
+    for separator in _TITLE_SEPARATORS:
+        parts = [part.strip() for part in title.split(separator)]
+        kept = [part for part in parts if part not in site_names]
+        if len(parts) > 1 and kept and len(kept) < len(parts):
+            return separator.join(kept)
+    return title or None
+
+
+def headline_node(root: etree._Element, page_title: str | None) -> etree._Element | None:
+    """The element that holds the headline: the longest text that ``<title>`` contains.
+
+    Without such an element, the page's first ``<h1>``. The innermost element with the
+    text is returned, so that what follows it is what follows the headline.
+    """
+    page_title = normalise_space(page_title)
+    best, best_length = None, 0
+    if page_title:
+        for element in _HEADLINE_CANDIDATES(root):
+            text = normalise_space(element.xpath("string()"))
+            if len(text) > best_length and text in page_title:
+                best, best_length = element, len(text)
+    if best is None:
+        best = next(iter(root.xpath("//body//h1")), None)
+    return _innermost(best) if best is not None else None
+
+
+def _innermost(element: etree._Element) -> etree._Element:
+    text = normalise_space(element.xpath("string()"))
+    while True:
+        children = [c for c in element if isinstance(c.tag, str) and normalise_space(c.xpath("string()")) == text]
+        if len(children) != 1:
+            return element
+        element = children[0]
+
+
+def subtitle_after(headline: etree._Element) -> str | None:
+    """The subtitle right after ``headline``, or None when what follows is something else."""
+    following = _FOLLOWING_TEXT(headline)
+    if not following:
+        return None
+    text = following[0]
+    holder = text.getparent()
+    if text.is_tail and holder is not None:
+        holder = holder.getparent()
+    named = _subtitle_element(holder)
+    value = node_text(named) if named is not None else normalise_space(text)
+    if named is None and not _DASH.match(value):
+        return None
+    value = _DASH.sub("", value)
+    if not 4 <= len(value) <= 150 or find_labelled([value]) or parse_byline(value) or heading_list_name(value):
+        return None
+    return value
+
+
+def _subtitle_element(element: etree._Element | None, levels: int = 3) -> etree._Element | None:
+    """``element`` or a near ancestor set as a heading or named as a subtitle."""
+    for _ in range(levels):
+        if element is None or not isinstance(element.tag, str):
+            return None
+        if element.tag.lower() in _SUBTITLE_HEADINGS or _SUBTITLE_NAMES.search(
+            f"{element.get('class', '')} {element.get('id', '')}"
+        ):
+            return element
+        element = element.getparent()
+    return None

@@ -1,0 +1,73 @@
+"""The generic body layer: the article text of a page no site profile describes.
+
+trafilatura finds the main text (it did better than any code of ours on real pages: see
+``benchmarks/body_f1.py`` and the README). It reads a copy of the page from which the
+nodes the other layers already placed elsewhere have been cut (photo captions, related
+lists), with its tables turned into plain blocks: older Korean sites lay the whole page out
+in tables, and trafilatura would render the article as one table row and lose its ``<br>``
+paragraph breaks. Its paragraphs come back one per line.
+"""
+
+from __future__ import annotations
+
+import copy
+from collections.abc import Collection
+from functools import lru_cache
+
+from lxml import etree
+
+from .text import normalise_space
+
+
+_TABLE_TAGS = ("table", "thead", "tbody", "tfoot", "tr", "td", "th", "caption")
+
+
+@lru_cache(maxsize=1)
+def _trafilatura():
+    # Imported on first use: trafilatura pulls in a dozen modules that profiled sites
+    # never need.
+    import trafilatura
+
+    return trafilatura
+
+
+def main_text(root: etree._Element, skip: Collection[etree._Element] = (), url: str | None = None) -> list[str]:
+    """The main text of the page under ``root`` as paragraphs, ``skip`` nodes left out."""
+    tree = pruned_copy(root, skip)
+    for element in tree.iter(*_TABLE_TAGS):
+        element.tag = "div"
+    text = _trafilatura().extract(
+        tree, url=url, output_format="txt", include_comments=False, include_tables=False,
+        include_images=False, include_links=False, deduplicate=False, with_metadata=False,
+        favor_precision=True,
+    )
+    return [line for line in (normalise_space(raw) for raw in (text or "").splitlines()) if line]
+
+
+def pruned_copy(root: etree._Element, skip: Collection[etree._Element]) -> etree._Element:
+    """A copy of ``root`` without the ``skip`` nodes (their tail text kept).
+
+    A copy, because the extractor rewrites the tree it is given and the page object
+    still needs the original.
+    """
+    tree = root.getroottree()
+    paths = [tree.getpath(node) for node in skip]
+    pruned = copy.deepcopy(root)
+    # Find every node before removing any: a removal shifts the paths of later siblings.
+    doomed = [node for path in paths for node in pruned.getroottree().xpath(path)]
+    for node in doomed:
+        _drop(node)
+    return pruned
+
+
+def _drop(node: etree._Element) -> None:
+    parent = node.getparent()
+    if parent is None:
+        return
+    if node.tail:
+        previous = node.getprevious()
+        if previous is not None:
+            previous.tail = (previous.tail or "") + node.tail
+        else:
+            parent.text = (parent.text or "") + node.tail
+    parent.remove(node)

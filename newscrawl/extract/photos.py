@@ -1,0 +1,93 @@
+"""Article photos found by how pages caption them, whatever the markup's class names.
+
+Three shapes cover Korean news pages old and new:
+
+* ``<figure><img><figcaption>…</figcaption></figure>``;
+* a table whose one row holds the image and the next row its caption (older CMSs);
+* an image followed by a caption line that starts with ``▲`` (``▲ 시민들이 … /사진=…``).
+
+A photo inside a link is a teaser of another article (photo-news boxes), and a photo in the
+page's navigation, header, footer or sidebar is no article photo: both are left out.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from dataclasses import dataclass
+
+from lxml import etree
+
+from .text import node_text, normalise_space
+
+_CAPTION_MARK = ("▲", "△", "▶")
+_OUTSIDE_ARTICLE = frozenset({"a", "nav", "aside", "footer", "header", "button"})
+
+
+@dataclass(frozen=True)
+class FoundPhoto:
+    """An image, the node that holds it with its caption, and the caption as printed."""
+
+    node: etree._Element
+    img: etree._Element
+    raw_caption: str | None
+
+
+def article_photos(root: etree._Element) -> list[FoundPhoto]:
+    """Every article photo under ``root``, in page order, one per image."""
+    found: dict[etree._Element, FoundPhoto] = {}
+    for photo in (*_figures(root), *_caption_tables(root), *_marked_captions(root)):
+        if photo.img not in found and _in_article(photo.img):
+            found[photo.img] = photo
+    order = {img: index for index, img in enumerate(root.iter("img"))}
+    return sorted(found.values(), key=lambda p: order.get(p.img, 0))
+
+
+def _in_article(img: etree._Element) -> bool:
+    """False for images in links or in the page's header, footer, navigation or sidebar.
+
+    An ``<article>``'s own ``<header>`` is part of the article, so the climb stops there.
+    """
+    for ancestor in img.iterancestors():
+        tag = ancestor.tag.lower() if isinstance(ancestor.tag, str) else ""
+        if tag == "article":
+            return True
+        if tag in _OUTSIDE_ARTICLE:
+            return False
+    return True
+
+
+def _figures(root: etree._Element) -> Iterator[FoundPhoto]:
+    for figure in root.iter("figure"):
+        imgs = figure.xpath(".//img")
+        if imgs:
+            caption = figure.xpath(".//figcaption")
+            yield FoundPhoto(figure, imgs[0], node_text(caption[0]) if caption else None)
+
+
+def _caption_tables(root: etree._Element) -> Iterator[FoundPhoto]:
+    """Tables of two rows: one image, then a caption that is text, not a link."""
+    for table in root.iter("table"):
+        rows = table.xpath("./tr | ./tbody/tr")
+        imgs = table.xpath(".//img")
+        if len(rows) != 2 or len(imgs) != 1 or not rows[0].xpath(".//img"):
+            continue
+        caption = rows[1]
+        if caption.xpath(".//img | .//a | .//table"):
+            continue
+        text = node_text(caption)
+        if text:
+            yield FoundPhoto(table, imgs[0], text)
+
+
+def _marked_captions(root: etree._Element) -> Iterator[FoundPhoto]:
+    """Images whose next text on the page starts with ``▲``."""
+    for img in root.iter("img"):
+        following = img.xpath("following::text()[normalize-space()][1]")
+        if not following or not normalise_space(following[0]).startswith(_CAPTION_MARK):
+            continue
+        text, holder = following[0], following[0].getparent()
+        if not text.is_tail and holder is not None:
+            # The caption's element, so that a credit in a nested <span> comes along.
+            whole = node_text(holder)
+            text = whole if whole.startswith(_CAPTION_MARK) and len(whole) < 300 else text
+        yield FoundPhoto(img.getparent(), img, normalise_space(text))
