@@ -15,7 +15,7 @@ from . import __version__
 from .archive import DEFAULT_PATH
 from .errors import NewscrawlError
 from .items import Article
-from .run import extract_file, fetch
+from .run import choose_profile, extract_file, fetch, generic_note, site_profiles
 
 
 class NewscrawlGroup(click.Group):
@@ -40,12 +40,16 @@ def parse_setting(ctx: click.Context, param: click.Parameter, values: tuple[str,
 
 
 def print_article(article: Article, as_json: bool) -> None:
+    note = generic_note(article)
+    if note:
+        click.echo(f"newscrawl: {note}", err=True)
     if as_json:
         click.echo(json.dumps(article.to_json(), ensure_ascii=False, indent=2))
         return
     related = len(article.related)
     click.echo(f"{article.archived or 'fetched'}: {article.title}")
-    click.echo(f"  {article.site} {article.article_id} · published {article.published_at or 'unknown'}"
+    click.echo(f"  {article.site} {article.article_id} · profile {article.profile}"
+               f" · published {article.published_at or 'unknown'}"
                f" · {len(article.body.split(chr(10) * 2))} paragraphs, {len(article.photos)} photos,"
                f" {related} list items")
     if not article.complete:
@@ -104,3 +108,20 @@ def fetch_command(url: str, db: str, site: str | None, no_store: bool, as_json: 
     print_article(article, as_json)
     if not as_json and not no_store:
         click.echo(f"  stored in {db}")
+
+
+@cli.command()
+@click.argument("url", required=False)
+def sites(url: str | None) -> None:
+    """List the site profiles and how a URL is matched to one; with URL, the one it gets.
+
+    \b
+    newscrawl sites
+    newscrawl sites "https://www.example-paper.kr/news/articleView.html?idxno=123"
+    """
+    if url:
+        click.echo(choose_profile(url, None).name)
+        return
+    for profile in site_profiles():
+        click.echo(f"{profile['name']:<10} {profile['title']}")
+        click.echo(f"{'':<10} matches: {profile['matches']}")

@@ -1,7 +1,8 @@
-"""What the CLI commands do, as plain functions: extract a saved page, fetch one article.
+"""What the CLI commands do, as plain functions: extract a saved page, fetch one article,
+list the site profiles.
 
-Both run the project's item pipelines (:mod:`newscrawl.pipelines`): ``extract`` without a
-crawler, ``fetch`` inside a real Scrapy crawl of one URL.
+``extract`` and ``fetch`` run the project's item pipelines (:mod:`newscrawl.pipelines`):
+``extract`` without a crawler, ``fetch`` inside a real Scrapy crawl of one URL.
 """
 
 from __future__ import annotations
@@ -16,10 +17,10 @@ from scrapy.crawler import CrawlerProcess
 from scrapy.settings import Settings
 from scrapy.spiderloader import SpiderLoader
 
-from .errors import BadURL, FetchFailed, NotAnArticle, UnknownSite
+from .errors import BadURL, FetchFailed, NotAnArticle
 from .items import Article, FetchFailure, RawPage
 from .pipelines import run_offline
-from .sites import PROFILES, SiteProfile, get_profile, profile_for_url
+from .sites import GENERIC, PROFILES, SiteProfile, get_profile, resolve_profile
 
 
 def project_settings(overrides: dict[str, Any] | None = None) -> Settings:
@@ -38,16 +39,31 @@ def check_fetchable(url: str) -> None:
 
 
 def choose_profile(url: str | None, site: str | None) -> SiteProfile:
-    """The profile named ``site``, else the one whose domains hold ``url``'s host."""
-    if site:
-        return get_profile(site)
-    profile = profile_for_url(url or "")
-    if profile is None:
-        host = urlsplit(url or "").hostname or url
-        known = ", ".join(f"{p.name} ({', '.join(p.domains)})" for p in PROFILES.values())
-        raise UnknownSite(f"no site profile for {host}; known sites: {known}; "
-                          "use --site NAME to read the page with one of them")
-    return profile
+    """The profile named ``site``, else the one for ``url`` (the generic one if none knows it)."""
+    return get_profile(site) if site else resolve_profile(url or "")
+
+
+def generic_note(article: Article) -> str | None:
+    """The one-line notice that ``article`` was read without a site profile, or None."""
+    if article.profile != GENERIC.name:
+        return None
+    host = urlsplit(article.url).hostname
+    return f"no site profile for host {host}: read with generic extraction (see `newscrawl sites`)"
+
+
+def site_profiles() -> list[dict[str, str]]:
+    """``[{name, title, matches}]``: each profile and how a URL or page finds it."""
+    return [{"name": p.name, "title": p.title, "matches": _how_matched(p)} for p in PROFILES.values()]
+
+
+def _how_matched(profile: SiteProfile) -> str:
+    if profile is GENERIC:
+        return "any other http(s) URL (fallback: labels, metadata and main-text extraction, no selectors)"
+    shape = f"article URLs {profile.article_url_shape()}"
+    if not profile.any_host:
+        return f"hosts {', '.join(profile.domains)} and their subdomains; {shape}"
+    markers = ", ".join(profile.markers)
+    return f"any host with {shape}, or any page carrying {markers}"
 
 
 def extract_file(path: str | Path, url: str | None = None, site: str | None = None,
