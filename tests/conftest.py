@@ -18,6 +18,9 @@ JOONGDO = FIXTURES / "joongdo"
 SEED_KEY = "20200708010002304"
 SEED_URL = f"http://www.joongdo.co.kr/web/view.php?key={SEED_KEY}"
 SEED_HTML = JOONGDO / f"view-{SEED_KEY}.html"
+VARIANTS_DIR = FIXTURES / "variants"
+NDSOFT_DIR = FIXTURES / "ndsoft"
+GENERIC_DIR = FIXTURES / "generic"
 
 
 @pytest.fixture(scope="session")
@@ -57,6 +60,21 @@ class MockSite:
 @pytest.fixture
 def mock_site(site_root: Path) -> Iterator[MockSite]:
     site = MockSite(site_root)
+    yield site
+    site.stop()
+
+
+@pytest.fixture
+def fixtures_site(tmp_path: Path) -> Iterator[MockSite]:
+    """The mock server over a copy of the page fixtures of every layout and site.
+
+    It serves ND소프트 articles at ``/news/articleView.html?idxno=N`` and any fixture file at
+    ``/files/<dir>/<name>`` or, re-encoded, at ``/encoded/<dir>/<name>`` (tests/mockserver.py).
+    """
+    root = tmp_path / "fixtures"
+    for directory in (VARIANTS_DIR, NDSOFT_DIR, GENERIC_DIR, JOONGDO):
+        shutil.copytree(directory, root / directory.name)
+    site = MockSite(root)
     yield site
     site.stop()
 

@@ -19,6 +19,16 @@ and some pages that misbehave on purpose:
                           early (Content-Length promises the whole page)
 ``/euc-kr?key=K``         the article re-encoded as EUC-KR, declared in the header only
 ``/binary``               random-looking bytes served as text/html
+
+and, for pages of other layouts and sites (a test serving the whole fixtures directory):
+
+``/news/articleView.html?idxno=N``  ``ndsoft/articleView-N.html`` (an ND소프트 site), or its
+                          "no such article" page (status 200)
+``/files/PATH?charset=C`` the file's bytes as they are, ``Content-Type: text/html`` with
+                          ``; charset=C`` only when C is given
+``/encoded/PATH?charset=C&declare=D``  a UTF-8 file re-encoded in C (euc-kr, cp949, …), its
+                          own declaration removed, declared by D: ``header``, ``meta`` or
+                          ``none``
 """
 
 from __future__ import annotations
@@ -47,6 +57,8 @@ class Handler(BaseHTTPRequestHandler):
             self.article(query.get("key", ""))
         elif parts.path == "/web/list_news.php":
             self.file(f"list_news-{query.get('ncid', 'all')}-page{query.get('page', '1')}.html")
+        elif parts.path == "/news/articleView.html":
+            self.ndsoft_article(query.get("idxno", ""))
         elif parts.path == "/web/rss.php":
             self.file("rss.xml", "application/rss+xml; charset=utf-8")
         elif parts.path == "/robots.txt":
@@ -107,11 +119,45 @@ class Handler(BaseHTTPRequestHandler):
 
     def route_euc_kr(self, path: str, query: dict[str, str]) -> None:
         text = (self.article_bytes(query.get("key", "")) or b"").decode("utf-8")
-        text = text.replace('<meta http-equiv="Content-Type" content="text/html; charset=utf-8" />', "")
-        self.send(200, text.encode("euc-kr", errors="xmlcharrefreplace"), "text/html; charset=euc-kr")
+        self.send(200, *reencoded(text, "euc-kr", "header"))
+
+    def route_files(self, path: str, query: dict[str, str]) -> None:
+        charset = query.get("charset")
+        self.file(path.removeprefix("/files/"), f"text/html; charset={charset}" if charset else "text/html")
+
+    def route_encoded(self, path: str, query: dict[str, str]) -> None:
+        source = self.root / path.removeprefix("/encoded/")
+        if not source.is_file():
+            self.send(404, b"<html><body>Not Found</body></html>")
+            return
+        text = source.read_text(encoding="utf-8")
+        self.send(200, *reencoded(text, query.get("charset", "euc-kr"), query.get("declare", "header")))
+
+    def ndsoft_article(self, idxno: str) -> None:
+        path = self.root / "ndsoft" / f"articleView-{idxno}.html"
+        if not (idxno.isdigit() and path.exists()):
+            path = self.root / "ndsoft" / "articleView-missing.html"
+        self.send(200, path.read_bytes())
 
     def route_binary(self, path: str, query: dict[str, str]) -> None:
         self.send(200, bytes((i * 7919 + 13) % 256 for i in range(4096)))
+
+
+_DECLARATION = re.compile(r'<meta\s+(?:charset="?[\w-]+"?|http-equiv="Content-Type"[^>]*)\s*/?>\s*', re.IGNORECASE)
+
+
+def reencoded(text: str, charset: str, declare: str) -> tuple[bytes, str]:
+    """``(body, content type)`` of the page ``text`` in ``charset``, declared as ``declare`` says.
+
+    The page's own declaration is removed first; ``meta`` writes a new one after ``<head>``,
+    ``header`` names the charset in the Content-Type, ``none`` declares nothing at all.
+    """
+    text = _DECLARATION.sub("", text)
+    if declare == "meta":
+        text = re.sub(r"<head>", f'<head>\n<meta http-equiv="Content-Type" content="text/html; charset={charset}">',
+                      text, count=1, flags=re.IGNORECASE)
+    content_type = f"text/html; charset={charset}" if declare == "header" else "text/html"
+    return text.encode(charset, errors="xmlcharrefreplace"), content_type
 
 
 def main() -> None:

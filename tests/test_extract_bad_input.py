@@ -3,10 +3,11 @@
 from __future__ import annotations
 
 import json
+import re
 
 import pytest
 
-from conftest import JOONGDO, SEED_HTML, run_newscrawl
+from conftest import JOONGDO, SEED_HTML, SEED_KEY, run_newscrawl
 
 URL = "http://www.joongdo.co.kr/web/view.php?key=20990101010000001"
 
@@ -31,10 +32,25 @@ def test_not_an_article(tmp_path, make_page, message):
     assert message in result.stderr
 
 
-def test_page_from_another_site_needs_a_profile(tmp_path):
+def test_page_on_another_host_is_read_with_the_profile_of_its_canonical_url():
+    # A mirror: the URL's host is unknown, but the page names its 중도일보 address.
     result = run_newscrawl("extract", str(SEED_HTML), "--url", "http://example.com/a.html")
-    assert result.returncode == 1
-    assert "no site profile for example.com" in result.stderr
+    assert result.returncode == 0, result.stderr
+    article = json.loads(result.stdout)
+    assert (article["profile"], article["site"], article["article_id"]) == ("joongdo", "joongdo", SEED_KEY)
+    assert result.stderr == ""
+
+
+def test_page_of_an_unknown_site_is_read_generically_and_says_so(tmp_path):
+    page = tmp_path / "page.html"
+    page.write_text(re.sub(r'<(?:link rel="canonical"|meta property="og:url")[^>]*>', "",
+                           SEED_HTML.read_text(encoding="utf-8")), encoding="utf-8")
+    result = run_newscrawl("extract", str(page), "--url", "http://news.example.org/a/1.html")
+    assert result.returncode == 0, result.stderr
+    assert "no site profile for host news.example.org: read with generic extraction" in result.stderr
+    article = json.loads(result.stdout)
+    assert (article["profile"], article["site"], article["article_id"]) == ("generic", "news.example.org", "/a/1.html")
+    assert article["title"] == "세종시, 전자정부 정보보호 우수기관 선정"
 
 
 def test_url_defaults_to_the_pages_canonical_link():

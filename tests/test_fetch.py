@@ -134,7 +134,24 @@ def test_unfetchable_urls(tmp_path, url, message):
     assert not db_path.exists()
 
 
-def test_site_without_a_profile_is_named(tmp_path):
-    result = run_newscrawl("fetch", "http://news.example.org/a/1.html", "--db", str(tmp_path / "n.db"))
-    assert result.returncode == 1
-    assert "no site profile for news.example.org" in result.stderr
+def test_site_without_a_profile_is_read_generically_and_says_so(fixtures_site, tmp_path):
+    db_path = tmp_path / "news.db"
+    url = f"{fixtures_site.url}/files/generic/chungnam-today-1234.html"
+    result = run_newscrawl("fetch", url, "--db", str(db_path), "--timeout", "5", "-s", "DOWNLOAD_DELAY=0",
+                           "-s", "AUTOTHROTTLE_START_DELAY=0")
+    assert result.returncode == 0, result.stderr
+    assert result.stderr.strip() == ("newscrawl: no site profile for host 127.0.0.1: "
+                                     "read with generic extraction (see `newscrawl sites`)")
+    assert "profile generic" in result.stdout
+    (article,) = sqlite_utils.Database(db_path)["articles"].rows
+    # Named after the host and path of the page's canonical address.
+    assert (article["site"], article["article_id"]) == ("chungnam-today.example", "/news/2024/05/01/1234.html")
+    assert article["title"] == "천안시, 시내버스 노선 전면 개편… 6월부터 시행"
+    assert json.loads(article["sources"])["body"] == "generic"
+
+
+def test_a_profiled_site_gets_no_generic_notice(mock_site):
+    result = fetch(mock_site.article_url())
+    assert result.returncode == 0, result.stderr
+    assert result.stderr == ""
+    assert "profile joongdo" in result.stdout
