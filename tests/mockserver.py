@@ -28,7 +28,7 @@ and, for pages of other layouts and sites (a test serving the whole fixtures dir
                           ``; charset=C`` only when C is given
 ``/encoded/PATH?charset=C&declare=D``  a UTF-8 file re-encoded in C (euc-kr, cp949, …), its
                           own declaration removed, declared by D: ``header``, ``meta`` or
-                          ``none``
+                          ``none``; ``&label=L`` declares L instead of C (a server that lies)
 """
 
 from __future__ import annotations
@@ -119,7 +119,7 @@ class Handler(BaseHTTPRequestHandler):
 
     def route_euc_kr(self, path: str, query: dict[str, str]) -> None:
         text = (self.article_bytes(query.get("key", "")) or b"").decode("utf-8")
-        self.send(200, *reencoded(text, "euc-kr", "header"))
+        self.send(200, *reencoded(text, "euc-kr", "header", "euc-kr"))
 
     def route_files(self, path: str, query: dict[str, str]) -> None:
         charset = query.get("charset")
@@ -131,7 +131,8 @@ class Handler(BaseHTTPRequestHandler):
             self.send(404, b"<html><body>Not Found</body></html>")
             return
         text = source.read_text(encoding="utf-8")
-        self.send(200, *reencoded(text, query.get("charset", "euc-kr"), query.get("declare", "header")))
+        charset = query.get("charset", "euc-kr")
+        self.send(200, *reencoded(text, charset, query.get("declare", "header"), query.get("label", charset)))
 
     def ndsoft_article(self, idxno: str) -> None:
         path = self.root / "ndsoft" / f"articleView-{idxno}.html"
@@ -146,17 +147,18 @@ class Handler(BaseHTTPRequestHandler):
 _DECLARATION = re.compile(r'<meta\s+(?:charset="?[\w-]+"?|http-equiv="Content-Type"[^>]*)\s*/?>\s*', re.IGNORECASE)
 
 
-def reencoded(text: str, charset: str, declare: str) -> tuple[bytes, str]:
+def reencoded(text: str, charset: str, declare: str, label: str) -> tuple[bytes, str]:
     """``(body, content type)`` of the page ``text`` in ``charset``, declared as ``declare`` says.
 
     The page's own declaration is removed first; ``meta`` writes a new one after ``<head>``,
-    ``header`` names the charset in the Content-Type, ``none`` declares nothing at all.
+    ``header`` names ``label`` (normally the charset) in the Content-Type, ``none`` declares
+    nothing at all.
     """
     text = _DECLARATION.sub("", text)
     if declare == "meta":
-        text = re.sub(r"<head>", f'<head>\n<meta http-equiv="Content-Type" content="text/html; charset={charset}">',
+        text = re.sub(r"<head>", f'<head>\n<meta http-equiv="Content-Type" content="text/html; charset={label}">',
                       text, count=1, flags=re.IGNORECASE)
-    content_type = f"text/html; charset={charset}" if declare == "header" else "text/html"
+    content_type = f"text/html; charset={label}" if declare == "header" else "text/html"
     return text.encode(charset, errors="xmlcharrefreplace"), content_type
 
 

@@ -77,20 +77,20 @@ def bylines_on_page(
     belong to it when it names one reporter. ``skip`` leaves out elements in sidebars and
     news lists, where other articles' reporters are named.
     """
-    found = []
+    found: dict[str, dict[str, str | None]] = {}
     for element in _BYLINE_ELEMENTS(root):
         byline = None if skip(element) else parse_byline(normalise_space(element.xpath("string()")))
         if not byline:
             continue
         single = len(byline.names) == 1
         href = _reporter_link(element)
+        email = (complete_email(byline.email) or _mailto(element)) if single else None
+        url = urljoin(page_url, href) if single and href else None
         for name in byline.names:
-            found.append({
-                "name": name,
-                "email": (complete_email(byline.email) or _mailto(element)) if single else None,
-                "url": urljoin(page_url, href) if single and href else None,
-            })
-    return found
+            # A byline element nested in another (an <a> in an <li>) names the same reporter.
+            entry = found.setdefault(name, {"name": name, "email": None, "url": None})
+            entry["email"], entry["url"] = entry["email"] or email, entry["url"] or url
+    return list(found.values())
 
 
 def _reporter_link(element: etree._Element) -> str | None:

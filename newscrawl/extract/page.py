@@ -183,7 +183,8 @@ class ArticlePage:
     @cached_property
     def _page_labels(self) -> dict[str, str]:
         """Labelled values on the page's short lines, news lists left out."""
-        lines = text_blocks(self.root, skip=self._list_boxes.__contains__)
+        boxes = {box for _name, box in self._related_boxes}
+        lines = text_blocks(self.root, skip=boxes.__contains__)
         return find_labelled(line for line in lines if len(line) < _LABEL_LINE_LENGTH)
 
     def _labelled(self, field: str, kind: str, metadata: Callable[[], str | None]) -> str | None:
@@ -315,8 +316,9 @@ class ArticlePage:
         return found
 
     def _in_sidebar(self, element: etree._Element) -> bool:
+        boxes = {box for _name, box in self._related_boxes}
         for ancestor in element.iterancestors():
-            if ancestor in self._list_boxes:
+            if ancestor in boxes:
                 return True
             tag = ancestor.tag.lower() if isinstance(ancestor.tag, str) else ""
             if tag == "article":

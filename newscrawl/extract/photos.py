@@ -17,7 +17,7 @@ from dataclasses import dataclass
 
 from lxml import etree
 
-from .text import node_text, normalise_space
+from .text import BLOCK_TAGS, node_text, normalise_space
 
 _CAPTION_MARK = ("▲", "△", "▶")
 _OUTSIDE_ARTICLE = frozenset({"a", "nav", "aside", "footer", "header", "button"})
@@ -25,7 +25,11 @@ _OUTSIDE_ARTICLE = frozenset({"a", "nav", "aside", "footer", "header", "button"}
 
 @dataclass(frozen=True)
 class FoundPhoto:
-    """An image, the node that holds it with its caption, and the caption as printed."""
+    """An image, the node that holds it with its caption, and the caption as printed.
+
+    For a ``▲`` caption that follows the image in running text, ``node`` is the image
+    itself: the caption's line is no node of its own to cut from the body.
+    """
 
     node: etree._Element
     img: etree._Element
@@ -80,14 +84,26 @@ def _caption_tables(root: etree._Element) -> Iterator[FoundPhoto]:
 
 
 def _marked_captions(root: etree._Element) -> Iterator[FoundPhoto]:
-    """Images whose next text on the page starts with ``▲``."""
+    """Images whose next line of text on the page starts with ``▲``."""
     for img in root.iter("img"):
         following = img.xpath("following::text()[normalize-space()][1]")
         if not following or not normalise_space(following[0]).startswith(_CAPTION_MARK):
             continue
         text, holder = following[0], following[0].getparent()
-        if not text.is_tail and holder is not None:
+        if text.is_tail:
+            caption = _line_from(text, holder)
+        else:
             # The caption's element, so that a credit in a nested <span> comes along.
             whole = node_text(holder)
-            text = whole if whole.startswith(_CAPTION_MARK) and len(whole) < 300 else text
-        yield FoundPhoto(img.getparent(), img, normalise_space(text))
+            caption = whole if whole.startswith(_CAPTION_MARK) and len(whole) < 300 else normalise_space(text)
+        yield FoundPhoto(img, img, caption)
+
+
+def _line_from(tail: str, owner: etree._Element) -> str:
+    """``tail`` (the text after ``owner``) and the inline elements after it, up to a line break."""
+    parts = [tail]
+    for sibling in owner.itersiblings():
+        if not isinstance(sibling.tag, str) or sibling.tag.lower() in BLOCK_TAGS:
+            break
+        parts += [node_text(sibling), sibling.tail or ""]
+    return normalise_space(" ".join(parts))
