@@ -49,7 +49,7 @@ def test_publication_label_in_any_markup(markup):
 
 
 def test_label_words_without_a_date_are_no_dates():
-    page = page_of("<p>입력창에 수정할 내용을 적으세요</p>")
+    page = page_of("<p>입력창에 수정할 내용을 적으세요</p><p>국회는 수정 2021년 예산안을 의결했다</p>")
     assert page.published_raw() is None and page.modified_raw() is None
 
 

@@ -21,33 +21,25 @@ LAYOUTS = {
     "old-euckr-undeclared": VARIANTS_DIR / "joongdo-old-euckr-nodecl.html",
     "metadata-only": VARIANTS_DIR / "joongdo-metadata-only.html",
 }
-_OLD = ("old-euckr-meta", "old-euckr-undeclared")
-
-#: field -> layout -> the layer that must give it; None: the layout does not show the field.
-LAYERS: dict[str, dict[str, str | None]] = {
-    "title": {"seed": "profile", "redesign": "metadata", **dict.fromkeys(_OLD, "generic"),
-              "metadata-only": "metadata"},
-    "subtitle": {"seed": "profile", "redesign": "generic", **dict.fromkeys(_OLD, "generic"),
-                 "metadata-only": "metadata"},
-    "sections": {"seed": "profile", "redesign": "label", **dict.fromkeys(_OLD, "label"),
-                 "metadata-only": "metadata"},
-    "published_at": {"seed": "profile", "redesign": "label", **dict.fromkeys(_OLD, "label"),
-                     "metadata-only": "metadata"},
-    "modified_at": {"seed": "profile", "redesign": "label", **dict.fromkeys(_OLD, "label"),
-                    "metadata-only": "metadata"},
-    "print_edition": {"seed": "profile", "redesign": "label", **dict.fromkeys(_OLD, "label"),
-                      "metadata-only": "metadata"},
-    "reporters": {"seed": "profile", "redesign": "label", **dict.fromkeys(_OLD, "label"),
-                  "metadata-only": "metadata"},
-    "dateline": {"seed": "label", "redesign": "label", **dict.fromkeys(_OLD, "label"),
-                 "metadata-only": "metadata"},
-    "byline": {"seed": "label", "redesign": "label", **dict.fromkeys(_OLD, "label"), "metadata-only": None},
-    "body": {"seed": "profile", "redesign": "generic", **dict.fromkeys(_OLD, "generic"),
-             "metadata-only": "metadata"},
-    "photos": {"seed": "profile", "redesign": "generic", **dict.fromkeys(_OLD, "generic"),
-               "metadata-only": "metadata"},
-    "related": {"seed": "label", "redesign": "label", **dict.fromkeys(_OLD, "label"), "metadata-only": None},
+#: The layer that must give each field, per layout: seed, redesign, old (both encodings),
+#: metadata-only. None: the layout does not show the field at all.
+_LAYER_TABLE: dict[str, tuple[str | None, str | None, str | None, str | None]] = {
+    "title":         ("profile", "metadata", "generic", "metadata"),
+    "subtitle":      ("profile", "generic",  "generic", "metadata"),
+    "sections":      ("profile", "label",    "label",   "metadata"),
+    "published_at":  ("profile", "label",    "label",   "metadata"),
+    "modified_at":   ("profile", "label",    "label",   "metadata"),
+    "print_edition": ("profile", "label",    "label",   "metadata"),
+    "reporters":     ("profile", "label",    "label",   "metadata"),
+    "dateline":      ("label",   "label",    "label",   "metadata"),
+    "byline":        ("label",   "label",    "label",   None),
+    "body":          ("profile", "generic",  "generic", "metadata"),
+    "photos":        ("profile", "generic",  "generic", "metadata"),
+    "related":       ("label",   "label",    "label",   None),
 }
+_OLD = ("old-euckr-meta", "old-euckr-undeclared")
+LAYERS = {field: {"seed": seed, "redesign": redesign, **dict.fromkeys(_OLD, old), "metadata-only": meta}
+          for field, (seed, redesign, old, meta) in _LAYER_TABLE.items()}
 #: Lists each layout shows beside the article.
 LISTS = {"seed": {"ranking", "headline", "photo"}, "redesign": {"ranking", "headline", "photo"},
          **dict.fromkeys(_OLD, {"ranking", "photo"}), "metadata-only": set()}

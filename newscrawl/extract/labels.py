@@ -21,10 +21,11 @@ LABELS: dict[str, tuple[str, ...]] = {
 }
 _KIND_OF_LABEL = {label: kind for kind, labels in LABELS.items() for label in labels}
 _LABEL_ALT = "|".join(sorted(_KIND_OF_LABEL, key=len, reverse=True))
-# A label counts only when a year follows it, so 수정안 or 입력창 in running text never match.
+# A label counts only when a date (year and month) follows it, so 수정안, 입력창 or
+# "수정 2021년 예산" in running text never match.
 _LABELLED = re.compile(
     rf"(?P<label>{_LABEL_ALT})\s*(?:일시|시간)?\s*[:：]?\s*"
-    rf"(?P<value>(?:19|20)\d\d.*?)(?=\s*(?:[|ㅣ·│]|(?:{_LABEL_ALT})\s*[:：]?\s*(?:19|20)\d\d|$))"
+    rf"(?P<value>(?:19|20)\d\d\s*[-./년]\s*\d{{1,2}}.*?)(?=\s*(?:[|ㅣ·│]|(?:{_LABEL_ALT})\s*[:：]?\s*(?:19|20)\d\d|$))"
 )
 _PRINT_PAGE = re.compile(r"(?P<page>\d{1,3})\s*면")
 

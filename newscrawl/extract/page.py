@@ -40,7 +40,7 @@ from .maintext import main_text
 from .metadata import PageMetadata
 from .photos import article_photos
 from .related import related_boxes, related_items
-from .text import first_nonempty, node_text, normalise_space, text_blocks
+from .text import first_nonempty, inside, node_text, normalise_space, text_blocks
 
 T = TypeVar("T")
 
@@ -230,7 +230,7 @@ class ArticlePage:
             "body",
             ("profile", self._profile_body),
             ("metadata", self._metadata_body),
-            ("generic", self._generic_body),
+            ("generic", lambda: self._generic_blocks),
         ) or []
         return _split_byline(self._without_head_and_captions(blocks))
 
@@ -241,9 +241,6 @@ class ArticlePage:
     @cached_property
     def _generic_blocks(self) -> list[str]:
         return main_text(self.root, skip=self._not_body, url=self.url)
-
-    def _generic_body(self) -> list[str]:
-        return self._generic_blocks
 
     def _metadata_body(self) -> list[str]:
         """JSON-LD ``articleBody``, only when it holds more text than the page shows.
@@ -263,7 +260,7 @@ class ArticlePage:
         captions = {normalise_space(p["raw_caption"]) for p in self._cached_photos if p["raw_caption"]}
         head = {self.title(), self.subtitle()} - {None}
         blocks = [b for b in blocks if b not in captions and b not in head]
-        while blocks and len(blocks[0]) < _LABEL_LINE_LENGTH and (find_labelled([blocks[0]]) or parse_byline(blocks[0])):
+        while blocks and _is_head_line(blocks[0]):
             blocks = blocks[1:]
         return blocks
 
@@ -317,15 +314,7 @@ class ArticlePage:
 
     def _in_sidebar(self, element: etree._Element) -> bool:
         boxes = {box for _name, box in self._related_boxes}
-        for ancestor in element.iterancestors():
-            if ancestor in boxes:
-                return True
-            tag = ancestor.tag.lower() if isinstance(ancestor.tag, str) else ""
-            if tag == "article":
-                return False
-            if tag in _SIDEBARS:
-                return True
-        return False
+        return inside(element, _SIDEBARS) or any(a in boxes for a in element.iterancestors())
 
     # -- photos and lists -------------------------------------------------------------
 
@@ -396,6 +385,11 @@ class ArticlePage:
             sources=dict(self.sources),
             profile=self.profile.name,
         )
+
+
+def _is_head_line(line: str) -> bool:
+    """A short line of dates or a byline, as the head of an article prints them."""
+    return len(line) < _LABEL_LINE_LENGTH and bool(find_labelled([line]) or parse_byline(line))
 
 
 def _length(paragraphs: list[str]) -> int:

@@ -17,7 +17,7 @@ from dataclasses import dataclass
 
 from lxml import etree
 
-from .text import BLOCK_TAGS, node_text, normalise_space
+from .text import BLOCK_TAGS, inside, node_text, normalise_space
 
 _CAPTION_MARK = ("▲", "△", "▶")
 _OUTSIDE_ARTICLE = frozenset({"a", "nav", "aside", "footer", "header", "button"})
@@ -40,24 +40,10 @@ def article_photos(root: etree._Element) -> list[FoundPhoto]:
     """Every article photo under ``root``, in page order, one per image."""
     found: dict[etree._Element, FoundPhoto] = {}
     for photo in (*_figures(root), *_caption_tables(root), *_marked_captions(root)):
-        if photo.img not in found and _in_article(photo.img):
+        if photo.img not in found and not inside(photo.img, _OUTSIDE_ARTICLE):
             found[photo.img] = photo
     order = {img: index for index, img in enumerate(root.iter("img"))}
     return sorted(found.values(), key=lambda p: order.get(p.img, 0))
-
-
-def _in_article(img: etree._Element) -> bool:
-    """False for images in links or in the page's header, footer, navigation or sidebar.
-
-    An ``<article>``'s own ``<header>`` is part of the article, so the climb stops there.
-    """
-    for ancestor in img.iterancestors():
-        tag = ancestor.tag.lower() if isinstance(ancestor.tag, str) else ""
-        if tag == "article":
-            return True
-        if tag in _OUTSIDE_ARTICLE:
-            return False
-    return True
 
 
 def _figures(root: etree._Element) -> Iterator[FoundPhoto]:

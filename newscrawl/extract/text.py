@@ -76,6 +76,21 @@ def text_blocks(
     return blocks
 
 
+def inside(element: etree._Element, tags: frozenset[str]) -> bool:
+    """True when ``element`` lies in one of ``tags`` (``aside``, ``nav`` …) of the page.
+
+    The climb stops at an ``<article>``: an article's own ``<header>`` or ``<footer>`` is
+    part of the article, not of the page around it.
+    """
+    for ancestor in element.iterancestors():
+        tag = ancestor.tag.lower() if isinstance(ancestor.tag, str) else ""
+        if tag == "article":
+            return False
+        if tag in tags:
+            return True
+    return False
+
+
 def first_nonempty(values: Iterable[str | None]) -> str | None:
     """The first value that is non-empty after whitespace normalisation, else None."""
     for value in values:
