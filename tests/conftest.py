@@ -84,3 +84,31 @@ def run_newscrawl(*args: str, cwd: Path | None = None, timeout: float = 120) -> 
     env = {**os.environ, "PYTHONWARNINGS": "ignore"}
     return subprocess.run([sys.executable, "-m", "newscrawl", *args], cwd=cwd, env=env,
                           capture_output=True, text=True, timeout=timeout)
+
+
+#: Files tests keep for people to look at (screenshots, measured tables); git-ignored.
+ARTIFACTS = TESTS.parent / "test-artifacts"
+
+
+def seed_article(fetched_at: str = "2026-01-01T10:00:00+09:00", html: bytes | None = None):
+    """The seed article read through the pipelines (nothing stored), as fetched at ``fetched_at``."""
+    from newscrawl.items import RawPage
+    from newscrawl.pipelines import run_offline
+    from newscrawl.run import project_settings
+
+    page = RawPage(url=SEED_URL, status=200, headers={"content-type": ["text/html; charset=utf-8"]},
+                   body=html if html is not None else SEED_HTML.read_bytes(), encoding=None,
+                   fetched_at=fetched_at, site="joongdo")
+    return run_offline(page, project_settings({"NEWSCRAWL_STORE": False}))
+
+
+@pytest.fixture
+def seed_archive(tmp_path: Path) -> Path:
+    """An archive file holding the seed article."""
+    from newscrawl.archive import open_archive, save_article
+
+    path = tmp_path / "news.db"
+    db = open_archive(path)
+    save_article(db, seed_article())
+    db.close()
+    return path

@@ -7,10 +7,14 @@ place and a new one is built by the same code. Never edit a released migration: 
 
 from __future__ import annotations
 
+import json
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 
 from sqlite_utils import Database
+
+from .search import create_index, rebuild_index
+from .sections import link_section
 
 
 def _pages_and_articles(db: Database) -> None:
@@ -106,11 +110,58 @@ def _failures(db: Database) -> None:
     db["failures"].create_index(["site", "last_failed_at"])
 
 
+def _sections(db: Database) -> None:
+    """The section tree from the breadcrumbs; each article points at its innermost section."""
+    db.execute(
+        "CREATE TABLE sections (id INTEGER PRIMARY KEY, site TEXT NOT NULL, name TEXT NOT NULL,"
+        " parent INTEGER REFERENCES sections(id), depth INTEGER NOT NULL, path TEXT NOT NULL)")
+    db.execute("CREATE UNIQUE INDEX idx_sections_identity ON sections (site, coalesce(parent, 0), name)")
+    db["sections"].create_index(["parent"])
+    db["sections"].create_index(["name"])
+    db.execute("ALTER TABLE articles ADD COLUMN section_id INTEGER REFERENCES sections(id)")
+    db["articles"].create_index(["section_id", "published_at"])
+    for rowid, site, breadcrumbs in db.execute("SELECT id, site, sections FROM articles").fetchall():
+        link_section(db, rowid, site, json.loads(breadcrumbs or "[]"))
+
+
+def _search_index(db: Database) -> None:
+    """Korean full-text index of title, subtitle and body (see newscrawl.archive.search)."""
+    create_index(db)
+    rebuild_index(db)
+
+
+def _readable_views(db: Database) -> None:
+    """Views a person can read without the code, and indexes for the common questions."""
+    db.create_view("article_summary", """
+SELECT a.id, a.site, a.article_id, a.published_at, a.modified_at, s.path AS section_path,
+  a.title, a.subtitle,
+  (SELECT group_concat(name, ', ') FROM (
+     SELECT r.name FROM article_reporters ar JOIN reporters r ON r.id = ar.reporter
+     WHERE ar.article = a.id ORDER BY ar.position)) AS reporters,
+  a.print_date, a.print_page, a.revision, a.url, a.section_id
+FROM articles a LEFT JOIN sections s ON s.id = a.section_id""")
+    db.create_view("revision_history", """
+SELECT v.article, a.title AS current_title, v.revision, a.revision AS revisions,
+  json_extract(v.data, '$.title') AS title, json_extract(v.data, '$.subtitle') AS subtitle,
+  json_extract(v.data, '$.modified_at') AS modified_at,
+  v.first_seen_at, v.last_seen_at, v.page_id
+FROM revisions v JOIN articles a ON a.id = v.article""")
+    db.create_view("list_snapshots", """
+SELECT l.list, l.rank, i.title, i.url, l.first_seen_at, l.last_seen_at,
+  l.article AS seen_beside, l.item
+FROM related_links l JOIN related_items i ON i.id = l.item""")
+    db.execute("CREATE INDEX idx_articles_edited ON articles (last_changed_at) WHERE revision > 1")
+    db["reporters"].create_index(["name"])
+
+
 #: Every migration, in order. The archive's version is the number applied.
 MIGRATIONS: list[Callable[[Database], None]] = [
     _pages_and_articles,
     _people_photos_lists,
     _failures,
+    _sections,
+    _search_index,
+    _readable_views,
 ]
 
 

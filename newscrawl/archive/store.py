@@ -18,6 +18,8 @@ from sqlite_utils import Database
 from ..extract.dates import KST
 from ..items import Article, FetchFailure
 from .pages import store_page
+from .search import index_article, unindex_article
+from .sections import link_section
 
 #: Fields whose change makes a new revision. Related lists and fetch times are not content.
 CONTENT_FIELDS = (
@@ -70,6 +72,7 @@ def save_article(db: Database, article: Article) -> SaveResult:
                 result = SaveResult("unchanged", rowid, revision)
             else:
                 revision += 1
+                unindex_article(db, rowid)
                 db["articles"].update(rowid, _article_row(article, digest, revision, page_id, seen_at))
                 result = SaveResult("updated", rowid, revision)
         if result.outcome != "unchanged":
@@ -80,6 +83,8 @@ def save_article(db: Database, article: Article) -> SaveResult:
             })
             _replace_reporters(db, rowid, article)
             _replace_photos(db, rowid, article)
+            link_section(db, rowid, article.site, article.sections)
+            index_article(db, rowid)
         previous_snapshot = None if row is None else row[3]
         _record_related(db, rowid, article.related, seen_at, previous_snapshot)
         db.execute("DELETE FROM failures WHERE url = ?", [article.url])

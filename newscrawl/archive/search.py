@@ -1,0 +1,121 @@
+"""Korean full-text search over the articles: the FTS5 index and the queries on it.
+
+``articles_fts`` is a contentless FTS5 table (``content=''``): it holds only the index of
+the token streams made by :mod:`newscrawl.archive.tokens`, keyed by ``articles.id``, so no
+text is stored twice. Being contentless, a row is removed by handing FTS5 the values it was
+indexed with, which :func:`unindex_article` recomputes from the ``articles`` row before it
+changes. :func:`rebuild_index` makes the whole index again from ``articles``.
+"""
+
+from __future__ import annotations
+
+import sqlite3
+from typing import Any
+
+from sqlite_utils import Database
+
+from .snippets import snippet
+from .tokens import HEADS_COLUMN, fts_query, heads, tokens
+
+FTS_TABLE = "articles_fts"
+#: Relevance weights (bm25) of the indexed columns: a match in the title counts most.
+WEIGHTS = {"title": 10.0, "subtitle": 5.0, "body": 1.0, HEADS_COLUMN: 1.0}
+CREATE_SQL = (
+    f"CREATE VIRTUAL TABLE {FTS_TABLE} USING fts5({', '.join(WEIGHTS)}, content='',"
+    " tokenize='unicode61 remove_diacritics 2')"
+)
+_INSERT = f"INSERT INTO {FTS_TABLE} (rowid, {', '.join(WEIGHTS)}) VALUES (?, ?, ?, ?, ?)"
+_DELETE = (f"INSERT INTO {FTS_TABLE} ({FTS_TABLE}, rowid, {', '.join(WEIGHTS)})"
+           " VALUES ('delete', ?, ?, ?, ?, ?)")
+
+
+def create_index(db: Database) -> None:
+    """Create the (empty) index and make ``ORDER BY rank`` use the column weights."""
+    db.execute(CREATE_SQL)
+    weights = ", ".join(str(weight) for weight in WEIGHTS.values())
+    db.execute(f"INSERT INTO {FTS_TABLE} ({FTS_TABLE}, rank) VALUES ('rank', 'bm25({weights})')")
+
+
+def index_values(title: str | None, subtitle: str | None, body: str | None) -> list[str]:
+    """What the index columns hold for an article: token streams, then the words' heads."""
+    return [" ".join(tokens(title)), " ".join(tokens(subtitle)), " ".join(tokens(body)),
+            " ".join(heads(title) + heads(subtitle) + heads(body))]
+
+
+def _indexed(db: Database, rowid: int) -> list[Any]:
+    title, subtitle, body = db.execute(
+        "SELECT title, subtitle, body FROM articles WHERE id = ?", [rowid]).fetchone()
+    return [rowid, *index_values(title, subtitle, body)]
+
+
+def index_article(db: Database, rowid: int) -> None:
+    """Add article ``rowid`` as it now is in ``articles`` to the index."""
+    db.execute(_INSERT, _indexed(db, rowid))
+
+
+def unindex_article(db: Database, rowid: int) -> None:
+    """Remove article ``rowid`` from the index; call it before its row changes."""
+    db.execute(_DELETE, _indexed(db, rowid))
+
+
+def rebuild_index(db: Database, batch: int = 500) -> int:
+    """Index every article again, in one transaction; returns the number indexed."""
+    count = 0
+    with db.atomic():
+        db.execute(f"INSERT INTO {FTS_TABLE} ({FTS_TABLE}) VALUES ('delete-all')")
+        rows = db.conn.execute("SELECT id, title, subtitle, body FROM articles ORDER BY id")
+        while chunk := rows.fetchmany(batch):
+            db.conn.executemany(_INSERT, ([row[0], *index_values(*row[1:])] for row in chunk))
+            count += len(chunk)
+        # merge the index's segments: smaller on disk and faster to query
+        db.execute(f"INSERT INTO {FTS_TABLE} ({FTS_TABLE}) VALUES ('optimize')")
+    return count
+
+
+#: A search matching more than one in this many articles is "common" (see match_condition):
+#: measured on 100,000 articles, scanning an index wins from about 2 % of them.
+COMMON_ONE_IN = 50
+#: 1 when FTS expression ``:expression`` matches more than one in COMMON_ONE_IN articles;
+#: it counts no further than that, so it costs little either way.
+COMMON_MATCH_SQL = f"""select count(*) > (select coalesce(max(id), 0) / {COMMON_ONE_IN} from articles)
+from (select rowid from {FTS_TABLE} where {FTS_TABLE} match :expression
+      limit (select coalesce(max(id), 0) / {COMMON_ONE_IN} + 1 from articles))"""
+
+
+def match_condition(parameter: str, common: bool) -> str:
+    """A WHERE condition on ``articles`` (or a view with its ``id``): the FTS expression in
+    ``:parameter`` matches.
+
+    SQLite cannot tell how many articles an FTS match returns, and guesses few: it looks up
+    each match by rowid in the wide ``articles`` table (body and all), which is fast for a
+    rare word and slow for one in thousands of articles. For a ``common`` search the unary
+    ``+`` makes it scan the narrow index the query needs instead (published_at for the
+    newest first, section for a facet) and test each row against the matches.
+    """
+    column = "+id" if common else "id"
+    return f"{column} in (select rowid from {FTS_TABLE} where {FTS_TABLE} match :{parameter})"
+
+
+def register_functions(conn: sqlite3.Connection) -> None:
+    """SQL functions the search queries use: ``newscrawl_fts_query(q)``, ``newscrawl_snippet(text, q)``."""
+    conn.create_function("newscrawl_fts_query", 1, fts_query, deterministic=True)
+    conn.create_function("newscrawl_snippet", 2, snippet, deterministic=True)
+
+
+def search_sql(limit: int) -> str:
+    """Articles matching ``:q``, most relevant first, with a highlighted snippet of the body."""
+    return f"""select articles.id, articles.published_at, articles.section, articles.title,
+  newscrawl_snippet(articles.body, :q) as snippet,
+  round(-{FTS_TABLE}.rank, 2) as relevance, articles.url
+from {FTS_TABLE} join articles on articles.id = {FTS_TABLE}.rowid
+where {FTS_TABLE} match newscrawl_fts_query(:q)
+order by {FTS_TABLE}.rank
+limit {int(limit)}"""
+
+
+def search(db: Database, query: str, limit: int = 20) -> list[dict[str, Any]]:
+    """The articles matching ``query`` (words AND-ed), most relevant first."""
+    register_functions(db.conn)
+    cursor = db.execute(search_sql(limit), {"q": query})
+    columns = [c[0] for c in cursor.description]
+    return [dict(zip(columns, row)) for row in cursor.fetchall()]

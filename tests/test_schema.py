@@ -1,0 +1,122 @@
+"""The schema people query: migrations that upgrade old archives in place, views, indexes
+the common questions use, and documentation that covers every table, view and command."""
+
+from __future__ import annotations
+
+import json
+import re
+from pathlib import Path
+
+import pytest
+import sqlite_utils
+
+import newscrawl
+from conftest import SEED_KEY, seed_article
+from newscrawl.archive import open_archive, save_article
+from newscrawl.archive.migrations import MIGRATIONS
+from newscrawl.archive.pages import store_page
+from newscrawl.archive.search import FTS_TABLE, rebuild_index, search
+from newscrawl.archive.store import _article_row, _replace_reporters, content_hash, content_of
+from newscrawl.cli import cli
+
+README = Path(__file__).parent.parent / "README.md"
+METADATA = json.loads((Path(newscrawl.__file__).parent / "metadata.json").read_text(encoding="utf-8"))
+#: The archive as the first release (three migrations) wrote it.
+FIRST_RELEASE = 3
+
+
+def first_release_archive(path: Path) -> None:
+    """An archive made by the first release's schema and writes: one article, its page,
+    revision and reporter; no sections, no search index, no views."""
+    old = sqlite_utils.Database(path)
+    for migration in MIGRATIONS[:FIRST_RELEASE]:
+        migration(old)
+    old.execute(f"PRAGMA user_version = {FIRST_RELEASE}")
+    article = seed_article()
+    content = content_of(article)
+    page_id = store_page(old, article.page, article.article_id, article.fetched_at)
+    rowid = old["articles"].insert(_article_row(article, content_hash(content), 1, page_id, article.fetched_at)
+                                   | {"first_seen_at": article.fetched_at}).last_pk
+    old["revisions"].insert({"article": rowid, "revision": 1, "content_hash": content_hash(content),
+                             "data": json.dumps(content, ensure_ascii=False), "page_id": page_id,
+                             "first_seen_at": article.fetched_at, "last_seen_at": article.fetched_at})
+    _replace_reporters(old, rowid, article)
+    old.close()
+
+
+def index_terms(db) -> list[tuple]:
+    db.execute(f"CREATE VIRTUAL TABLE IF NOT EXISTS temp.vocab USING fts5vocab(main, {FTS_TABLE}, instance)")
+    return db.execute("SELECT * FROM temp.vocab ORDER BY 1, 2, 3, 4").fetchall()
+
+
+def test_first_release_archive_is_upgraded_in_place(tmp_path):
+    path = tmp_path / "old.db"
+    first_release_archive(path)
+    db = open_archive(path)
+    assert db.execute("PRAGMA user_version").fetchone()[0] == len(MIGRATIONS) > FIRST_RELEASE
+    (article,) = db["articles"].rows
+    assert (article["article_id"], article["title"]) == (SEED_KEY, "세종시, 전자정부 정보보호 우수기관 선정")
+    assert db["sections"].get(article["section_id"])["path"] == "정치/행정 > 세종"
+    assert [r["title"] for r in search(db, "정보보호의날")] == [article["title"]]
+    (summary,) = db["article_summary"].rows
+    assert (summary["section_path"], summary["reporters"]) == ("정치/행정 > 세종", "임병안")
+    # the backfilled index is exactly what saving builds, so later edits keep it consistent
+    backfilled = index_terms(db)
+    rebuild_index(db)
+    assert index_terms(db) == backfilled
+    assert save_article(db, seed_article("2026-02-01T10:00:00+09:00")).outcome == "unchanged"
+
+
+def test_sections_form_a_tree(seed_archive):
+    db = open_archive(seed_archive)
+    rows = {r["name"]: r for r in db["sections"].rows}
+    assert rows["정치/행정"]["parent"] is None and rows["정치/행정"]["depth"] == 1
+    assert rows["세종"]["parent"] == rows["정치/행정"]["id"] and rows["세종"]["path"] == "정치/행정 > 세종"
+    other = seed_article("2026-02-01T10:00:00+09:00")
+    other.article_id, other.sections = "1", ["정치/행정", "대전"]
+    save_article(db, other)
+    assert db["sections"].count == 3  # the shared parent is not repeated
+    assert {fk.other_table for fk in db["articles"].foreign_keys} >= {"sections", "pages"}
+
+
+COMMON_QUERIES = {
+    "latest": ("SELECT id FROM articles ORDER BY published_at DESC LIMIT 20", "idx_articles_published_at"),
+    "by section": ("SELECT id FROM articles WHERE section_id = 2 ORDER BY published_at DESC",
+                   "idx_articles_section_id_published_at"),
+    "by reporter": ("SELECT article FROM article_reporters WHERE reporter = 1", "idx_article_reporters_reporter"),
+    "reporter by name": ("SELECT id FROM reporters WHERE name = '임병안'", "idx_reporters_name"),
+    "print page": ("SELECT id FROM articles WHERE print_date = '2020-07-09' AND print_page = 8",
+                   "idx_articles_print_date_print_page"),
+    "edited": ("SELECT id FROM articles WHERE revision > 1 ORDER BY last_changed_at DESC", "idx_articles_edited"),
+    "ranking on a day": ("SELECT rank FROM related_links WHERE list = 'ranking' AND first_seen_at <= '2026-01-02'",
+                         "idx_related_links_list_first_seen_at"),
+    "revisions of an article": ("SELECT * FROM revisions WHERE article = 1", "idx_revisions_article_revision"),
+}
+
+
+@pytest.mark.parametrize("question", COMMON_QUERIES)
+def test_common_questions_use_an_index(seed_archive, question):
+    sql, index = COMMON_QUERIES[question]
+    plan = " ".join(row[3] for row in open_archive(seed_archive).execute(f"EXPLAIN QUERY PLAN {sql}"))
+    assert index in plan, plan
+
+
+def user_tables_and_views(db) -> list[str]:
+    names = db.table_names() + db.view_names()
+    return [n for n in names if not n.startswith((f"{FTS_TABLE}_", "sqlite_")) and n != FTS_TABLE]
+
+
+def test_metadata_describes_every_table_view_and_article_column(seed_archive):
+    db = open_archive(seed_archive)
+    tables = METADATA["databases"]["news"]["tables"]
+    assert sorted(tables) == sorted(user_tables_and_views(db))
+    assert all(tables[name].get("description") for name in tables)
+    assert set(tables["articles"]["columns"]) == set(db["articles"].columns_dict) - {"id"}
+
+
+def test_readme_documents_every_table_view_and_command(seed_archive):
+    readme = README.read_text(encoding="utf-8")
+    missing = [n for n in user_tables_and_views(open_archive(seed_archive)) if f"`{n}`" not in readme]
+    assert not missing, f"README's schema reference lacks {missing}"
+    commands = [name for name in cli.commands if not re.search(rf"newscrawl {name}\b", readme)]
+    assert not commands, f"README does not show {commands}"
