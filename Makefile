@@ -4,8 +4,12 @@ PYTHON ?= python3
 VENV := .venv
 BIN := $(VENV)/bin
 URL ?= http://www.joongdo.co.kr/web/view.php?key=20200708010002304
+# The browser test drives Debian's chromium; Korean text needs a Korean font to render.
+CHROMIUM := /usr/bin/chromium
+KOREAN_FONT := /usr/share/fonts/truetype/nanum/NanumGothic.ttf
+SUDO := $(shell [ "$$(id -u)" = 0 ] || echo sudo)
 
-.PHONY: install install-test run test
+.PHONY: install install-test browser run test
 
 $(BIN)/python:
 	$(PYTHON) -m venv $(VENV)
@@ -19,5 +23,9 @@ install-test: $(BIN)/python
 run: install
 	$(BIN)/newscrawl fetch "$(URL)" --db data/news.db
 
-test: install-test
+browser:
+	@[ -x $(CHROMIUM) ] && [ -f $(KOREAN_FONT) ] || { $(SUDO) apt-get update -qq && \
+		DEBIAN_FRONTEND=noninteractive $(SUDO) apt-get install -y -qq chromium fonts-nanum; }
+
+test: install-test browser
 	$(BIN)/python -m pytest

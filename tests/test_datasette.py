@@ -1,4 +1,5 @@
-"""datasette opens the archive and serves the stored article over its JSON API."""
+"""datasette opens the archive: the stored article over its JSON API, and newscrawl's plugin
+(descriptions, Korean search box, canned queries) on any archive file."""
 
 from __future__ import annotations
 
@@ -6,12 +7,17 @@ import asyncio
 import json
 from pathlib import Path
 
+import pytest
+import sqlite_utils
 from datasette.app import Datasette
 
 import newscrawl
-from conftest import SEED_HTML, SEED_KEY, SEED_URL
+from conftest import SEED_HTML, SEED_KEY, SEED_URL, seed_article
 from newscrawl.archive import open_archive, save_article
+from newscrawl.archive.search import COMMON_MATCH_SQL, FTS_TABLE, match_condition
+from newscrawl.archive.tokens import fts_query
 from newscrawl.run import extract_file
+from synthetic import build
 
 METADATA = Path(newscrawl.__file__).parent / "metadata.json"
 
@@ -37,3 +43,124 @@ def test_datasette_reads_the_article_back(tmp_path):
     assert row["print_page"] == 8
     assert row["body"] == article.body
     assert "One row per article" in table.text  # the shipped table description is shown
+
+
+# -- the plugin: any archive file, Korean search box, canned queries, descriptions ------
+
+def fetch_all(db_path: Path, *urls: str) -> list:
+    """GET each URL from an in-process datasette serving ``db_path`` (plugin from the entry point)."""
+    async def run():
+        ds = Datasette([str(db_path)])
+        return [await ds.client.get(url) for url in urls]
+    return asyncio.run(run())
+
+
+@pytest.fixture
+def archive_file(seed_archive) -> Path:
+    """The seed archive under a name other than news.db: the plugin must not care."""
+    return seed_archive.rename(seed_archive.with_name("archive.db"))
+
+
+def test_descriptions_apply_to_any_archive_file(archive_file):
+    table, canned = fetch_all(archive_file, "/archive/articles", "/archive.json")
+    assert "One row per article" in table.text
+    assert "Approval / publication time" in table.text  # a column description
+    names = {q["name"] for q in canned.json()["queries"]}
+    assert names == {"search", "latest", "by_section", "by_reporter", "edited", "print_page", "ranking_by_day"}
+
+
+def test_other_databases_are_left_alone(tmp_path):
+    other = sqlite_utils.Database(tmp_path / "other.db")
+    other["articles"].insert({"id": 1, "title": "x"}, pk="id")
+    other.close()
+    table, database = fetch_all(tmp_path / "other.db", "/other/articles", "/other.json")
+    assert table.status_code == 200 and "One row per article" not in table.text
+    assert 'id="_search"' not in table.text
+    assert database.json()["queries"] == []
+
+
+def test_search_box_uses_the_korean_index(archive_file):
+    page, found, spaced, missing, hostile = fetch_all(
+        archive_file, "/archive/articles?_search=세종", "/archive/articles.json?_search=세종&_shape=array",
+        "/archive/articles.json?_search=정보보호의날&_shape=array", "/archive/articles.json?_search=부산&_shape=array",
+        '/archive/articles.json?_search=%22NOT%20(&_shape=array')
+    assert '<input id="_search" type="search" name="_search" value="세종">' in page.text
+    assert "세종시, 전자정부 정보보호 우수기관 선정" in page.text
+    assert [r["article_id"] for r in found.json()] == [SEED_KEY]
+    assert [r["article_id"] for r in spaced.json()] == [SEED_KEY]  # the page writes 정보보호의 날
+    assert missing.json() == []
+    assert hostile.status_code == 200 and hostile.json() == []
+
+
+def test_search_query_ranks_and_highlights(archive_file):
+    as_json, as_html = fetch_all(archive_file, "/archive/search.json?q=정보보호의날&_shape=array",
+                                 "/archive/search?q=세종")
+    (row,) = as_json.json()
+    assert row["title"] == "세종시, 전자정부 정보보호 우수기관 선정"
+    assert "**정보보호의 날**" in row["snippet"]
+    assert "<mark>세종</mark>시가 8일" in as_html.text
+
+
+def test_snippets_are_escaped_then_marked(tmp_path):
+    db = open_archive(tmp_path / "news.db")
+    hostile = seed_article()
+    hostile.body = "<script>alert(1)</script> 세종시 **<b>굵게</b>**"
+    save_article(db, hostile)
+    db.close()
+    (page,) = fetch_all(tmp_path / "news.db", "/news/search?q=세종")
+    assert "&lt;script&gt;alert(1)&lt;/script&gt; <mark>세종</mark>시" in page.text
+    assert "<script>alert(1)" not in page.text and "<b>굵게</b>" not in page.text
+
+
+def run_query(db_path: Path, name: str, **params: str) -> list[dict]:
+    query = "&".join(f"{k}={v}" for k, v in params.items())
+    (response,) = fetch_all(db_path, f"/{db_path.stem}/{name}.json?_shape=array&{query}")
+    assert response.status_code == 200, response.text
+    return response.json()
+
+
+def test_canned_queries_answer_their_questions(seed_archive, seed_expected):
+    title = seed_expected["title"]
+    assert [r["title"] for r in run_query(seed_archive, "latest")] == [title]
+    assert [r["section_path"] for r in run_query(seed_archive, "by_section", section="정치/행정")] == ["정치/행정 > 세종"]
+    assert run_query(seed_archive, "by_section", section="경제") == []
+    assert [r["reporters"] for r in run_query(seed_archive, "by_reporter", reporter="임병안")] == ["임병안"]
+    assert [r["title"] for r in run_query(seed_archive, "print_page", date="2020-07-09", page="8")] == [title]
+    assert run_query(seed_archive, "print_page", date="2020-07-09", page="7") == []
+    ranking = run_query(seed_archive, "ranking_by_day", day="2026-01-01")
+    expected = [(r["rank"], r["title"]) for r in seed_expected["related"] if r["list"] == "ranking"]
+    assert [(r["rank"], r["title"]) for r in ranking] == expected
+    assert run_query(seed_archive, "ranking_by_day", day="2026-01-02") == []
+    assert run_query(seed_archive, "edited") == []
+
+
+def test_edited_query_lists_every_revision(seed_archive):
+    db = open_archive(seed_archive)
+    edited = seed_article("2026-01-02T10:00:00+09:00")
+    edited.title = "세종시, 정보보호 우수기관 선정 (수정)"
+    save_article(db, edited)
+    db.close()
+    rows = run_query(seed_archive, "edited")
+    assert [(r["revision"], r["title"]) for r in rows] == [
+        (1, "세종시, 전자정부 정보보호 우수기관 선정"), (2, "세종시, 정보보호 우수기관 선정 (수정)")]
+    assert {r["current_title"] for r in rows} == {"세종시, 정보보호 우수기관 선정 (수정)"}
+
+
+def test_rare_and_common_searches_find_the_same(tmp_path):
+    """A rare word is looked up match by match, a common one by scanning an index: same rows."""
+    path = tmp_path / "news.db"
+    build(path, articles=60)
+    db = open_archive(path)
+    save_article(db, seed_article())
+    rare, common = fts_query("우수기관"), fts_query("세종")
+    assert [db.execute(COMMON_MATCH_SQL, {"expression": e}).fetchone()[0] for e in (rare, common)] == [0, 1]
+    for expression in (rare, common):
+        expected = {r[0] for r in db.execute(f"SELECT rowid FROM {FTS_TABLE} WHERE {FTS_TABLE} MATCH ?", [expression])}
+        for is_common in (False, True):
+            found = db.execute(f"SELECT id FROM articles WHERE {match_condition('e', is_common)}", {"e": expression})
+            assert {r[0] for r in found} == expected
+    db.close()
+    rows, summary = fetch_all(path, "/news/articles.json?_search=우수기관&_shape=array",
+                              "/news/article_summary.json?_search=우수기관&_shape=array")
+    assert [r["article_id"] for r in rows.json()] == [SEED_KEY]
+    assert [r["section_path"] for r in summary.json()] == ["정치/행정 > 세종"]  # the readable view searches too

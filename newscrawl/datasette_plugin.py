@@ -1,0 +1,158 @@
+"""datasette plugin: newscrawl archives open ready to use with a plain ``datasette news.db``.
+
+Registered through the ``datasette`` entry point in pyproject.toml. For every database that
+is a newscrawl archive (whatever its file is called) it adds the descriptions, facets and
+labels of ``newscrawl/metadata.json``, the canned queries of :mod:`newscrawl.queries`, and
+makes the articles table's search box use the Korean index (datasette's own ``_search``
+would send the raw words to FTS5, which cannot find Korean words inside compounds). The
+logic lives in plain functions; the hooks only connect them to datasette.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import re
+import sqlite3
+from functools import lru_cache
+from importlib.resources import files
+from typing import Any
+
+from datasette import hookimpl
+from datasette.filters import FilterArguments
+from markupsafe import Markup, escape
+
+from .archive.search import COMMON_MATCH_SQL, FTS_TABLE, match_condition, register_functions
+from .archive.snippets import MARK
+from .archive.tokens import fts_query
+from .queries import canned_queries as archive_queries
+
+#: Tables a database must have to count as a newscrawl archive.
+ARCHIVE_TABLES = ("articles", "revisions", "pages")
+#: Where the search box searches: the table, and the readable view of it.
+SEARCH_TABLES = ("articles", "article_summary")
+_MARKED = re.compile(re.escape(MARK) + "(.+?)" + re.escape(MARK))
+
+
+def is_archive(conn: sqlite3.Connection) -> bool:
+    """True when the database has newscrawl's core tables."""
+    found = conn.execute(
+        f"SELECT count(*) FROM sqlite_master WHERE type = 'table' AND name IN ({', '.join('?' * len(ARCHIVE_TABLES))})",
+        ARCHIVE_TABLES,
+    ).fetchone()[0]
+    return found == len(ARCHIVE_TABLES)
+
+
+# datasette asks for metadata dozens of times per page, so the answer is kept for as long
+# as the file (and its write-ahead log) is unchanged: a stat instead of opening the file.
+@lru_cache(maxsize=64)
+def _archive_file(path: str, mode: str, stamp: tuple[int, ...]) -> bool:
+    try:
+        conn = sqlite3.connect(f"file:{path}?{mode}", uri=True)
+    except sqlite3.Error:
+        return False
+    try:
+        return is_archive(conn)
+    except sqlite3.Error:
+        return False
+    finally:
+        conn.close()
+
+
+def _stamp(path: str) -> tuple[int, ...]:
+    """Modification times of a database file and of its write-ahead log, if there is one."""
+    stamps = []
+    for name in (path, f"{path}-wal"):
+        try:
+            stamps.append(os.stat(name).st_mtime_ns)
+        except FileNotFoundError:
+            continue
+    return tuple(stamps)
+
+
+def _file_is_archive(datasette: Any, name: str) -> bool:
+    database = datasette.databases.get(name)
+    if database is None or database.is_memory or not database.path:
+        return False
+    stamp = _stamp(database.path)
+    mode = "mode=ro" if database.is_mutable else "immutable=1"
+    return bool(stamp) and _archive_file(database.path, mode, stamp)
+
+
+def archive_names(datasette: Any) -> list[str]:
+    """Names of the attached databases that are newscrawl archives."""
+    return [name for name in list(datasette.databases) if _file_is_archive(datasette, name)]
+
+
+@lru_cache(maxsize=1)
+def _metadata_text() -> str:
+    return files("newscrawl").joinpath("metadata.json").read_text(encoding="utf-8")
+
+
+def archive_metadata() -> dict[str, Any]:
+    """Metadata of one archive database: ``metadata.json``'s ``news`` database block, with
+    its top-level title, description and source (a fresh dict: datasette merges into it)."""
+    metadata = json.loads(_metadata_text())
+    database = metadata.pop("databases")["news"]
+    return {**metadata, **database}
+
+
+def highlight(value: str) -> Markup:
+    """``value`` escaped, with the snippet's ``**marks**`` shown as ``<mark>``."""
+    return Markup(_MARKED.sub(r"<mark>\1</mark>", str(escape(value))))
+
+
+async def search_filter(database: Any, search: str) -> FilterArguments:
+    """The WHERE clause that makes ``?_search=`` use the Korean index."""
+    expression = fts_query(search)
+    common = (await database.execute(COMMON_MATCH_SQL, {"expression": expression})).first()[0]
+    return FilterArguments(
+        [match_condition("newscrawl_search", common=bool(common))],
+        {"newscrawl_search": expression},
+        [f'search matches "{search}"'],
+        {"supports_search": True, "search": search},
+    )
+
+
+@hookimpl
+def prepare_connection(conn: sqlite3.Connection) -> None:
+    register_functions(conn)
+
+
+@hookimpl
+def get_metadata(datasette: Any) -> dict[str, Any]:
+    return {"databases": {name: archive_metadata() for name in archive_names(datasette)}}
+
+
+@hookimpl
+def canned_queries(datasette: Any, database: str) -> Any:
+    async def inner() -> dict[str, Any]:
+        if _file_is_archive(datasette, database):
+            return archive_queries()
+        return {}
+    return inner
+
+
+# trylast: datasette's own search filter runs first, so the search box this one switches
+# on (``supports_search``) is not switched off again by it.
+@hookimpl(trylast=True)
+def filters_from_request(request: Any, database: str, table: str, datasette: Any) -> Any:
+    if table not in SEARCH_TABLES:
+        return None
+
+    async def inner() -> FilterArguments | None:
+        archive = datasette.get_database(database)
+        if not await archive.table_exists(FTS_TABLE):
+            return None
+        search = request.args.get("_search", "").strip()
+        if not search:
+            return FilterArguments([], extra_context={"supports_search": True})
+        return await search_filter(archive, search)
+    return inner
+
+
+@hookimpl
+def render_cell(value: Any, column: str) -> Markup | None:
+    if column == "snippet" and isinstance(value, str):
+        return highlight(value)
+    return None
