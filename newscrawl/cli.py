@@ -7,15 +7,22 @@ stderr, exit status 1.
 from __future__ import annotations
 
 import json
+import time
+from pathlib import Path
 from typing import Any
 
 import click
+from sqlite_utils import Database
 
 from . import __version__
-from .archive import DEFAULT_PATH
+from .archive import DEFAULT_PATH, open_archive
+from .archive.export import FORMATS, export
+from .archive.search import rebuild_index, search
 from .errors import NewscrawlError
 from .items import Article
+from .reparse import reparse
 from .run import choose_profile, extract_file, fetch, generic_note, site_profiles
+from .serve import serve
 
 
 class NewscrawlGroup(click.Group):
@@ -125,3 +132,105 @@ def sites(url: str | None) -> None:
     for profile in site_profiles():
         click.echo(f"{profile['name']:<10} {profile['title']}")
         click.echo(f"{'':<10} matches: {profile['matches']}")
+
+
+# -- the archive: search, serve, re-extract, export -------------------------------------
+
+def db_option(help_text: str = "The archive.") -> Any:
+    return click.option("--db", type=click.Path(dir_okay=False), default=str(DEFAULT_PATH), show_default=True,
+                        help=help_text)
+
+
+def existing_archive(db: str) -> Database:
+    """The archive at ``db``; a missing file is a user error, not a new empty archive."""
+    if not Path(db).is_file():
+        raise NewscrawlError(f"{db}: no archive there (create one with newscrawl fetch or crawl)")
+    return open_archive(db)
+
+
+@cli.command(name="search")
+@click.argument("query")
+@db_option()
+@click.option("--limit", type=click.IntRange(1), default=20, show_default=True, help="At most this many articles.")
+@click.option("--json", "as_json", is_flag=True, help="Print the results as JSON lines.")
+def search_command(query: str, db: str, limit: int, as_json: bool) -> None:
+    """Search the articles' title, subtitle and body (Korean-aware; words are AND-ed).
+
+    \b
+    newscrawl search 세종
+    newscrawl search "정보보호의날 세종" --limit 5 --json
+    """
+    archive = existing_archive(db)
+    results = search(archive, query, limit)
+    for result in results:
+        if as_json:
+            click.echo(json.dumps(result, ensure_ascii=False))
+        else:
+            click.echo(f"{result['published_at'] or '':25} {result['title']}\n  {result['url']}\n  {result['snippet']}")
+    if not as_json:
+        click.echo(f"{len(results)} article(s)", err=True)
+
+
+@cli.command(name="rebuild-index")
+@db_option()
+def rebuild_index_command(db: str) -> None:
+    """Rebuild the full-text search index from the articles table.
+
+    \b
+    newscrawl rebuild-index --db data/news.db
+    """
+    started = time.perf_counter()
+    count = rebuild_index(existing_archive(db))
+    click.echo(f"indexed {count} articles in {time.perf_counter() - started:.1f} s")
+
+
+@cli.command(name="serve")
+@db_option()
+@click.option("--host", default="127.0.0.1", show_default=True, help="Address to listen on.")
+@click.option("--port", type=int, default=8001, show_default=True, help="Port (0: any free port).")
+def serve_command(db: str, host: str, port: int) -> None:
+    """Browse and search the archive in datasette (read-only).
+
+    \b
+    newscrawl serve --db data/news.db --port 8001
+    """
+    serve(db, host=host, port=port)
+
+
+@cli.command(name="reparse")
+@db_option()
+@click.option("--site", help="Only this site's articles.")
+def reparse_command(db: str, site: str | None) -> None:
+    """Re-extract every article from its stored raw page and report what changed.
+
+    \b
+    newscrawl reparse --db data/news.db --site joongdo
+    """
+    existing_archive(db).close()
+    report = reparse(db, site=site)
+    click.echo(", ".join(f"{count} {outcome}" for outcome, count in report.counts.items()))
+    for change in report.changes:
+        click.echo(f"revision {change.revision}: {change.site} {change.article_id} {change.title}"
+                   f" ({', '.join(change.fields)})")
+    for url, reason in report.dropped:
+        click.echo(f"dropped: {url}: {reason}")
+
+
+@cli.command(name="export")
+@db_option()
+@click.option("--format", "fmt", type=click.Choice(FORMATS), required=True, help="Output format.")
+@click.option("-o", "--output", type=click.Path(dir_okay=False, writable=True),
+              help="File to write (default: standard output). WARC: gzipped when it ends in .gz.")
+@click.option("--site", help="Only this site's articles or pages.")
+def export_command(db: str, fmt: str, output: str | None, site: str | None) -> None:
+    """Write the articles as JSON Lines or CSV, or the raw responses as WARC.
+
+    \b
+    newscrawl export --format jsonl -o articles.jsonl
+    newscrawl export --format csv -o articles.csv
+    newscrawl export --format warc -o pages.warc.gz
+    """
+    archive = existing_archive(db)
+    count = export(archive, fmt, output, site)
+    click.echo(f"exported {count} {'pages' if fmt == 'warc' else 'articles'}"
+               + (f" to {output}" if output else ""), err=True)
