@@ -166,7 +166,8 @@ def search_command(query: str, db: str, limit: int, as_json: bool) -> None:
         if as_json:
             click.echo(json.dumps(result, ensure_ascii=False))
         else:
-            click.echo(f"{result['published_at'] or '':25} {result['title']}\n  {result['url']}\n  {result['snippet']}")
+            click.echo(f"{result['published_at'] or '':25} {result['title']}")
+            click.echo(f"  {result['url']}\n  {result['snippet']}")
     if not as_json:
         click.echo(f"{len(results)} article(s)", err=True)
 

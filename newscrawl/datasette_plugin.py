@@ -36,11 +36,8 @@ _MARKED = re.compile(re.escape(MARK) + "(.+?)" + re.escape(MARK))
 
 def is_archive(conn: sqlite3.Connection) -> bool:
     """True when the database has newscrawl's core tables."""
-    found = conn.execute(
-        f"SELECT count(*) FROM sqlite_master WHERE type = 'table' AND name IN ({', '.join('?' * len(ARCHIVE_TABLES))})",
-        ARCHIVE_TABLES,
-    ).fetchone()[0]
-    return found == len(ARCHIVE_TABLES)
+    names = {row[0] for row in conn.execute("SELECT name FROM sqlite_master WHERE type = 'table'")}
+    return names.issuperset(ARCHIVE_TABLES)
 
 
 # datasette asks for metadata dozens of times per page, so the answer is kept for as long

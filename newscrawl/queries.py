@@ -70,7 +70,8 @@ def canned_queries() -> dict[str, dict[str, str]]:
                        "description": "Newest first, in a section and all its subsections: give its name "
                                       "(세종) or its path (정치/행정 > 세종).",
                        "sql": BY_SECTION},
-        "by_reporter": {"title": "Articles by reporter", "description": "Newest first; the reporter's name as printed (임병안).",
+        "by_reporter": {"title": "Articles by reporter",
+                        "description": "Newest first; the reporter's name as printed (임병안).",
                         "sql": BY_REPORTER},
         "edited": {"title": "Edited articles and their revisions",
                    "description": "Articles whose content changed after newscrawl first stored them, "

@@ -14,6 +14,8 @@ import json
 from dataclasses import dataclass, field
 from pathlib import Path
 
+from sqlite_utils import Database
+
 from .archive import load_page, open_archive
 from .errors import NotAnArticle
 from .pipelines import run_offline
@@ -66,9 +68,10 @@ def reparse(db_path: str | Path, site: str | None = None) -> ReparseReport:
     return report
 
 
-def _change(db, site: str, article_id: str) -> Change:
-    rowid, title, revision = db.execute(
-        "SELECT id, title, revision FROM articles WHERE site = ? AND article_id = ?", [site, article_id]).fetchone()
+def _change(db: Database, site: str, article_id: str) -> Change:
+    """The article's new revision, compared field by field with the one before it."""
+    rowid, title, revision = db.execute("SELECT id, title, revision FROM articles WHERE site = ? AND article_id = ?",
+                                        [site, article_id]).fetchone()
     before, after = (json.loads(data) for (data,) in db.execute(
         "SELECT data FROM revisions WHERE article = ? AND revision IN (?, ?) ORDER BY revision",
         [rowid, revision - 1, revision]).fetchall())

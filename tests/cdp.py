@@ -113,12 +113,15 @@ class Browser:
     def screenshot(self, selectors: tuple[str, ...] = ("body",), max_height: int = 1200) -> bytes:
         """PNG of the page from the top of the first to the bottom of the last element that
         ``selectors`` name (each its first match), at most ``max_height`` pixels, full width."""
-        box = self.evaluate(
-            f"(() => {{ const r = {json.dumps(list(selectors))}.map(s => document.querySelector(s).getBoundingClientRect());"
-            " const top = Math.min(...r.map(b => b.top)) + scrollY, bottom = Math.max(...r.map(b => b.bottom)) + scrollY;"
-            f" return {{x: 0, y: top, width: document.documentElement.scrollWidth,"
-            f" height: Math.min(bottom - top, {max_height}), scale: 1}}; }})()")
-        data = self.send("Page.captureScreenshot", session=True, format="png", captureBeyondViewport=True, clip=box)
+        box = self.evaluate(f"""(() => {{
+            const boxes = {json.dumps(list(selectors))}.map(s => document.querySelector(s).getBoundingClientRect());
+            const top = Math.min(...boxes.map(b => b.top)) + scrollY;
+            const bottom = Math.max(...boxes.map(b => b.bottom)) + scrollY;
+            return {{x: 0, y: top, width: document.documentElement.scrollWidth,
+                     height: Math.min(bottom - top, {max_height}), scale: 1}};
+        }})()""")
+        data = self.send("Page.captureScreenshot", session=True, format="png", captureBeyondViewport=True,
+                         clip=box)
         return base64.b64decode(data["data"])
 
     def close(self) -> None:

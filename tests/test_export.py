@@ -45,7 +45,8 @@ def test_warc_holds_every_response_with_its_request(crawled, tmp_path):
     assert check.returncode == 0, check.stdout + check.stderr
     assert check.stdout.count("digest pass") == 5
     with out.open("rb") as stream:
-        records = [(r.rec_type, r.rec_headers, r.http_headers, r.content_stream().read()) for r in ArchiveIterator(stream)]
+        records = [(r.rec_type, r.rec_headers, r.http_headers, r.content_stream().read())
+                   for r in ArchiveIterator(stream)]
     assert [r[0] for r in records] == ["warcinfo", "response", "request", "response", "request"]
     db = open_archive(crawled)
     stored = db.execute("SELECT url, fetched_at, body_size FROM pages ORDER BY id").fetchall()

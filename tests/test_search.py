@@ -180,3 +180,14 @@ def test_search_command(seed_archive, tmp_path):
     missing = run_newscrawl("search", "세종", "--db", str(tmp_path / "none.db"))
     assert missing.returncode == 1 and missing.stderr.count("\n") == 1 and "no archive" in missing.stderr
     assert not (tmp_path / "none.db").exists()
+
+
+def test_a_title_match_ranks_first(tmp_path):
+    db = open_archive(tmp_path / "news.db")
+    in_body = dataclasses.replace(corpus_article({"id": 1, "text": "대전시는 오늘 반도체 협약을 맺었다. 반도체 기업 20곳이 참여했다."}),
+                                  title="대전시 투자 협약")
+    in_title = dataclasses.replace(corpus_article({"id": 2, "text": "연구진은 새 소재를 개발했다고 밝혔다."}),
+                                   title="반도체 소재 개발")
+    for article in (in_body, in_title):
+        save_article(db, article)
+    assert [r["title"] for r in search(db, "반도체")] == ["반도체 소재 개발", "대전시 투자 협약"]

@@ -109,10 +109,10 @@ def export_warc(db: Database, out: IO[bytes], site: str | None = None, gzip: boo
         "description": "Raw pages of a newscrawl archive; bodies as received after content decoding.",
     }))
     where, params = ("WHERE site = ?", [site]) if site else ("", [])
-    count = 0
-    for count, (page_id,) in enumerate(db.execute(f"SELECT id FROM pages {where} ORDER BY id", params).fetchall(), 1):
+    page_ids = [row[0] for row in db.execute(f"SELECT id FROM pages {where} ORDER BY id", params)]
+    for page_id in page_ids:
         _write_exchange(writer, load_page(db, page_id))
-    return count
+    return len(page_ids)
 
 
 def _write_exchange(writer: WARCWriter, page: Any) -> None:

@@ -18,8 +18,10 @@ from .snippets import snippet
 from .tokens import HEADS_COLUMN, fts_query, heads, tokens
 
 FTS_TABLE = "articles_fts"
-#: Relevance weights (bm25) of the indexed columns: a match in the title counts most.
-WEIGHTS = {"title": 10.0, "subtitle": 5.0, "body": 1.0, HEADS_COLUMN: 1.0}
+#: The indexed columns with their relevance weights (bm25): a match in the title counts most.
+#: Body comes first because FTS5 marks every position list outside the first column with its
+#: column number: with the body (most of the tokens) first, the index is a quarter smaller.
+WEIGHTS = {"body": 1.0, "title": 10.0, "subtitle": 5.0, HEADS_COLUMN: 1.0}
 CREATE_SQL = (
     f"CREATE VIRTUAL TABLE {FTS_TABLE} USING fts5({', '.join(WEIGHTS)}, content='',"
     " tokenize='unicode61 remove_diacritics 2')"
@@ -37,9 +39,12 @@ def create_index(db: Database) -> None:
 
 
 def index_values(title: str | None, subtitle: str | None, body: str | None) -> list[str]:
-    """What the index columns hold for an article: token streams, then the words' heads."""
-    return [" ".join(tokens(title)), " ".join(tokens(subtitle)), " ".join(tokens(body)),
-            " ".join(heads(title) + heads(subtitle) + heads(body))]
+    """What the index columns (in WEIGHTS order) hold for an article: token streams, then
+    the words' heads, each once (they are never searched as phrases, so positions of
+    repeats would only take space)."""
+    distinct_heads = dict.fromkeys(heads(title) + heads(subtitle) + heads(body))
+    return [" ".join(tokens(body)), " ".join(tokens(title)), " ".join(tokens(subtitle)),
+            " ".join(distinct_heads)]
 
 
 def _indexed(db: Database, rowid: int) -> list[Any]:
