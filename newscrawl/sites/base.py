@@ -20,6 +20,33 @@ from urllib.parse import urlsplit
 
 
 @dataclass(frozen=True)
+class Discovery:
+    """How a crawl finds a site's articles: its feeds and its paginated lists, as data.
+
+    Paths and templates are relative to the crawl's base URL. ``latest_list`` and
+    ``section_list`` are filled with ``page`` (from 1) and ``section`` (a code matching
+    ``section_code``). In a list page, ``list_item`` selects one node per listed article;
+    ``list_link`` and ``list_date`` are CSS selectors relative to it (the date as the list
+    prints it, read with :func:`~newscrawl.extract.dates.parse_kst_datetime`);
+    ``next_page`` selects the link to the following list page. Lists are expected newest
+    first: a crawl stops paging once a page lists an article older than its window.
+    """
+
+    feeds: tuple[str, ...] = ()
+    latest_list: str | None = None
+    section_list: str | None = None
+    #: Every top-level section code (what ``--section all`` crawls).
+    sections: tuple[str, ...] = ()
+    #: What a section code given on the command line must look like.
+    section_code: re.Pattern[str] = re.compile(r"[\w-]+")
+    #: None when the list markup is not described: a crawl then reads the feeds only.
+    list_item: str | None = None
+    list_link: str = "a::attr(href)"
+    list_date: str | None = None
+    next_page: str | None = None
+
+
+@dataclass(frozen=True)
 class SiteProfile:
     """Selectors and URL patterns of one site (or of one CMS shared by many sites).
 
@@ -50,10 +77,8 @@ class SiteProfile:
     any_host: bool = False
     #: CSS selectors that identify a page of this layout whatever its URL (a CMS's body id).
     markers: tuple[str, ...] = ()
-    #: Paths of the site's article lists, ``{section}`` and ``{page}`` to fill (for discovery).
-    list_paths: tuple[str, ...] = ()
-    #: Paths of the site's RSS/Atom feeds (for discovery).
-    feed_paths: tuple[str, ...] = ()
+    #: Feeds and lists a whole-site crawl starts from.
+    discovery: Discovery = field(default_factory=Discovery)
 
     def matches_host(self, host: str) -> bool:
         """True when ``host`` is one of the site's domains or a subdomain of one."""

@@ -1,7 +1,11 @@
 """중도일보 (www.joongdo.co.kr), a daily of Daejeon, Sejong and Chungcheong.
 
 Article pages are ``/web/view.php?key=YYYYMMDD01000NNNN`` (also ``/main/view.php``, and
-with extra parameters such as ``ncid=N01_06``). The body is ``#font``: text separated by
+with extra parameters such as ``ncid=N01_06``). Articles are listed in the RSS feed
+``/web/rss.php``, the all-news list ``/web/list_news.php`` and one list per section
+(``/web/list_news.php?ncid=N01_06&page=2``; sections N01…N20, sub-sections ``N01_06``), newest
+first, each item with its approval time; the current page number is a ``<strong>`` in
+``.paging``, the link after it leads to the next page. The body is ``#font``: text separated by
 ``<br>``, photos in tables with a caption row, the byline (``세종=임병안 기자 id@``) last.
 """
 
@@ -9,7 +13,7 @@ from __future__ import annotations
 
 import re
 
-from .base import SiteProfile
+from .base import Discovery, SiteProfile
 
 JOONGDO = SiteProfile(
     name="joongdo",
@@ -31,4 +35,15 @@ JOONGDO = SiteProfile(
     body_exclude=("script", "style", ".ad-inarticle", "table.photo-box", "iframe"),
     not_found_markers=("삭제되었거나 존재하지 않는 기사입니다",),
     title_suffixes=(" - 중도일보", " | 중도일보"),
+    discovery=Discovery(
+        feeds=("/web/rss.php",),
+        latest_list="/web/list_news.php?page={page}",
+        section_list="/web/list_news.php?ncid={section}&page={page}",
+        sections=tuple(f"N{number:02d}" for number in range(1, 21)),
+        section_code=re.compile(r"N\d\d(?:_\d\d)?"),
+        list_item=".news-list li",
+        list_link="strong.tit a::attr(href)",
+        list_date=".info .date::text",
+        next_page=".paging strong + a::attr(href)",
+    ),
 )

@@ -16,7 +16,7 @@ from __future__ import annotations
 
 import re
 
-from .base import SiteProfile
+from .base import Discovery, SiteProfile
 
 NDSOFT = SiteProfile(
     name="ndsoft",
@@ -41,7 +41,12 @@ NDSOFT = SiteProfile(
     not_found_markers=("존재하지 않는 기사", "삭제된 기사", "기사가 존재하지 않습니다"),
     any_host=True,
     markers=("#article-view-content-div", "header.article-view-header"),
-    list_paths=("/news/articleList.html?sc_section_code={section}&view_type=sm&page={page}",
-                "/news/articleList.html?view_type=sm&page={page}"),
-    feed_paths=("/rss/allArticle.xml", "/rss/S1N1.xml"),
+    discovery=Discovery(
+        feeds=("/rss/allArticle.xml", "/rss/S1N1.xml"),
+        latest_list="/news/articleList.html?view_type=sm&page={page}",
+        section_list="/news/articleList.html?sc_section_code={section}&view_type=sm&page={page}",
+        section_code=re.compile(r"S\d[A-Z]\d+"),
+        # The list markup differs between ND소프트 skins and no list page is described yet
+        # (no list_item): a crawl reads the feeds, whose zone-less dates are Asia/Seoul.
+    ),
 )

@@ -1,0 +1,89 @@
+"""Reading feeds and list pages: which articles they link to, and when each was published.
+
+Pure functions of (page, URL, profile), testable without Scrapy or a network. What a list
+looks like is profile data (:class:`~newscrawl.sites.base.Discovery`); feeds are RSS 2.0,
+RSS 1.0 (RDF) or Atom, read the same for every site. A feed date without a zone
+(``2024-01-31 08:00:00``, common in Korean CMSs) is taken as Asia/Seoul.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import datetime
+from email.utils import parsedate_to_datetime
+from urllib.parse import urljoin, urlsplit, urlunsplit
+
+from parsel import Selector
+
+from ..extract.dates import KST, parse_kst_datetime
+from ..sites.base import Discovery, SiteProfile
+
+_FEED_ENTRIES = "//item | //entry"
+_FEED_LINK = "string((link[not(@rel) or @rel='alternate']/@href | link[not(@href)] | guid)[1])"
+_FEED_DATE = "string((pubDate | date | published | updated | issued)[1])"
+
+
+@dataclass(frozen=True)
+class Listed:
+    """One article as a feed or list announces it: its link (absolute) and its date, if given."""
+
+    url: str
+    published: datetime | None
+
+
+def list_items(html: str, url: str, discovery: Discovery) -> list[Listed]:
+    """The articles listed on a list page, in page order."""
+    items = []
+    for node in Selector(text=html).css(discovery.list_item):
+        href = node.css(discovery.list_link).get()
+        if not href or not href.strip():
+            continue
+        date = node.css(discovery.list_date).get() if discovery.list_date else None
+        items.append(Listed(urljoin(url, href.strip()), parse_kst_datetime(date)))
+    return items
+
+
+def next_page(html: str, url: str, discovery: Discovery) -> str | None:
+    """The absolute URL of the list page after this one, or None on the last page."""
+    if not discovery.next_page:
+        return None
+    href = Selector(text=html).css(discovery.next_page).get()
+    return urljoin(url, href.strip()) if href and href.strip() else None
+
+
+def feed_items(body: bytes, url: str) -> list[Listed]:
+    """The entries of an RSS or Atom feed, in feed order."""
+    selector = Selector(body=body, type="xml")
+    selector.remove_namespaces()
+    items = []
+    for entry in selector.xpath(_FEED_ENTRIES):
+        link = entry.xpath(_FEED_LINK).get().strip()
+        if link:
+            items.append(Listed(urljoin(url, link), feed_date(entry.xpath(_FEED_DATE).get())))
+    return items
+
+
+def feed_date(text: str | None) -> datetime | None:
+    """An RSS (RFC 822) or Atom (ISO 8601) date, or a zone-less one taken as Asia/Seoul."""
+    if not text or not text.strip():
+        return None
+    try:
+        parsed = parsedate_to_datetime(text.strip())
+    except (TypeError, ValueError):
+        return parse_kst_datetime(text)
+    return parsed.replace(tzinfo=KST) if parsed.tzinfo is None else parsed.astimezone(KST)
+
+
+def on_site(url: str, profile: SiteProfile, base_url: str) -> str | None:
+    """``url`` moved onto the crawl's base URL when it belongs to the site, else None.
+
+    A link to the site's own host (``http://www.joongdo.co.kr/…``, ``https://joongdo.co.kr/…``)
+    and a link to the base (a mirror, a test server) both count as the site; anything else
+    is off-site and never fetched.
+    """
+    parts, base = urlsplit(url), urlsplit(base_url)
+    if parts.scheme not in ("http", "https") or not parts.hostname:
+        return None
+    if parts.hostname != base.hostname and not profile.matches_host(parts.hostname):
+        return None
+    return urlunsplit((base.scheme, base.netloc, parts.path, parts.query, ""))

@@ -1,0 +1,95 @@
+"""What a whole-site crawl was asked for: the spider's arguments, parsed and checked.
+
+Spider arguments are strings (``scrapy crawl joongdo -a since=2d -a section=N01_06,N02``,
+and always under scrapyd), so this is where they become a window, section codes and a limit.
+A plan is saved with its run (``crawl_runs.arguments``) and in the job directory, so a
+resumed run crawls exactly what the stopped one set out to.
+"""
+
+from __future__ import annotations
+
+from dataclasses import asdict, dataclass, replace
+from datetime import datetime
+from typing import Any
+
+from ..extract.dates import isoformat
+from ..sites.base import SiteProfile
+from .window import BadWindow, Window, parse_when
+
+
+@dataclass(frozen=True)
+class CrawlPlan:
+    """``since`` None means "since the last successful routine run" (resolved when the run opens)."""
+
+    since: datetime | None = None
+    until: datetime | None = None
+    sections: tuple[str, ...] = ()
+    max_articles: int | None = None
+
+    @classmethod
+    def parse(cls, profile: SiteProfile, now: datetime, since: str | None = None, until: str | None = None,
+              section: str | None = None, max_articles: str | int | None = None) -> CrawlPlan:
+        """The plan of the spider arguments; raises :class:`BadWindow` with a one-line reason."""
+        plan = cls(
+            since=parse_when(since, now) if since else None,
+            until=parse_when(until, now, end_of_day=True) if until else None,
+            sections=parse_sections(profile, section),
+            max_articles=_positive_int(max_articles),
+        )
+        if plan.since and plan.until:
+            Window(plan.since, plan.until)  # checks the order
+        return plan
+
+    @property
+    def routine(self) -> bool:
+        """Open-ended and site-wide: a run the next routine run may start from."""
+        return self.until is None and not self.sections
+
+    def with_since(self, since: datetime) -> CrawlPlan:
+        return replace(self, since=since)
+
+    def window(self) -> Window:
+        if self.since is None:
+            raise BadWindow("the crawl window has no start (since) yet")
+        return Window(self.since, self.until)
+
+    def to_json(self) -> dict[str, Any]:
+        data = asdict(self)
+        data.update(since=isoformat(self.since), until=isoformat(self.until), sections=list(self.sections))
+        return data
+
+    @classmethod
+    def from_json(cls, data: dict[str, Any]) -> CrawlPlan:
+        return cls(
+            since=datetime.fromisoformat(data["since"]) if data.get("since") else None,
+            until=datetime.fromisoformat(data["until"]) if data.get("until") else None,
+            sections=tuple(data.get("sections") or ()),
+            max_articles=data.get("max_articles"),
+        )
+
+
+def parse_sections(profile: SiteProfile, text: str | None) -> tuple[str, ...]:
+    """Section codes from ``"N01_06,N02"`` (or ``"all"``), checked against the profile."""
+    discovery = profile.discovery
+    codes = [code.strip() for code in (text or "").split(",") if code.strip()]
+    if codes == ["all"]:
+        return discovery.sections
+    if codes and not discovery.section_list:
+        raise BadWindow(f"{profile.name} has no section lists; crawl it without --section")
+    bad = [code for code in codes if not discovery.section_code.fullmatch(code)]
+    if bad:
+        raise BadWindow(f"not a {profile.name} section code: {', '.join(bad)} "
+                        f"(expected e.g. {', '.join(discovery.sections[:2]) or 'a code'}, or 'all')")
+    return tuple(dict.fromkeys(codes))
+
+
+def _positive_int(value: str | int | None) -> int | None:
+    if value in (None, ""):
+        return None
+    try:
+        number = int(value)
+    except ValueError:
+        number = 0
+    if number < 1:
+        raise BadWindow(f"--max-articles must be a positive whole number, not {value!r}")
+    return number
