@@ -16,6 +16,14 @@ class NotAnArticle(NewscrawlError):
     """The page was fetched but holds no article (deleted, an index page, not HTML)."""
 
 
+class MissingFields(NotAnArticle):
+    """The page lacks what every article has (a title, a body): a layout the extractor missed."""
+
+    def __init__(self, message: str, missing: list[str]):
+        super().__init__(message)
+        self.missing = missing
+
+
 class UnknownSite(NewscrawlError):
     """No site profile matches the URL or name given."""
 

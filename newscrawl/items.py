@@ -45,7 +45,19 @@ class FetchFailure:
     site: str | None = None
     status: int | None = None
     failed_at: str | None = None
-    kind: str = "fetch"  # "fetch" (download failed) or "not-article" (dropped by validation)
+    #: "fetch" (an article's download failed), "not-article" (dropped by validation),
+    #: "discovery" (a feed or list page failed), "robots" (disallowed by robots.txt).
+    kind: str = "fetch"
+
+
+@dataclass
+class NotModified:
+    """A revisit the server answered with 304 Not Modified: the stored article is current."""
+
+    url: str
+    site: str
+    article_id: str
+    fetched_at: str
 
 
 @dataclass

@@ -13,9 +13,9 @@ from sqlite_utils import Database
 
 from .migrations import migrate
 from .pages import load_page
-from .store import SaveResult, record_failure, save_article
+from .store import SaveResult, mark_unchanged, record_failure, save_article
 
-__all__ = ["SaveResult", "load_page", "open_archive", "record_failure", "save_article"]
+__all__ = ["SaveResult", "load_page", "mark_unchanged", "open_archive", "record_failure", "save_article"]
 
 DEFAULT_PATH = Path("data") / "news.db"
 

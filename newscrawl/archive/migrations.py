@@ -154,6 +154,24 @@ FROM related_links l JOIN related_items i ON i.id = l.item""")
     db["reporters"].create_index(["name"])
 
 
+def _crawl_runs(db: Database) -> None:
+    db["crawl_runs"].create(
+        {
+            "id": int, "site": str, "job": int, "started_at": str, "ended_at": str,
+            "arguments": str, "window_since": str, "window_until": str, "routine": int,
+            "pages_fetched": int, "bytes": int, "articles_new": int, "articles_updated": int,
+            "articles_unchanged": int, "articles_failed": int, "not_articles": int,
+            "skipped": int, "discovery_pages": int, "discovery_failed": int,
+            "stop_reason": str, "exit_status": int, "problems": str, "health": str, "pid": int,
+        },
+        pk="id",
+        not_null=["site", "started_at", "arguments", "window_since"],
+        foreign_keys=[("job", "crawl_runs", "id")],
+    )
+    db["crawl_runs"].create_index(["site", "started_at"])
+    db["crawl_runs"].create_index(["job"])
+
+
 #: Every migration, in order. The archive's version is the number applied.
 MIGRATIONS: list[Callable[[Database], None]] = [
     _pages_and_articles,
@@ -162,6 +180,7 @@ MIGRATIONS: list[Callable[[Database], None]] = [
     _sections,
     _search_index,
     _readable_views,
+    _crawl_runs,
 ]
 
 

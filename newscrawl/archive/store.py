@@ -91,6 +91,24 @@ def save_article(db: Database, article: Article) -> SaveResult:
     return result
 
 
+def mark_unchanged(db: Database, site: str, article_id: str, url: str, seen_at: str) -> SaveResult | None:
+    """Record that the server answered 304 Not Modified for a stored article.
+
+    Only its "last seen" times change (article, current revision, raw page), as when a
+    fetched page turns out identical. Returns None when the article is not in the archive.
+    """
+    with db.atomic():
+        row = db.execute("SELECT id, revision, page_id FROM articles WHERE site = ? AND article_id = ?",
+                         [site, article_id]).fetchone()
+        if row is None:
+            return None
+        rowid, revision, page_id = row
+        _touch(db, rowid, revision, None, seen_at)
+        db.execute("UPDATE pages SET last_fetched_at = ? WHERE id = ?", [seen_at, page_id])
+        db.execute("DELETE FROM failures WHERE url = ?", [url])
+    return SaveResult("unchanged", rowid, revision)
+
+
 def _article_row(article: Article, digest: str, revision: int, page_id: int | None, seen_at: str) -> dict[str, Any]:
     return {
         "site": article.site, "article_id": article.article_id, "url": article.url,

@@ -9,17 +9,17 @@ from __future__ import annotations
 
 import re
 
-from ..errors import NotAnArticle
+from ..errors import MissingFields
 from ..items import Article, RawPage
 
 _CLOSING_TAG = re.compile(rb"</(?:html|body)\s*>", re.IGNORECASE)
 
 
 def validate_article(article: Article) -> Article:
-    """``article`` marked complete or not; raises NotAnArticle when it is none."""
+    """``article`` marked complete or not; raises MissingFields when it is none."""
     missing = [name for name in ("title", "body", "article_id") if not getattr(article, name)]
     if missing:
-        raise NotAnArticle(f"no article on the page (missing {', '.join(missing)})")
+        raise MissingFields(f"no article on the page (missing {', '.join(missing)})", missing)
     reason = truncation(article.page) if article.page else None
     article.complete = reason is None
     article.incomplete_reason = reason
