@@ -18,13 +18,13 @@ from scrapy.settings import BaseSettings
 from scrapy.utils.misc import load_object
 from sqlite_utils import Database
 
-from .archive import open_archive, record_failure, save_article
+from .archive import mark_unchanged, open_archive, record_failure, save_article
 from .archive.store import now_kst
 from .errors import NotAnArticle
 from .extract import extract_page
 from .extract.normalise import normalise_article
 from .extract.validate import validate_article
-from .items import Article, ExtractedArticle, FetchFailure, RawPage
+from .items import Article, ExtractedArticle, FetchFailure, NotModified, RawPage
 from .sites import get_profile, resolve_profile
 
 
@@ -73,7 +73,7 @@ class ValidatePipeline(_Stage):
 
 
 class ArchivePipeline(_Stage):
-    """Stores articles and failures in the SQLite archive (``NEWSCRAWL_DB``)."""
+    """Stores articles, 304 answers to revisits and failures in the SQLite archive (``NEWSCRAWL_DB``)."""
 
     def __init__(self, settings: BaseSettings):
         if not settings.getbool("NEWSCRAWL_STORE"):
@@ -105,8 +105,13 @@ class ArchivePipeline(_Stage):
             result = save_article(self.archive(), item)
             item.archived = result.outcome
             self._count(f"newscrawl/articles/{result.outcome}")
+        elif isinstance(item, NotModified):
+            if mark_unchanged(self.archive(), item.site, item.article_id, item.url, item.fetched_at):
+                self._count("newscrawl/articles/unchanged")
+                self._count("newscrawl/not_modified")
         elif isinstance(item, FetchFailure):
             self._count("newscrawl/failures")
+            self._count(f"newscrawl/failures/{item.kind}")
             if self.record_failures:
                 record_failure(self.archive(), item)
         return item

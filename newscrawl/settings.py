@@ -2,7 +2,8 @@
 
 Polite by default: robots.txt obeyed, AutoThrottle on, at most two requests at a time per
 site, retries with backoff limited to two per page. newscrawl's own settings are prefixed
-``NEWSCRAWL_``; every one can be changed with ``-s NAME=VALUE`` on the command line.
+``NEWSCRAWL_``; every one can be changed with ``-s NAME=VALUE`` on the command line (and
+``setting=NAME=VALUE`` under scrapyd).
 """
 
 from newscrawl import __version__
@@ -18,6 +19,41 @@ NEWSCRAWL_STORE = True
 #: Record failed downloads and dropped pages in the archive's ``failures`` table.
 NEWSCRAWL_RECORD_FAILURES = True
 
+# -- whole-site crawls (``newscrawl crawl``, ``scrapy crawl SITE`` without ``-a url=``) --------
+
+#: How far back the very first routine crawl of a site looks.
+NEWSCRAWL_FIRST_SINCE = "2d"
+#: A routine crawl starts where the last successful one started, less this overlap.
+NEWSCRAWL_OVERLAP = "1h"
+#: Revisit schedule, ``AGE:INTERVAL`` pairs: an article up to AGE old is fetched again once
+#: INTERVAL has passed since its last fetch; older articles are not revisited. Empty: never.
+NEWSCRAWL_REVISIT = "2d:6h,7d:1d,30d:7d,180d:30d"
+#: Skip and stop retrying a URL that failed this many times (across runs).
+NEWSCRAWL_MAX_FAILED_ATTEMPTS = 5
+#: Stop paging a list after this many pages even if its dates never leave the window.
+NEWSCRAWL_MAX_LIST_PAGES = 5000
+#: Skip archived articles that are not due a revisit (False refetches the whole window).
+NEWSCRAWL_INCREMENTAL_ENABLED = True
+#: Record every crawl in the ``crawl_runs`` table (and make ``--resume`` possible).
+NEWSCRAWL_RECORD_ENABLED = True
+#: Hold ``<archive>.lock`` during a crawl so that two crawls never overlap on one archive.
+NEWSCRAWL_LOCK_ENABLED = True
+#: A one-line progress report every this many seconds (0: none).
+NEWSCRAWL_PROGRESS_ENABLED = True
+NEWSCRAWL_PROGRESS_INTERVAL = 60
+#: A run whose articles miss a title, date or body more often than this share (judged on at
+#: least NEWSCRAWL_DRIFT_MIN_ARTICLES articles) warns of layout drift and exits non-zero.
+NEWSCRAWL_DRIFT_THRESHOLD = 0.2
+NEWSCRAWL_DRIFT_MIN_ARTICLES = 10
+#: Each retry doubles the site's download delay, starting from at least this many seconds.
+NEWSCRAWL_BACKOFF_BASE = 2.0
+#: Stop the crawl after this many failed downloads in a row (0: never).
+NEWSCRAWL_GIVE_UP_AFTER = 20
+
+# -- politeness ------------------------------------------------------------------------------
+
+#: Your e-mail or web address, added to the User-Agent so a site's operator can reach you.
+NEWSCRAWL_CONTACT = ""
 USER_AGENT = f"newscrawl/{__version__} (+https://github.com/newscrawl/newscrawl; news archiver)"
 ROBOTSTXT_OBEY = True
 
@@ -38,11 +74,21 @@ DOWNLOAD_FAIL_ON_DATALOSS = False
 DOWNLOAD_MAXSIZE = 16 * 1024 * 1024
 DOWNLOAD_WARNSIZE = 4 * 1024 * 1024
 
+DOWNLOADER_MIDDLEWARES = {
+    "scrapy.downloadermiddlewares.retry.RetryMiddleware": None,
+    "newscrawl.crawl.backoff.BackoffRetryMiddleware": 550,
+}
 ITEM_PIPELINES = {
     "newscrawl.pipelines.ExtractPipeline": 100,
     "newscrawl.pipelines.NormalisePipeline": 200,
     "newscrawl.pipelines.ValidatePipeline": 300,
     "newscrawl.pipelines.ArchivePipeline": 900,
+}
+# The lock is built first: a second crawl stops before anything else opens the archive.
+EXTENSIONS = {
+    "newscrawl.crawl.lock.LockExtension": 10,
+    "newscrawl.crawl.record.RunRecorder": 20,
+    "newscrawl.crawl.progress.Progress": 30,
 }
 
 # No listening ports: a crawler run from cron has no business opening one.

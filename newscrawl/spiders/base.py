@@ -1,25 +1,49 @@
-"""The base of every site spider: it downloads, it never extracts.
+"""The base of every site spider: it discovers and downloads, it never extracts.
 
 A spider yields one :class:`~newscrawl.items.RawPage` per article page (what the server
-sent, untouched) and one :class:`~newscrawl.items.FetchFailure` per page that could not be
-fetched; the item pipelines do everything else. The site's address is an argument
-(``base_url``), so the same spider crawls the real site or a test server on 127.0.0.1.
+sent, untouched), a :class:`~newscrawl.items.NotModified` when a revisit is answered 304,
+and a :class:`~newscrawl.items.FetchFailure` per page that could not be fetched; the item
+pipelines do everything else. The site's address is an argument (``base_url``), so the same
+spider crawls the real site or a test server on 127.0.0.1.
+
+Without ``url`` the spider crawls the whole site: it reads the feeds and lists the site
+profile names (:class:`~newscrawl.sites.base.Discovery`), keeps the articles published in
+the window, pages through each list until it reaches articles older than the window, and
+fetches every article once, on its canonical URL. With an :class:`ArchiveIndex` (the
+default, ``NEWSCRAWL_INCREMENTAL_ENABLED``) archived articles are skipped unless due a
+revisit, and once discovery is done the due revisits and the retries of earlier failures
+follow.
 """
 
 from __future__ import annotations
 
-from collections.abc import AsyncIterator
+from collections.abc import AsyncIterator, Iterable, Iterator
+from datetime import datetime
 from typing import Any
 from urllib.parse import urlsplit
 
 import scrapy
+from scrapy import signals
+from scrapy.crawler import Crawler
+from scrapy.exceptions import DontCloseSpider
 from scrapy.http import Response
+from scrapy.settings import SETTINGS_PRIORITIES, BaseSettings
 from twisted.python.failure import Failure
 
+from ..archive import open_archive
 from ..archive.store import now_kst
-from ..items import FetchFailure, RawPage
+from ..crawl.discovery import Listed, feed_items, list_items, next_page, on_site
+from ..crawl.incremental import ArchiveIndex, Fetch
+from ..crawl.plan import CrawlPlan
+from ..crawl.window import RevisitSchedule, parse_duration
+from ..extract.dates import KST
+from ..items import FetchFailure, NotModified, RawPage
 from ..sites.base import SiteProfile
-from .failures import describe_failure
+from .failures import describe_failure, failure_kind
+
+#: An article goes before the next list page, so the queue stays about one list page deep.
+ARTICLE_PRIORITY = 10
+LIST_PRIORITY = 0
 
 
 def raw_page(response: Response, site: str | None) -> RawPage:
@@ -47,40 +71,230 @@ def _origin(url: str | None) -> str:
     return f"{parts.scheme}://{parts.netloc}" if parts.netloc else ""
 
 
+def with_contact(user_agent: str, contact: str) -> str:
+    """``newscrawl/1.0 (+URL; news archiver)`` -> ``newscrawl/1.0 (+URL; news archiver; contact: …)``."""
+    if user_agent.endswith(")"):
+        return f"{user_agent[:-1]}; contact: {contact})"
+    return f"{user_agent} (contact: {contact})"
+
+
 class NewsSpider(scrapy.Spider):
     """One news site, described by a :class:`SiteProfile`.
 
-    Arguments (``-a name=value`` with ``scrapy crawl``): ``url`` fetches that one article;
-    ``base_url`` points the spider at another address of the site (a mirror, a test server).
+    Arguments (``-a name=value`` with ``scrapy crawl``; all strings): ``url`` fetches that
+    one article; ``base_url`` points the spider at another address of the site (a mirror,
+    a test server); for a whole-site crawl ``since`` and ``until`` (``2d``, ``6h``,
+    ``2024-01-31``), ``section`` (codes separated by commas, or ``all``) and
+    ``max_articles``.
     """
 
     profile: SiteProfile
 
-    def __init__(self, url: str | None = None, base_url: str | None = None, **kwargs: Any):
+    def __init__(self, url: str | None = None, base_url: str | None = None, since: str | None = None,
+                 until: str | None = None, section: str | None = None, max_articles: str | None = None,
+                 **kwargs: Any):
         super().__init__(**kwargs)
         self.article_url = url
         # A profile of many sites (ND소프트, generic) has no address of its own: the article's is used.
         self.base_url = (base_url or self.profile.base_url or _origin(url)).rstrip("/")
         hosts = {urlsplit(u).hostname for u in (self.base_url, url) if u}
         self.allowed_domains = sorted(set(self.profile.domains) | {h for h in hosts if h})
+        #: What a whole-site crawl is asked for; None when fetching one ``url``.
+        self.plan = None if url else CrawlPlan.parse(self.profile, datetime.now(KST), since, until,
+                                                     section, max_articles)
+        #: When the job began; the run recorder sets it to the first leg's start on resume.
+        self.job_started = datetime.now(KST)
+        #: Article fetches that earlier legs of a resumed job used of ``max_articles``.
+        self.articles_spent = 0
+        self.index: ArchiveIndex | None = None
+        self._scheduled: set[str] = set()
+        self._followups_done = False
+
+    @classmethod
+    def from_crawler(cls, crawler: Crawler, *args: Any, **kwargs: Any) -> NewsSpider:
+        spider = super().from_crawler(crawler, *args, **kwargs)
+        crawler.signals.connect(spider.schedule_followups, signal=signals.spider_idle)
+        return spider
+
+    @classmethod
+    def update_settings(cls, settings: BaseSettings) -> None:
+        super().update_settings(settings)
+        contact = settings.get("NEWSCRAWL_CONTACT")
+        # A User-Agent given on the command line is the user's own: leave it as it is.
+        if contact and (settings.getpriority("USER_AGENT") or 0) < SETTINGS_PRIORITIES["cmdline"]:
+            settings.set("USER_AGENT", with_contact(settings["USER_AGENT"], contact), priority="spider")
+
+    # -- start ----------------------------------------------------------------------------
 
     async def start(self) -> AsyncIterator[scrapy.Request]:
         if self.article_url:
             # Asked for by name: fetched even if seen before, and a redirect back to the same
             # URL counts towards REDIRECT_MAX_TIMES instead of vanishing in the dupe filter.
             yield self.article_request(self.article_url, dont_filter=True)
+            return
+        self.open_crawl()
+        for request in self.discovery_requests():
+            yield request
 
-    def article_request(self, url: str, dont_filter: bool = False, **meta: Any) -> scrapy.Request:
-        return scrapy.Request(url, callback=self.parse_article, errback=self.fetch_failed,
-                              dont_filter=dont_filter, meta={"newscrawl_article": True, **meta})
+    def open_crawl(self) -> None:
+        """Settle the window (the first-run default if nothing set it) and open the index."""
+        assert self.plan is not None
+        if self.plan.since is None:
+            self.plan = self.plan.with_since(self.job_started - parse_duration(
+                self.settings.get("NEWSCRAWL_FIRST_SINCE")))
+        self.window = self.plan.window()
+        if self.settings.getbool("NEWSCRAWL_INCREMENTAL_ENABLED"):
+            self.index = ArchiveIndex(
+                db=open_archive(self.settings.get("NEWSCRAWL_DB")), site=self.profile.name,
+                schedule=RevisitSchedule.parse(self.settings.get("NEWSCRAWL_REVISIT")),
+                job_started=self.job_started,
+                max_attempts=self.settings.getint("NEWSCRAWL_MAX_FAILED_ATTEMPTS"),
+            )
+        self.logger.info("Crawling %s (%s): articles published %s%s", self.profile.title, self.base_url,
+                         self.window.describe(),
+                         f", sections {', '.join(self.plan.sections)}" if self.plan.sections else "")
 
-    def parse_article(self, response: Response) -> RawPage:
+    def closed(self, reason: str) -> None:
+        # Saved in the JOBDIR (Scrapy's SpiderState) so a resumed job keeps to max_articles.
+        if hasattr(self, "state"):
+            self.state["articles_spent"] = self.articles_spent + len(self._scheduled)
+        if self.index is not None:
+            self.index.db.close()
+
+    # -- discovery --------------------------------------------------------------------------
+
+    def discovery_requests(self) -> Iterator[scrapy.Request]:
+        """The feeds and first list pages: section lists when sections are asked for, else
+        the feeds and the all-news list."""
+        assert self.plan is not None
+        discovery = self.profile.discovery
+        if self.plan.sections:
+            for section in self.plan.sections:
+                yield self.list_request(self.base_url + discovery.section_list.format(section=section, page=1), 1)
+            return
+        for path in discovery.feeds:
+            yield self.discovery_request(self.base_url + path, self.parse_feed)
+        if discovery.latest_list:
+            yield self.list_request(self.base_url + discovery.latest_list.format(page=1), 1)
+
+    def discovery_request(self, url: str, callback: Any, **meta: Any) -> scrapy.Request:
+        return scrapy.Request(url, callback=callback, errback=self.fetch_failed, priority=LIST_PRIORITY,
+                              meta={"newscrawl_discovery": True, **meta})
+
+    def list_request(self, url: str, page: int) -> scrapy.Request:
+        return self.discovery_request(url, self.parse_list, newscrawl_page=page)
+
+    def parse_feed(self, response: Response) -> Iterator[scrapy.Request]:
+        self._count("discovery/pages")
+        yield from self.listed(feed_items(response.body, response.url))
+
+    def parse_list(self, response: Response) -> Iterator[scrapy.Request]:
+        self._count("discovery/pages")
+        discovery = self.profile.discovery
+        items = list_items(response.text, response.url, discovery)
+        yield from self.listed(items)
+        page = response.meta["newscrawl_page"]
+        if self._keep_paging(items, page):
+            url = next_page(response.text, response.url, discovery)
+            url = on_site(url, self.profile, self.base_url) if url else None
+            if url:
+                yield self.list_request(url, page + 1)
+
+    def _keep_paging(self, items: list[Listed], page: int) -> bool:
+        """Lists are newest first: a page that reaches before the window is the last one."""
+        if not items or self._budget_spent() or page >= self.settings.getint("NEWSCRAWL_MAX_LIST_PAGES"):
+            return False
+        return not any(item.published and self.window.is_older(item.published) for item in items)
+
+    def listed(self, items: Iterable[Listed]) -> Iterator[scrapy.Request]:
+        """Requests for the listed articles inside the window."""
+        for item in items:
+            if item.published and not self.window.contains(item.published):
+                self._count("discovery/outside_window")
+                continue
+            site_url = on_site(item.url, self.profile, self.base_url)
+            key = self.profile.article_id(site_url) if site_url else None
+            if key is None:
+                self._count("discovery/ignored_links")
+                continue
+            request = self.schedule_article(key)
+            if request is not None:
+                yield request
+
+    # -- articles ----------------------------------------------------------------------------
+
+    def schedule_article(self, key: str, fetch: Fetch | None = None, failed_url: str | None = None) -> scrapy.Request | None:
+        """The request for article ``key`` on its canonical URL, or None when it is not fetched:
+        already scheduled, archived and not due, given up on, or over ``max_articles``."""
+        url = self.profile.canonical_url(key, self.base_url)
+        if key in self._scheduled:
+            return None
+        if fetch is None:
+            decision = self.index.decide(key, failed_url or url) if self.index else Fetch("new")
+            if isinstance(decision, str):
+                self._count(f"skipped/{decision}")
+                return None
+            fetch = decision
+        if self._budget_spent():
+            self._count("skipped/max-articles")
+            return None
+        self._scheduled.add(key)
+        self._count(f"fetch/{fetch.reason}")
+        return self.article_request(url, headers=fetch.headers, newscrawl_fetch=fetch.reason)
+
+    def _budget_spent(self) -> bool:
+        limit = self.plan.max_articles if self.plan else None
+        return limit is not None and self.articles_spent + len(self._scheduled) >= limit
+
+    def article_request(self, url: str, dont_filter: bool = False, headers: dict[str, str] | None = None,
+                        **meta: Any) -> scrapy.Request:
+        if headers:  # a conditional request: 304 Not Modified is an answer, not an error
+            meta["handle_httpstatus_list"] = [304]
+        return scrapy.Request(url, callback=self.parse_article, errback=self.fetch_failed, headers=headers,
+                              dont_filter=dont_filter, priority=ARTICLE_PRIORITY,
+                              meta={"newscrawl_article": True, **meta})
+
+    def parse_article(self, response: Response) -> RawPage | NotModified:
+        if response.status == 304:
+            return NotModified(url=response.url, site=self.profile.name,
+                               article_id=self.profile.article_id(response.url) or "", fetched_at=now_kst())
         return raw_page(response, self.profile.name)
 
     def fetch_failed(self, failure: Failure) -> FetchFailure:
         status, error = describe_failure(failure)
         request = getattr(failure, "request", None)
         url = request.url if request is not None else self.article_url or ""
+        discovery = request is not None and request.meta.get("newscrawl_discovery", False)
         self.logger.warning("Failed %s: %s", url, error)
         return FetchFailure(url=url, error=error, site=self.profile.name, status=status,
-                            failed_at=now_kst())
+                            failed_at=now_kst(), kind=failure_kind(failure, discovery))
+
+    # -- after discovery: revisits and retries -------------------------------------------------
+
+    def schedule_followups(self) -> None:
+        """Once discovery is done, schedule the due revisits and the retries (once per run)."""
+        if self.plan is None or self._followups_done:
+            return
+        self._followups_done = True
+        requests = list(self.followup_requests())
+        for request in requests:
+            self.crawler.engine.crawl(request)
+        if requests:
+            raise DontCloseSpider
+
+    def followup_requests(self) -> Iterator[scrapy.Request]:
+        if self.index is None:
+            return
+        assert self.plan is not None
+        for key, fetch in self.index.due_revisits(self.plan.until):
+            request = self.schedule_article(key, fetch)
+            if request is not None:
+                yield request
+        for url in self.index.retries():
+            key = self.profile.article_id(url)
+            request = self.schedule_article(key, failed_url=url) if key else None
+            if request is not None:
+                yield request
+
+    def _count(self, key: str) -> None:
+        self.crawler.stats.inc_value(f"newscrawl/{key}")

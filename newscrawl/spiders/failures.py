@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import logging
+
 from scrapy.exceptions import (
     CannotResolveHostError,
     DownloadCancelledError,
@@ -22,6 +24,34 @@ _REASONS: tuple[tuple[type[BaseException], str], ...] = (
     (ResponseDataLossError, "the connection closed before the whole page arrived"),
     (DownloadFailedError, "the connection failed during the download"),
 )
+
+
+#: Exceptions that mean the network or the server failed, not newscrawl.
+NETWORK_ERRORS = tuple(kind for kind, _ in _REASONS)
+
+
+class OneLineNetworkErrors(logging.Filter):
+    """Drops the traceback from a log record about a network failure, keeping its message.
+
+    Scrapy logs a failed robots.txt download with its full traceback; when a site is down,
+    that reads like a crash at the top of a cron mail, above the run's own summary.
+    """
+
+    def filter(self, record: logging.LogRecord) -> bool:
+        if record.exc_info and isinstance(record.exc_info[1], NETWORK_ERRORS):
+            record.exc_info = None
+            record.exc_text = None
+        return True
+
+
+def failure_kind(failure: Failure, discovery: bool) -> str:
+    """The ``failures.kind`` of a failed request (see :class:`~newscrawl.items.FetchFailure`)."""
+    if discovery:
+        return "discovery"
+    # RobotsTxtMiddleware says why only in the message of the IgnoreRequest it raises.
+    if isinstance(failure.value, IgnoreRequest) and "robots.txt" in str(failure.value):
+        return "robots"
+    return "fetch"
 
 
 def describe_failure(failure: Failure) -> tuple[int | None, str]:

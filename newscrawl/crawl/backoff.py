@@ -1,0 +1,72 @@
+"""Retries that slow down instead of storming: Scrapy's RetryMiddleware plus backoff and a
+circuit breaker.
+
+Scrapy retries a 5xx answer or a timeout at once. Here each retry of an answer that says
+the server is overloaded (5xx, 429, a timeout) also doubles the download delay of the whole
+site (its downloader slot), from at least ``NEWSCRAWL_BACKOFF_BASE`` seconds up to
+``AUTOTHROTTLE_MAX_DELAY``: a server in trouble gets fewer requests, not more. A failed DNS
+lookup or a refused connection is retried without backoff: waiting does not fix those.
+AutoThrottle brings the delay back down as healthy answers return. After
+``NEWSCRAWL_GIVE_UP_AFTER`` failed downloads in a row the crawl stops with the reason
+``site_unreachable`` rather than working through its whole queue against a dead server.
+"""
+
+from __future__ import annotations
+
+import logging
+
+from scrapy import Request
+from scrapy.crawler import Crawler
+from scrapy.downloadermiddlewares.retry import RetryMiddleware
+from scrapy.exceptions import DownloadTimeoutError
+from scrapy.http import Response
+from scrapy.settings import BaseSettings
+from scrapy.utils.defer import deferred_from_coro
+
+logger = logging.getLogger(__name__)
+
+
+def backed_off(delay: float, base: float, maximum: float) -> float:
+    """The delay after one more retry: doubled, at least ``base``, at most ``maximum``."""
+    return min(max(delay * 2, base), maximum)
+
+
+class BackoffRetryMiddleware(RetryMiddleware):
+    def __init__(self, settings: BaseSettings):
+        super().__init__(settings)
+        self.base = settings.getfloat("NEWSCRAWL_BACKOFF_BASE")
+        self.maximum = settings.getfloat("AUTOTHROTTLE_MAX_DELAY")
+        self.give_up_after = settings.getint("NEWSCRAWL_GIVE_UP_AFTER")
+        self.failed_in_a_row = 0
+        self.closing: object = None  # the close request, kept so it is not garbage-collected
+
+    @classmethod
+    def from_crawler(cls, crawler: Crawler) -> BackoffRetryMiddleware:
+        middleware = cls(crawler.settings)
+        middleware.crawler = crawler
+        return middleware
+
+    def process_response(self, request: Request, response: Response) -> Request | Response:
+        result = super().process_response(request, response)
+        overloaded = response.status >= 500 or response.status == 429
+        self._after(request, failed=overloaded, overloaded=overloaded, result=result)
+        return result
+
+    def process_exception(self, request: Request, exception: Exception) -> Request | Response | None:
+        result = super().process_exception(request, exception)
+        self._after(request, failed=True, overloaded=isinstance(exception, DownloadTimeoutError), result=result)
+        return result
+
+    def _after(self, request: Request, failed: bool, overloaded: bool, result: object) -> None:
+        if overloaded and isinstance(result, Request):
+            self._back_off(request)
+        self.failed_in_a_row = self.failed_in_a_row + 1 if failed else 0
+        if self.give_up_after and self.failed_in_a_row == self.give_up_after:
+            logger.error("%d downloads failed in a row: stopping (the site looks down)", self.failed_in_a_row)
+            self.closing = deferred_from_coro(self.crawler.engine.close_spider_async(reason="site_unreachable"))
+
+    def _back_off(self, request: Request) -> None:
+        slot = self.crawler.engine.downloader.slots.get(request.meta.get("download_slot"))
+        if slot is not None:
+            slot.delay = backed_off(slot.delay, self.base, self.maximum)
+            logger.info("Backing off %s: a request every %.1f s", request.meta.get("download_slot"), slot.delay)

@@ -1,0 +1,87 @@
+"""Incremental crawling: fetch what is new, revisit what is due, retry what failed.
+
+:class:`ArchiveIndex` answers, for each article a crawl discovers, whether to fetch it and
+how: a new article is fetched; an archived one only when its revisit is due by the
+:class:`~newscrawl.crawl.window.RevisitSchedule` (then conditionally, with the ETag and
+Last-Modified of the stored page, so an unchanged page costs a 304); a URL that already
+failed ``max_attempts`` times is left alone. Anything fetched since the job started is
+done: that is what makes a resumed job skip what its stopped legs already stored.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from dataclasses import dataclass, field
+from datetime import datetime
+
+from sqlite_utils import Database
+
+from ..archive.state import ArticleState, article_state, failed_attempts, failures_to_retry, revisit_candidates
+from ..extract.dates import KST, isoformat
+from .window import RevisitSchedule
+
+#: Failure kinds a later run retries; "robots" and "discovery" pages are not articles to retry.
+RETRIED_KINDS = ("fetch", "not-article")
+
+
+@dataclass(frozen=True)
+class Fetch:
+    """Fetch an article: why (new, revisit, retry) and with which conditional headers."""
+
+    reason: str
+    headers: dict[str, str] = field(default_factory=dict)
+
+
+@dataclass
+class ArchiveIndex:
+    db: Database
+    site: str
+    schedule: RevisitSchedule
+    job_started: datetime
+    max_attempts: int
+
+    def decide(self, article_id: str, url: str) -> Fetch | str:
+        """A :class:`Fetch`, or the reason to skip: ``fresh``, ``this-job`` or ``given-up``."""
+        state = article_state(self.db, self.site, article_id)
+        if state is None:
+            attempts = failed_attempts(self.db, url)
+            if attempts >= self.max_attempts:
+                return "given-up"
+            return Fetch("retry" if attempts else "new")
+        if state.last_fetched_at >= self._job_started:
+            return "this-job"
+        now = datetime.now(KST)
+        published = datetime.fromisoformat(state.published_at)
+        if not self.schedule.is_due(published, datetime.fromisoformat(state.last_fetched_at), now):
+            return "fresh"
+        return Fetch("revisit", conditional_headers(state))
+
+    def due_revisits(self, until: datetime | None) -> Iterator[tuple[str, Fetch]]:
+        """``(article_id, Fetch)`` of every article due a revisit, published before ``until``."""
+        horizon = self.schedule.horizon
+        if horizon is None:
+            return
+        now = datetime.now(KST)
+        for state in revisit_candidates(self.db, self.site, isoformat(now - horizon), isoformat(until),
+                                        self._job_started):
+            published = datetime.fromisoformat(state.published_at)
+            if self.schedule.is_due(published, datetime.fromisoformat(state.last_fetched_at), now):
+                yield state.article_id, Fetch("revisit", conditional_headers(state))
+
+    def retries(self) -> list[str]:
+        """URLs that failed in earlier jobs and have attempts left."""
+        return failures_to_retry(self.db, self.site, RETRIED_KINDS, self.max_attempts, self._job_started)
+
+    @property
+    def _job_started(self) -> str:
+        return isoformat(self.job_started)
+
+
+def conditional_headers(state: ArticleState) -> dict[str, str]:
+    """If-None-Match / If-Modified-Since from the stored page's validators."""
+    headers = {}
+    if state.etag:
+        headers["If-None-Match"] = state.etag
+    if state.last_modified:
+        headers["If-Modified-Since"] = state.last_modified
+    return headers

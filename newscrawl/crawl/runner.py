@@ -1,0 +1,129 @@
+"""``newscrawl crawl`` as a library function: one whole-site crawl, start to summary.
+
+The crawl itself is the same as ``scrapy crawl SITE -a since=…``: the spider, pipelines and
+extensions are all Scrapy components switched on by settings. What this adds is what only
+a command can do: check the arguments before anything starts, hold the archive's lock while
+it tidies the job directory (a new run starts clean, ``--resume`` keeps it), and read the
+run's record back for the summary.
+"""
+
+from __future__ import annotations
+
+import logging
+from dataclasses import dataclass
+from datetime import datetime
+from pathlib import Path
+from typing import Any
+
+from scrapy import signals
+from scrapy.crawler import Crawler, CrawlerProcess
+from scrapy.spiderloader import SpiderLoader
+
+from ..archive import open_archive
+from ..archive.runs import get_run, run_failures
+from ..errors import NewscrawlError
+from ..extract.dates import KST
+from ..run import project_settings
+from ..sites import get_profile
+from ..spiders.failures import OneLineNetworkErrors
+from .jobs import JobDir, job_path
+from .lock import ArchiveLock
+from .plan import CrawlPlan
+from .record import RunRecorder
+from .summary import format_summary
+from .window import BadWindow
+
+
+class NothingToResume(NewscrawlError):
+    """``--resume`` with no stopped job in the archive's job directory."""
+
+
+@dataclass(frozen=True)
+class CrawlOptions:
+    """The ``newscrawl crawl`` options, as given (strings, like spider arguments)."""
+
+    since: str | None = None
+    until: str | None = None
+    sections: tuple[str, ...] = ()
+    max_articles: int | None = None
+    resume: bool = False
+    base_url: str | None = None
+
+    def spider_arguments(self) -> dict[str, str]:
+        values = {"since": self.since, "until": self.until, "section": ",".join(self.sections) or None,
+                  "max_articles": str(self.max_articles) if self.max_articles else None,
+                  "base_url": self.base_url}
+        return {name: value for name, value in values.items() if value}
+
+
+@dataclass(frozen=True)
+class CrawlResult:
+    run: dict[str, Any] | None
+    failures: list[dict[str, Any]]
+    reason: str
+
+    @property
+    def exit_status(self) -> int:
+        if self.run is None:
+            return 0 if self.reason == "finished" else 1
+        return self.run["exit_status"]
+
+    def summary(self) -> str:
+        if self.run is None:
+            return f"crawl {self.reason} (not recorded: NEWSCRAWL_RECORD_ENABLED is off)"
+        return format_summary(self.run, self.failures)
+
+
+def crawl_site(site: str, db: str | Path, options: CrawlOptions, settings: dict[str, Any] | None = None) -> CrawlResult:
+    """Crawl ``site`` into the archive ``db``; raises a NewscrawlError for bad arguments, a
+    locked archive or nothing to resume. A crawl that runs always returns its result."""
+    profile = get_profile(site)
+    CrawlPlan.parse(profile, datetime.now(KST), options.since, options.until, ",".join(options.sections),
+                    options.max_articles)
+    if options.resume and (options.since or options.until or options.sections or options.max_articles):
+        raise BadWindow("--resume continues the stopped run with its own window and limits: "
+                        "leave out --since, --until, --section and --max-articles")
+    job = JobDir(job_path(db, site))
+    with ArchiveLock(db):
+        if options.resume and job.notes() is None:
+            raise NothingToResume(f"no stopped crawl of {site} to resume in {db} (nothing in {job.path})")
+        if not options.resume:
+            job.remove()
+        overrides = {**(settings or {}), "NEWSCRAWL_DB": str(db), "JOBDIR": str(job.path),
+                     # this process holds the lock already; a second flock would refuse it
+                     "NEWSCRAWL_LOCK_ENABLED": False}
+        crawler, reason = _run(site, options.spider_arguments(), overrides)
+    return _result(crawler, reason, db, site)
+
+
+def _run(site: str, arguments: dict[str, str], overrides: dict[str, Any]) -> tuple[Crawler, str]:
+    robots_log = logging.getLogger("scrapy.downloadermiddlewares.robotstxt")
+    if not any(isinstance(f, OneLineNetworkErrors) for f in robots_log.filters):
+        robots_log.addFilter(OneLineNetworkErrors())
+    settings = project_settings(overrides)
+    process = CrawlerProcess(settings)
+    crawler = process.create_crawler(SpiderLoader.from_settings(settings).load(site))
+    outcome: dict[str, Any] = {"reason": "not started"}
+
+    def closed(spider: Any, reason: str) -> None:
+        outcome["reason"] = reason
+
+    crawler.signals.connect(closed, signal=signals.spider_closed)
+    failed = process.crawl(crawler, **arguments)
+    failed.addErrback(lambda failure: outcome.setdefault("error", failure))
+    process.start()
+    if "error" in outcome:
+        outcome["error"].raiseException()
+    return crawler, outcome["reason"]
+
+
+def _result(crawler: Crawler, reason: str, db: str | Path, site: str) -> CrawlResult:
+    recorder = crawler.get_extension(RunRecorder)
+    if recorder is None or recorder.run_id is None:
+        return CrawlResult(None, [], reason)
+    archive = open_archive(db)
+    try:
+        run = get_run(archive, recorder.run_id)
+        return CrawlResult(run, run_failures(archive, site, run["started_at"]), reason)
+    finally:
+        archive.close()
