@@ -18,6 +18,7 @@ from . import __version__
 from .archive import DEFAULT_PATH, open_archive
 from .archive.export import FORMATS, export
 from .archive.search import rebuild_index, search
+from .crawl.runner import CrawlOptions, crawl_site
 from .errors import NewscrawlError
 from .items import Article
 from .reparse import reparse
@@ -69,6 +70,7 @@ def cli() -> None:
     """Archive Korean news sites into SQLite, every field of every article.
 
     \b
+    newscrawl crawl joongdo
     newscrawl fetch http://www.joongdo.co.kr/web/view.php?key=20200708010002304
     datasette data/news.db
     """
@@ -235,3 +237,41 @@ def export_command(db: str, fmt: str, output: str | None, site: str | None) -> N
     count = export(archive, fmt, output, site)
     click.echo(f"exported {count} {'pages' if fmt == 'warc' else 'articles'}"
                + (f" to {output}" if output else ""), err=True)
+
+
+@cli.command(name="crawl")
+@click.argument("site")
+@click.option("--since", help="Articles published since: an age (6h, 2d, 1w) or a date (2024-01-31). "
+                              "Default: where the last successful routine crawl started, less an hour.")
+@click.option("--until", help="Articles published before: an age or a date (a date includes that day). Default: now.")
+@click.option("--section", "sections", multiple=True, metavar="CODE",
+              help="Crawl only this section's list (e.g. N01_06; repeatable; 'all' for every section).")
+@click.option("--max-articles", type=click.IntRange(min=1), help="Fetch at most this many article pages.")
+@click.option("--resume", is_flag=True, help="Continue the stopped crawl of SITE where it stopped.")
+@click.option("--db", type=click.Path(dir_okay=False), default=str(DEFAULT_PATH), show_default=True,
+              help="The archive to crawl into.")
+@click.option("--base-url", help="Crawl the site at another address (a mirror, a test server).")
+@click.option("-s", "--set", "settings", multiple=True, callback=parse_setting, metavar="NAME=VALUE",
+              help="Override a Scrapy or NEWSCRAWL_ setting (repeatable).")
+@click.option("-q", "--quiet", is_flag=True, help="Log only warnings and errors (the summary is still printed).")
+@click.pass_context
+def crawl_command(ctx: click.Context, site: str, since: str | None, until: str | None, sections: tuple[str, ...],
+                  max_articles: int | None, resume: bool, db: str, base_url: str | None,
+                  settings: dict[str, str], quiet: bool) -> None:
+    """Crawl a whole site: new articles, due revisits, retries of failures.
+
+    Prints a summary table; exits non-zero when the run failed, stopped early or its
+    articles suddenly miss their title, date or body (the site changed its layout).
+
+    \b
+    newscrawl crawl joongdo                                  # the routine run (cron)
+    newscrawl crawl joongdo --since 2024-01-01 --until 2024-01-31   # a backfill
+    newscrawl crawl joongdo --section N01_06 --since 7d --max-articles 50
+    newscrawl crawl joongdo --resume                         # after Ctrl-C or a crash
+    """
+    options = CrawlOptions(since=since, until=until, sections=sections, max_articles=max_articles,
+                           resume=resume, base_url=base_url)
+    overrides = {"LOG_LEVEL": "WARNING" if quiet else "INFO", **settings}
+    result = crawl_site(site, db, options, overrides)
+    click.echo(result.summary())
+    ctx.exit(result.exit_status)
