@@ -7,10 +7,15 @@ import os
 import shutil
 import subprocess
 import sys
+import urllib.request
 from collections.abc import Iterator
+from datetime import datetime
 from pathlib import Path
+from zoneinfo import ZoneInfo
 
 import pytest
+
+from mocksite import GenArticle, generate
 
 TESTS = Path(__file__).parent
 FIXTURES = TESTS / "fixtures"
@@ -39,10 +44,10 @@ def site_root(tmp_path: Path) -> Path:
 class MockSite:
     """A running ``tests/mockserver.py``: its base URL and the directory it serves."""
 
-    def __init__(self, root: Path):
+    def __init__(self, root: Path, *options: str):
         self.root = root
         self.process = subprocess.Popen(
-            [sys.executable, str(TESTS / "mockserver.py"), "--root", str(root)],
+            [sys.executable, str(TESTS / "mockserver.py"), "--root", str(root), *options],
             stdout=subprocess.PIPE, text=True,
         )
         self.url = self.process.stdout.readline().strip()
@@ -79,10 +84,12 @@ def fixtures_site(tmp_path: Path) -> Iterator[MockSite]:
     site.stop()
 
 
+ENV = {**os.environ, "PYTHONWARNINGS": "ignore"}
+
+
 def run_newscrawl(*args: str, cwd: Path | None = None, timeout: float = 120) -> subprocess.CompletedProcess:
     """``python -m newscrawl ARGS`` in a subprocess, as a user would run it."""
-    env = {**os.environ, "PYTHONWARNINGS": "ignore"}
-    return subprocess.run([sys.executable, "-m", "newscrawl", *args], cwd=cwd, env=env,
+    return subprocess.run([sys.executable, "-m", "newscrawl", *args], cwd=cwd, env=ENV,
                           capture_output=True, text=True, timeout=timeout)
 
 
@@ -112,3 +119,87 @@ def seed_archive(tmp_path: Path) -> Path:
     save_article(db, seed_article())
     db.close()
     return path
+
+
+def start_newscrawl(*args: str) -> subprocess.Popen:
+    """``python -m newscrawl ARGS`` started in the background (stdout and stderr piped)."""
+    return subprocess.Popen([sys.executable, "-m", "newscrawl", *args], env=ENV, stdout=subprocess.PIPE,
+                            stderr=subprocess.PIPE, text=True)
+
+
+KST = ZoneInfo("Asia/Seoul")
+#: Articles of the generated site used by the crawl tests, spread over SPAN_DAYS days:
+#: article i is published (2i + 1) days before the site's "now".
+ARTICLES = 60
+SPAN_DAYS = 120
+
+
+class GeneratedSite(MockSite):
+    """``mockserver.py --generate``: a whole mock 중도일보 plus the list of what it holds."""
+
+    def __init__(self, root: Path, now: datetime, n: int = ARTICLES, span_days: float = SPAN_DAYS,
+                 *options: str):
+        self.log = root.parent / "requests.jsonl"
+        self.log.touch()
+        super().__init__(root, "--generate", str(n), "--now", now.isoformat(), "--span-days", str(span_days),
+                         "--log", str(self.log), *options)
+        self.now = now
+        self.articles: list[GenArticle] = generate(n, now, span_days)
+
+    def requests(self) -> list[dict]:
+        """Every request the server has answered so far, in order."""
+        return [json.loads(line) for line in self.log.read_text(encoding="utf-8").splitlines()]
+
+    def control(self, action: str, **params: str) -> None:
+        query = "&".join(f"{k}={v}" for k, v in params.items())
+        with urllib.request.urlopen(f"{self.url}/_control/{action}?{query}", timeout=10) as answer:
+            assert answer.status == 200
+
+    def wait_for(self, line: str) -> None:
+        """Block until the server prints ``line`` (e.g. ``paused``) on its stdout."""
+        assert self.process.stdout.readline().strip() == line
+
+
+def now_kst() -> datetime:
+    return datetime.now(KST).replace(second=0, microsecond=0)
+
+
+@pytest.fixture
+def generated_site(tmp_path: Path) -> Iterator[GeneratedSite]:
+    site = GeneratedSite(_site_copy(tmp_path), now_kst())
+    yield site
+    site.stop()
+
+
+#: A paused site lets this many article requests through before it holds the rest.
+PAUSE_AFTER = 8
+
+
+@pytest.fixture
+def paused_site(tmp_path: Path) -> Iterator[GeneratedSite]:
+    """A generated site that holds article requests after the first PAUSE_AFTER until released,
+    so a test can stop a crawl half-way at a known point without sleeping."""
+    site = GeneratedSite(_site_copy(tmp_path), now_kst(), ARTICLES, SPAN_DAYS, "--pause-after", str(PAUSE_AFTER))
+    yield site
+    site.stop()
+
+
+def _site_copy(tmp_path: Path) -> Path:
+    root = tmp_path / "site"
+    shutil.copytree(JOONGDO, root)
+    return root
+
+
+#: Test-only speed-ups: no politeness delays against the local server, no backoff pauses.
+FAST = ("-s", "DOWNLOAD_DELAY=0", "-s", "AUTOTHROTTLE_START_DELAY=0", "-s", "NEWSCRAWL_BACKOFF_BASE=0",
+        "-s", "DOWNLOAD_TIMEOUT=10")
+
+
+def crawl_args(site: MockSite, db: Path, *args: str) -> list[str]:
+    """The arguments of ``newscrawl crawl joongdo`` against ``site`` into ``db``."""
+    return ["crawl", "joongdo", "--db", str(db), "--base-url", site.url, *FAST, *args]
+
+
+def job_dir_of(db: Path, site: str = "joongdo") -> Path:
+    """Where ``newscrawl crawl`` keeps the resumable job of ``site`` for archive ``db``."""
+    return Path(f"{db}.jobs") / site

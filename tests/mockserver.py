@@ -1,6 +1,7 @@
 """A stand-in for www.joongdo.co.kr that tests start on 127.0.0.1.
 
-    python tests/mockserver.py --root DIR
+    python tests/mockserver.py --root DIR [--generate N --now ISO --span-days D] [--log FILE]
+                               [--pause-after K] [--slow-seconds S]
 
 binds to a free port and prints its base URL as the first line of stdout. Pages come from
 DIR (a copy of the fixtures the test may edit while the server runs):
@@ -29,22 +30,87 @@ and, for pages of other layouts and sites (a test serving the whole fixtures dir
 ``/encoded/PATH?charset=C&declare=D``  a UTF-8 file re-encoded in C (euc-kr, cp949, …), its
                           own declaration removed, declared by D: ``header``, ``meta`` or
                           ``none``; ``&label=L`` declares L instead of C (a server that lies)
+
+With ``--generate N`` it is a whole generated site (:mod:`mocksite`): N articles (ETag and
+304 Not Modified supported), the all-news list and section lists (10 per page), RSS,
+robots.txt, and the misbehaving articles :func:`mocksite.quirk` names. Tests steer it with
+
+``/_control/edit?key=K``  article K changes (new text, 수정 time now) from now on
+``/_control/drift?on=1``  article pages lose their dates (a layout the profile misses)
+``/_control/release``     let article requests through again after ``--pause-after``
+
+``--pause-after K`` holds every article request after the first K until released, and prints
+``paused`` on stdout when the first one is held (a test waits for it instead of sleeping).
+``--log FILE`` appends one JSON line per request: path, status, conditional, user agent.
 """
 
 from __future__ import annotations
 
 import argparse
+import json
 import re
 import sys
 import threading
+import time
+from collections import Counter
+from dataclasses import dataclass, field
+from datetime import datetime, timezone
+from email.utils import format_datetime
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from pathlib import Path
+from typing import IO
 from urllib.parse import parse_qs, urlsplit
+from zoneinfo import ZoneInfo
+
+from mocksite import GenArticle, Renderer, etag, generate
+
+KST = ZoneInfo("Asia/Seoul")
+
+
+@dataclass
+class GeneratedSite:
+    """The state of a generated site shared by the server's threads."""
+
+    renderer: Renderer
+    pause_after: int | None = None
+    slow_seconds: float = 1.0
+    log: IO[str] | None = None
+    hits: Counter[str] = field(default_factory=Counter)
+    edits: dict[str, datetime] = field(default_factory=dict)
+    drift: bool = False
+    passed: int = 0
+    announced: bool = False
+    released: threading.Event = field(default_factory=threading.Event)
+    lock: threading.Lock = field(default_factory=threading.Lock)
+
+    def hit(self, key: str) -> int:
+        with self.lock:
+            self.hits[key] += 1
+            return self.hits[key]
+
+    def gate(self) -> None:
+        """Hold the request once ``pause_after`` article requests have passed, until released."""
+        with self.lock:
+            hold = self.pause_after is not None and self.passed >= self.pause_after and not self.released.is_set()
+            if hold and not self.announced:
+                self.announced = True
+                print("paused", flush=True)
+            if not hold:
+                self.passed += 1
+        if hold:
+            self.released.wait(120)
+
+    def record(self, entry: dict[str, object]) -> None:
+        if self.log is not None:
+            with self.lock:
+                self.log.write(json.dumps(entry) + "\n")
+                self.log.flush()
 
 
 class Handler(BaseHTTPRequestHandler):
     root: Path
     stop_hanging: threading.Event
+    site: GeneratedSite | None = None
 
     def log_message(self, format: str, *args: object) -> None:  # keep test output quiet
         pass
@@ -55,24 +121,36 @@ class Handler(BaseHTTPRequestHandler):
         route = getattr(self, "route_" + re.sub(r"\W", "_", parts.path.strip("/").split("/")[0] or "index"), None)
         if parts.path in ("/web/view.php", "/main/view.php"):
             self.article(query.get("key", ""))
+        elif parts.path == "/web/list_news.php" and self.site:
+            self.send(200, self.site.renderer.list_page_for(query.get("ncid"), int(query.get("page", "1"))))
         elif parts.path == "/web/list_news.php":
             self.file(f"list_news-{query.get('ncid', 'all')}-page{query.get('page', '1')}.html")
         elif parts.path == "/news/articleView.html":
             self.ndsoft_article(query.get("idxno", ""))
+        elif parts.path == "/web/rss.php" and self.site:
+            self.send(200, self.site.renderer.rss(), "application/rss+xml; charset=utf-8")
         elif parts.path == "/web/rss.php":
             self.file("rss.xml", "application/rss+xml; charset=utf-8")
         elif parts.path == "/robots.txt":
-            robots = self.root / "robots.txt"
-            self.send(200, robots.read_bytes() if robots.exists() else b"User-agent: *\nDisallow:\n", "text/plain")
+            self.send(200, self.robots(), "text/plain")
         elif route:
             route(parts.path, query)
         else:
             self.send(404, b"<html><body>Not Found</body></html>")
 
+    def robots(self) -> bytes:
+        robots = self.root / "robots.txt"
+        if robots.exists():
+            return robots.read_bytes()
+        return self.site.renderer.robots() if self.site else b"User-agent: *\nDisallow:\n"
+
     # -- helpers ------------------------------------------------------------------------
 
     def send(self, status: int, body: bytes, content_type: str = "text/html; charset=utf-8",
              headers: dict[str, str] | None = None) -> None:
+        if self.site:
+            self.site.record({"path": self.path, "status": status, "ua": self.headers.get("User-Agent"),
+                              "conditional": bool(self.headers.get("If-None-Match"))})
         self.send_response(status)
         self.send_header("Content-Type", content_type)
         self.send_header("Content-Length", str(len(body)))
@@ -93,8 +171,43 @@ class Handler(BaseHTTPRequestHandler):
         return path.read_bytes() if key.isdigit() and path.exists() else None
 
     def article(self, key: str) -> None:
+        generated = self.site.renderer.by_key.get(key) if self.site else None
+        if generated is not None:
+            self.generated_article(generated)
+            return
         body = self.article_bytes(key)
         self.send(200, body if body is not None else (self.root / "view-missing.html").read_bytes())
+
+    def generated_article(self, article: GenArticle) -> None:
+        site = self.site
+        site.gate()
+        attempt = site.hit(article.key)
+        quirk = article.quirk
+        if quirk == "gone" or (quirk == "flaky" and attempt == 1) or (quirk == "broken" and attempt <= 3):
+            self.send(404 if quirk == "gone" else 500, b"<html><body>error</body></html>")
+            return
+        if quirk == "slow":
+            time.sleep(site.slow_seconds)
+        modified = site.edits.get(article.key)
+        body = site.renderer.article(article, modified=modified, edited=modified is not None, drift=site.drift)
+        changed = (modified or article.published).astimezone(timezone.utc)
+        validators = {"ETag": etag(body), "Last-Modified": format_datetime(changed, usegmt=True)}
+        if self.headers.get("If-None-Match") == validators["ETag"]:
+            self.send(304, b"", headers=validators)
+        else:
+            self.send(200, body, headers=validators)
+
+    # -- test controls (generated site) -------------------------------------------------
+
+    def route__control(self, path: str, query: dict[str, str]) -> None:
+        action = path.rsplit("/", 1)[-1]
+        if action == "edit":
+            self.site.edits[query["key"]] = datetime.now(KST).replace(second=0, microsecond=0)
+        elif action == "drift":
+            self.site.drift = query.get("on") == "1"
+        elif action == "release":
+            self.site.released.set()
+        self.send(200, b"ok", "text/plain")
 
     # -- misbehaving pages --------------------------------------------------------------
 
@@ -162,14 +275,33 @@ def reencoded(text: str, charset: str, declare: str, label: str) -> tuple[bytes,
     return text.encode(charset, errors="xmlcharrefreplace"), content_type
 
 
+class QuietServer(ThreadingHTTPServer):
+    """A client that hangs up mid-answer (a crawl killed on purpose) is not worth a traceback."""
+
+    daemon_threads = True
+
+    def handle_error(self, request: object, client_address: object) -> None:
+        if not isinstance(sys.exc_info()[1], ConnectionError):
+            super().handle_error(request, client_address)
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
     parser.add_argument("--root", type=Path, required=True)
+    parser.add_argument("--generate", type=int, metavar="N", help="serve a generated site of N articles")
+    parser.add_argument("--now", type=datetime.fromisoformat, help="the generated site's present (ISO 8601)")
+    parser.add_argument("--span-days", type=float, default=120.0, help="articles spread over this many days")
+    parser.add_argument("--log", type=Path, help="append one JSON line per request to this file")
+    parser.add_argument("--pause-after", type=int, help="hold article requests after this many")
+    parser.add_argument("--slow-seconds", type=float, default=1.0, help="how long the slow article takes")
     args = parser.parse_args()
     Handler.root = args.root
     Handler.stop_hanging = threading.Event()
-    server = ThreadingHTTPServer(("127.0.0.1", 0), Handler)
-    server.daemon_threads = True
+    if args.generate:
+        Handler.site = GeneratedSite(
+            renderer=Renderer(generate(args.generate, args.now, args.span_days)), pause_after=args.pause_after,
+            slow_seconds=args.slow_seconds, log=args.log.open("a", encoding="utf-8") if args.log else None)
+    server = QuietServer(("127.0.0.1", 0), Handler)
     print(f"http://127.0.0.1:{server.server_address[1]}", flush=True)
     try:
         server.serve_forever()

@@ -1,0 +1,198 @@
+"""A generated 중도일보: articles, lists and RSS made from the fixture pages' markup.
+
+Both sides use this module: ``tests/mockserver.py --generate N`` serves the site, and a test
+calls :func:`generate` with the same arguments to know which articles exist, when each was
+published and which ones misbehave, so its expectations are computed, not hard-coded.
+
+Article ``i`` (0 = newest) is published ``(i + 0.5) * span / n`` before ``now``, so every
+article sits half a step away from any whole multiple of the step: a window boundary
+placed on a multiple never lands within minutes of an article. Some articles misbehave,
+chosen by index (:func:`quirk`): gone (404), flaky (500 once, then fine), broken (500 for
+the first three requests: a crawl with two retries fails it, the next run gets it), slow
+(answers after a pause), and one that robots.txt disallows.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import random
+import re
+from dataclasses import dataclass
+from datetime import datetime, timedelta
+from email.utils import format_datetime
+from html import escape
+from pathlib import Path
+
+FIXTURES = Path(__file__).parent / "fixtures" / "joongdo"
+SEED_KEY = "20200708010002304"
+SEED_TITLE = "세종시, 전자정부 정보보호 우수기관 선정"
+#: Sub-section code -> (section, sub-section) as the breadcrumbs name them.
+SECTIONS = {
+    "N01_06": ("정치/행정", "세종"),
+    "N02_01": ("경제/과학", "경제일반"),
+    "N03_02": ("사회/교육", "교육"),
+    "N06_03": ("문화", "공연/전시"),
+}
+PAGE_SIZE = 10
+RSS_SIZE = 20
+#: A link in the all-news list to another host; a crawl must never follow it.
+OFFSITE_HOST = "news.elsewhere.example"
+
+_WORDS = ("대전시", "세종시", "충남도", "교육청", "시의회", "주민", "예산", "공모전", "축제", "도로", "병원",
+          "일자리", "청년", "과학", "연구원", "기업", "학교", "문화재", "공원", "선거", "행정", "지원")
+_REPORTERS = (("임병안", "victorylba"), ("이희택", "press2006"), ("김소희", "sohee"), ("송익준", "igjunbabo"))
+
+
+@dataclass(frozen=True)
+class GenArticle:
+    index: int
+    key: str
+    section: str
+    published: datetime
+    title: str
+    subtitle: str
+    paragraphs: tuple[str, ...]
+    reporter: tuple[str, str]
+
+    @property
+    def quirk(self) -> str | None:
+        return quirk(self.index)
+
+
+def quirk(index: int) -> str | None:
+    """How article ``index`` misbehaves: gone, flaky, broken, slow, disallowed, or None."""
+    if index == 3:
+        return "slow"
+    if index == 5:
+        return "disallowed"
+    return {7: "gone", 11: "flaky", 15: "broken"}.get(index % 20)
+
+
+def generate(n: int, now: datetime, span_days: float) -> list[GenArticle]:
+    """The ``n`` articles of the site, newest first."""
+    step = timedelta(days=span_days) / n
+    articles = []
+    for index in range(n):
+        published = (now - step * (index + 0.5)).replace(second=0, microsecond=0)
+        rng = random.Random(index)
+        words = [rng.choice(_WORDS) for _ in range(6)]
+        section = list(SECTIONS)[index % len(SECTIONS)]
+        articles.append(GenArticle(
+            index=index,
+            key=f"{published:%Y%m%d}01{index:07d}",
+            section=section,
+            published=published,
+            title=f"{words[0]} {words[1]}, {words[2]} 추진 ({index}호)",
+            subtitle=f"{words[3]}와 {words[4]} 협력",
+            paragraphs=tuple(
+                f"{words[p % 6]} 관계자는 {published:%-d}일 {words[(p + 1) % 6]} {words[(p + 2) % 6]} 문제를 두고 "
+                f"{p + 1}번째 설명을 내놨다. 기사 {index}의 문단 {p + 1}이다."
+                for p in range(2 + index % 4)
+            ),
+            reporter=_REPORTERS[index % len(_REPORTERS)],
+        ))
+    return articles
+
+
+def _kst(when: datetime) -> str:
+    return f"{when:%Y-%m-%d %H:%M}"
+
+
+class Renderer:
+    """Pages of the generated site, from the fixture pages' markup."""
+
+    def __init__(self, articles: list[GenArticle]):
+        self.articles = articles
+        self.by_key = {article.key: article for article in articles}
+        self.article_page = (FIXTURES / f"view-{SEED_KEY}.html").read_text(encoding="utf-8")
+        self.list_page = (FIXTURES / "list_news-N01_06-page1.html").read_text(encoding="utf-8")
+        self.list_item = re.search(r"<li>.*?</li>", self.list_page, re.S).group(0)
+
+    def article(self, article: GenArticle, modified: datetime | None = None, edited: bool = False,
+                drift: bool = False) -> bytes:
+        """The article page; ``edited`` changes its text, ``drift`` drops its dates (a new layout)."""
+        page = self.article_page
+        section, sub = SECTIONS[article.section]
+        paragraphs = list(article.paragraphs)
+        if edited:
+            paragraphs[0] = "[수정] " + paragraphs[0]
+        name, rid = article.reporter
+        body = "<br /><br />".join(escape(p) for p in paragraphs) + f"<br /><br /><br />대전={name} 기자 {rid}@&nbsp;"
+        page = re.sub(r"<br />세종시가 8일.*?victorylba@&nbsp;", lambda _: "<br />" + body, page, count=1, flags=re.S)
+        page = re.sub(r'<ul class="location">.*?</ul>', lambda _: (
+            f'<ul class="location"><li><a href="/web/section.php?ncid={article.section[:3]}">{section}</a></li>'
+            f'<li><a href="/web/list_news.php?ncid={article.section}">{sub}</a></li></ul>'), page, count=1, flags=re.S)
+        replacements = {
+            SEED_TITLE: escape(article.title), SEED_KEY: article.key,
+            "정보보호의날 맞아 국무총리상 수상": escape(article.subtitle),
+            "승인 2020-07-08 08:05": f"승인 {_kst(article.published)}",
+            "수정 2021-05-16 22:05": f"수정 {_kst(modified or article.published)}",
+            "신문게재 2020-07-09 8면": f"신문게재 {article.published + timedelta(days=1):%Y-%m-%d} {article.index % 20 + 1}면",
+            "임병안 기자": f"{name} 기자", "rid=victorylba": f"rid={rid}",
+        }
+        for old, new in replacements.items():
+            page = page.replace(old, new)
+        if drift:
+            page = re.sub(r'<ul class="date">.*?</ul>', "", page, count=1, flags=re.S)
+        return page.encode("utf-8")
+
+    def list_page_for(self, section: str | None, page: int) -> bytes:
+        """Page ``page`` of the all-news list (``section`` None) or of a section's list."""
+        listed = [a for a in self.articles if section in (None, a.section)]
+        chunk = listed[(page - 1) * PAGE_SIZE: page * PAGE_SIZE]
+        items = [self._list_item(article, section) for article in chunk]
+        if section is None and page == 1 and chunk:
+            items.insert(1, self._item(f"http://{OFFSITE_HOST}/web/view.php?key={chunk[0].key[:8]}019999999",
+                                       "다른 사이트의 기사", chunk[0].published))
+        pages = max(1, -(-len(listed) // PAGE_SIZE))
+        html = re.sub(r'<div class="news-list">\s*<ul>.*?</ul>',
+                      lambda _: '<div class="news-list">\n<ul>\n' + "\n".join(items) + "\n</ul>", self.list_page,
+                      count=1, flags=re.S)
+        html = re.sub(r'<div class="paging">.*?</div>', lambda _: self._paging(section, page, pages), html,
+                      count=1, flags=re.S)
+        return html.encode("utf-8")
+
+    def _list_item(self, article: GenArticle, section: str | None) -> str:
+        """Links vary the way the real lists vary: relative or absolute, http or https,
+        www or not, /web or /main, extra ncid before or after the key."""
+        code = section or article.section
+        href = (f"/web/view.php?key={article.key}&amp;ncid={code}",
+                f"http://www.joongdo.co.kr/web/view.php?key={article.key}",
+                f"https://joongdo.co.kr/main/view.php?key={article.key}&amp;ncid={code}",
+                f"/web/view.php?ncid={code}&amp;key={article.key}")[article.index % 4]
+        return self._item(href, article.title, article.published)
+
+    def _item(self, href: str, title: str, published: datetime) -> str:
+        item = self.list_item.replace("/web/view.php?key=20200708010002304&amp;ncid=N01_06", href)
+        item = item.replace(SEED_TITLE, escape(title)).replace("2020-07-08 08:05", _kst(published))
+        return item
+
+    def _paging(self, section: str | None, page: int, pages: int) -> str:
+        query = f"ncid={section}&amp;" if section else ""
+        first = (page - 1) // 10 * 10 + 1
+        links = [f"<strong>{n}</strong>" if n == page else f'<a href="/web/list_news.php?{query}page={n}">{n}</a>'
+                 for n in range(first, min(first + 9, pages) + 1)]
+        if first + 10 <= pages:
+            links.append(f'<a href="/web/list_news.php?{query}page={first + 10}" class="next">다음</a>')
+        return '<div class="paging">' + "\n".join(links) + "</div>"
+
+    def rss(self) -> bytes:
+        items = "".join(
+            f"<item><title><![CDATA[{a.title}]]></title>"
+            f"<link>http://www.joongdo.co.kr/web/view.php?key={a.key}</link>"
+            f"<dc:creator>{a.reporter[0]} 기자</dc:creator><pubDate>{format_datetime(a.published)}</pubDate>"
+            f"<guid isPermaLink=\"true\">http://www.joongdo.co.kr/web/view.php?key={a.key}</guid></item>\n"
+            for a in self.articles[:RSS_SIZE]
+        )
+        return ('<?xml version="1.0" encoding="UTF-8"?>\n<rss version="2.0" xmlns:dc="http://purl.org/dc/elements/1.1/">'
+                f"<channel><title>중도일보</title><link>http://www.joongdo.co.kr/web/</link>\n{items}</channel></rss>"
+                ).encode("utf-8")
+
+    def robots(self) -> bytes:
+        disallowed = [a.key for a in self.articles if a.quirk == "disallowed"]
+        rules = "".join(f"Disallow: /web/view.php?key={key}\n" for key in disallowed)
+        return f"User-agent: *\n{rules}Disallow: /web/search.php\n".encode()
+
+
+def etag(body: bytes) -> str:
+    return '"' + hashlib.sha1(body).hexdigest()[:16] + '"'

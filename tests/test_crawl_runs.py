@@ -1,0 +1,106 @@
+"""Around a crawl: the archive lock, the layout-drift alarm, `scrapy crawl` doing the same as
+`newscrawl crawl`, and arguments that are refused with one line."""
+
+from __future__ import annotations
+
+import json
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+import sqlite_utils
+
+from newscrawl.archive.migrations import migrate
+from conftest import ENV, FAST, crawl_args, run_newscrawl, start_newscrawl
+from test_crawl import SINCE, archived, landed, runs
+
+ROOT = Path(__file__).parent.parent
+
+
+def scrapy_crawl(site, db_path, *args: str) -> subprocess.CompletedProcess:
+    """``scrapy crawl joongdo`` from the project directory, as cron or scrapyd would run it."""
+    return subprocess.run(
+        [sys.executable, "-m", "scrapy", "crawl", "joongdo", "-a", f"base_url={site.url}",
+         "-s", f"NEWSCRAWL_DB={db_path}", *FAST, *args],
+        cwd=ROOT, env=ENV, capture_output=True, text=True, timeout=120)
+
+
+def test_scrapy_crawl_with_spider_arguments_is_the_same_crawl(generated_site, tmp_path):
+    db_path = tmp_path / "news.db"
+    result = scrapy_crawl(generated_site, db_path, "-a", f"since={SINCE}")
+    assert result.returncode == 0, result.stderr
+    assert archived(db_path) == landed(generated_site)
+    (run,) = runs(db_path)
+    assert (run["exit_status"], run["articles_new"]) == (0, len(landed(generated_site)))
+    assert json.loads(run["arguments"])["base_url"] == generated_site.url
+
+
+def test_a_second_crawl_of_the_same_archive_is_refused(paused_site, tmp_path):
+    db_path = tmp_path / "news.db"
+    first = start_newscrawl(*crawl_args(paused_site, db_path, "--since", SINCE))
+    paused_site.wait_for("paused")  # the first crawl is under way and holds the lock
+    second = run_newscrawl(*crawl_args(paused_site, db_path, "--since", SINCE))
+    assert second.returncode == 1
+    (line,) = second.stderr.strip().splitlines()
+    assert line.startswith(f"newscrawl: error: {db_path} is in use by another newscrawl crawl (pid {first.pid}, started")
+    assert line.endswith("not starting a second one")
+    via_scrapy = scrapy_crawl(paused_site, db_path, "-a", f"since={SINCE}")
+    assert via_scrapy.returncode == 1
+    assert "is in use by another newscrawl crawl" in via_scrapy.stderr
+    paused_site.control("release")
+    first.communicate(timeout=60)
+    assert first.returncode == 0
+    assert len(runs(db_path)) == 1  # the refused crawls recorded nothing
+    assert scrapy_crawl(paused_site, db_path).returncode == 0  # the lock went with the first crawl
+
+
+def test_layout_drift_ends_the_run_with_a_loud_warning_and_exit_1(generated_site, tmp_path):
+    control = run_newscrawl(*crawl_args(generated_site, tmp_path / "before.db", "--since", SINCE))
+    assert control.returncode == 0, control.stderr
+    assert "layout drift" not in control.stdout + control.stderr
+    generated_site.control("drift", on="1")  # article pages lose their 승인/수정 lines
+    result = run_newscrawl(*crawl_args(generated_site, tmp_path / "after.db", "--since", SINCE))
+    assert result.returncode == 1
+    assert "layout drift" in result.stdout and "have no published_at" in result.stdout
+    assert "!!! newscrawl run 1: layout drift" in result.stderr
+    (run,) = runs(tmp_path / "after.db")
+    health = json.loads(run["health"])
+    # the articles are still stored: a drifted page loses its date, not its text (the
+    # "broken" article works on its fourth request, in this second crawl of the server)
+    stored = archived(tmp_path / "after.db")
+    assert stored >= landed(generated_site)
+    assert health["missing"]["published_at"] == health["articles"] == len(stored)
+    assert run["exit_status"] == 1 and run["problems"].startswith("layout drift")
+
+
+@pytest.mark.parametrize("args, message", [
+    (["--since", "yesterday"], "not a date or an age: 'yesterday'"),
+    (["--since", "2d", "--until", "3d"], "is not after --since"),
+    (["--section", "X99"], "not a joongdo section code: X99"),
+    (["--resume", "--since", "2d"], "--resume continues the stopped run with its own window"),
+    (["--resume"], "no stopped crawl of joongdo to resume"),
+])
+def test_bad_arguments_are_one_line_errors(tmp_path, args, message):
+    db_path = tmp_path / "news.db"
+    result = run_newscrawl("crawl", "joongdo", "--db", str(db_path), *args)
+    assert result.returncode == 1
+    assert result.stderr.strip().splitlines() == [result.stderr.strip()]
+    assert message in result.stderr
+    assert not db_path.exists()
+
+
+def test_unknown_site_is_named(tmp_path):
+    result = run_newscrawl("crawl", "nosuchpaper", "--db", str(tmp_path / "news.db"))
+    assert result.returncode == 1
+    assert "no site profile named 'nosuchpaper' (known: joongdo)" in result.stderr
+
+
+def test_failures_and_runs_are_described_for_datasette():
+    metadata = json.loads((ROOT / "newscrawl" / "metadata.json").read_text(encoding="utf-8"))
+    tables = metadata["databases"]["news"]["tables"]
+    db = sqlite_utils.Database(memory=True)
+    migrate(db)
+    for table in ("crawl_runs", "failures"):
+        described = set(tables[table]["columns"])
+        assert {c.name for c in db[table].columns} - {"id"} <= described, table
