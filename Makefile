@@ -1,5 +1,6 @@
-# The two commands of the README. `make run` installs newscrawl and fills data/news.db;
-# `make test` installs what the tests need and runs the whole suite (what CI runs).
+# The two commands of the README. `make run` installs newscrawl and runs the routine crawl
+# of 중도일보 into data/news.db; `make test` installs what the tests need and runs the whole
+# suite (what CI runs). `make fetch URL=…` archives one article.
 PYTHON ?= python3
 VENV := .venv
 BIN := $(VENV)/bin
@@ -9,7 +10,7 @@ CHROMIUM := /usr/bin/chromium
 KOREAN_FONT := /usr/share/fonts/truetype/nanum/NanumGothic.ttf
 SUDO := $(shell [ "$$(id -u)" = 0 ] || echo sudo)
 
-.PHONY: install install-test browser run test
+.PHONY: install install-test browser run fetch test
 
 $(BIN)/python:
 	$(PYTHON) -m venv $(VENV)
@@ -21,6 +22,9 @@ install-test: $(BIN)/python
 	$(BIN)/pip install --quiet -e '.[test]'
 
 run: install
+	$(BIN)/newscrawl crawl joongdo --db data/news.db
+
+fetch: install
 	$(BIN)/newscrawl fetch "$(URL)" --db data/news.db
 
 browser:

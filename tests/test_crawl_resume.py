@@ -16,11 +16,11 @@ from conftest import PAUSE_AFTER, crawl_args, job_dir_of, run_newscrawl, start_n
 from test_crawl import SINCE, archived, article_requests, key_of, keys_with, landed, runs
 
 
-def wait_for_log(process, text: str) -> None:
-    """Read the crawl's log (stderr) until a line contains ``text``."""
+def wait_for_log(process, text: str) -> str:
+    """Read the crawl's log (stderr) until a line contains ``text``; returns that line."""
     for line in process.stderr:
         if text in line:
-            return
+            return line
     raise AssertionError(f"the crawl ended without logging {text!r}")
 
 

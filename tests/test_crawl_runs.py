@@ -4,6 +4,7 @@
 from __future__ import annotations
 
 import json
+import re
 import subprocess
 import sys
 from pathlib import Path
@@ -14,6 +15,10 @@ import sqlite_utils
 from newscrawl.archive.migrations import migrate
 from conftest import ENV, FAST, crawl_args, run_newscrawl, start_newscrawl
 from test_crawl import SINCE, archived, landed, runs
+from test_crawl_resume import wait_for_log
+
+PROGRESS = re.compile(r"progress: \d+ articles in [\d.]+ min \([\d.]+/min\) · \d+ new · \d+ updated · "
+                      r"\d+ unchanged · \d+ failed · queue \d+")
 
 ROOT = Path(__file__).parent.parent
 
@@ -53,6 +58,20 @@ def test_a_second_crawl_of_the_same_archive_is_refused(paused_site, tmp_path):
     assert first.returncode == 0
     assert len(runs(db_path)) == 1  # the refused crawls recorded nothing
     assert scrapy_crawl(paused_site, db_path).returncode == 0  # the lock went with the first crawl
+
+
+def test_progress_lines_while_crawling_and_a_summary_at_the_end(paused_site, tmp_path):
+    crawl = start_newscrawl(*crawl_args(paused_site, tmp_path / "news.db", "--since", SINCE,
+                                        "-s", "NEWSCRAWL_PROGRESS_INTERVAL=0.2"))
+    paused_site.wait_for("paused")
+    line = wait_for_log(crawl, "progress: ")  # the server holds the crawl until this line shows
+    assert PROGRESS.search(line), line
+    paused_site.control("release")
+    out, err = crawl.communicate(timeout=60)
+    assert crawl.returncode == 0, err
+    assert out.splitlines()[0].startswith("newscrawl crawl joongdo: run 1 (job 1) finished, exit status 0")
+    labels = [line.split()[0] for line in out.splitlines()[1:7]]
+    assert labels == ["window", "time", "pages", "articles", "rate", "missing"]
 
 
 def test_layout_drift_ends_the_run_with_a_loud_warning_and_exit_1(generated_site, tmp_path):

@@ -32,11 +32,18 @@ def format_summary(run: dict[str, Any], failures: list[dict[str, Any]]) -> str:
     lines += [f"  {label.ljust(width)}  {value}" for label, value in rows]
     if failures:
         lines.append(f"failures recorded by this run ({len(failures)} shown; all are in the failures table):")
-        lines += [f"  {f['kind']:<10} {f['error']}  {f['url']}" for f in failures]
+        lines += [f"  {f['kind']:<10} {_failure_text(f)}" for f in failures]
     if run["problems"]:
         lines.append("PROBLEMS:")
         lines += [f"  {line}" for line in run["problems"].splitlines()]
     return "\n".join(lines)
+
+
+def _failure_text(failure: dict[str, Any]) -> str:
+    """The error, followed by the URL unless the error names it already."""
+    if failure["url"] in failure["error"]:
+        return failure["error"]
+    return f"{failure['error']}  {failure['url']}"
 
 
 def _seconds(start: str, end: str | None) -> float:

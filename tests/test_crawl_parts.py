@@ -1,0 +1,204 @@
+"""The pure parts of a crawl, without a server: windows, schedules, plans, discovery,
+health, outcome, backoff and the summary."""
+
+from __future__ import annotations
+
+import json
+from datetime import datetime, timedelta
+
+import pytest
+
+from conftest import JOONGDO, KST
+from newscrawl.crawl.backoff import backed_off
+from newscrawl.crawl.discovery import feed_date, feed_items, list_items, next_page, on_site
+from newscrawl.crawl.health import Health
+from newscrawl.crawl.outcome import problems, run_counts, stop_reason
+from newscrawl.crawl.plan import CrawlPlan
+from newscrawl.crawl.progress import progress_line
+from newscrawl.crawl.summary import format_summary
+from newscrawl.crawl.window import BadWindow, RevisitSchedule, Window, parse_duration, parse_when
+from newscrawl.run import extract_file
+from newscrawl.sites import get_profile
+
+NOW = datetime(2024, 3, 10, 15, 30, tzinfo=KST)
+JOONGDO_PROFILE = get_profile("joongdo")
+LIST_URL = "http://127.0.0.1:8000/web/list_news.php?ncid=N01_06&page=1"
+
+
+@pytest.mark.parametrize("text, expected", [
+    ("6h", NOW - timedelta(hours=6)),
+    ("2d", NOW - timedelta(days=2)),
+    ("1w", NOW - timedelta(weeks=1)),
+    ("30m", NOW - timedelta(minutes=30)),
+    ("2024-01-31", datetime(2024, 1, 31, tzinfo=KST)),
+    ("2024-01-31T08:00", datetime(2024, 1, 31, 8, tzinfo=KST)),
+    ("2024-01-31T08:00:00+00:00", datetime(2024, 1, 31, 17, tzinfo=KST)),
+])
+def test_when(text, expected):
+    assert parse_when(text, NOW) == expected
+
+
+def test_a_date_as_until_includes_that_day():
+    assert parse_when("2024-01-31", NOW, end_of_day=True) == datetime(2024, 2, 1, tzinfo=KST)
+    assert parse_when("2024-01-31T08:00", NOW, end_of_day=True) == datetime(2024, 1, 31, 8, tzinfo=KST)
+
+
+@pytest.mark.parametrize("text", ["yesterday", "2d ago", "31/01/2024", ""])
+def test_bad_when(text):
+    with pytest.raises(BadWindow):
+        parse_when(text, NOW)
+
+
+def test_window_bounds():
+    window = Window(NOW - timedelta(days=2), NOW)
+    assert window.contains(NOW - timedelta(days=2)) and not window.contains(NOW)
+    assert window.is_older(NOW - timedelta(days=2, seconds=1)) and not window.is_older(NOW - timedelta(days=1))
+    with pytest.raises(BadWindow, match="is not after --since"):
+        Window(NOW, NOW - timedelta(days=1))
+
+
+def test_revisit_schedule_thins_out_with_age():
+    schedule = RevisitSchedule.parse("7d:1d,2d:6h,30d:7d")  # any order
+    assert schedule.horizon == timedelta(days=30)
+    assert schedule.interval(timedelta(hours=5)) == timedelta(hours=6)
+    assert schedule.interval(timedelta(days=3)) == timedelta(days=1)
+    assert schedule.interval(timedelta(days=31)) is None
+    published = NOW - timedelta(days=3)
+    assert schedule.is_due(published, NOW - timedelta(days=1), NOW)
+    assert not schedule.is_due(published, NOW - timedelta(hours=23), NOW)
+    assert RevisitSchedule.parse([["2d", "6h"]]) == RevisitSchedule.parse("2d:6h")
+    assert RevisitSchedule.parse("").horizon is None
+
+
+@pytest.mark.parametrize("text", ["2d", "2d:6h:1h", "2x:6h"])
+def test_bad_revisit_schedule(text):
+    with pytest.raises(BadWindow):
+        RevisitSchedule.parse(text)
+
+
+def test_durations():
+    assert parse_duration("0s") == timedelta(0)
+    assert parse_duration(" 90M ") == timedelta(minutes=90)
+
+
+def test_plan_from_spider_arguments_round_trips_through_json():
+    plan = CrawlPlan.parse(JOONGDO_PROFILE, NOW, since="2024-01-01", until="2024-01-31", section="N01_06,N02",
+                           max_articles="50")
+    assert plan.sections == ("N01_06", "N02") and plan.max_articles == 50 and not plan.routine
+    assert CrawlPlan.from_json(json.loads(json.dumps(plan.to_json()))) == plan
+    assert CrawlPlan.parse(JOONGDO_PROFILE, NOW).routine
+    assert CrawlPlan.parse(JOONGDO_PROFILE, NOW, section="all").sections == tuple(f"N{n:02d}" for n in range(1, 21))
+
+
+@pytest.mark.parametrize("arguments, message", [
+    ({"section": "N1"}, "not a joongdo section code: N1"),
+    ({"max_articles": "0"}, "--max-articles must be a positive whole number"),
+    ({"max_articles": "many"}, "--max-articles must be a positive whole number"),
+    ({"since": "1d", "until": "2d"}, "is not after --since"),
+])
+def test_bad_plans(arguments, message):
+    with pytest.raises(BadWindow, match=message):
+        CrawlPlan.parse(JOONGDO_PROFILE, NOW, **arguments)
+
+
+def test_list_page_items_dates_and_next_page():
+    html = (JOONGDO / "list_news-N01_06-page1.html").read_text(encoding="utf-8")
+    items = list_items(html, LIST_URL, JOONGDO_PROFILE.discovery)
+    assert [JOONGDO_PROFILE.article_id(item.url) for item in items] == [
+        "20200708010002304", "20200707010002211", "20200707010002150", "20200706010001870"]
+    assert items[0].published == datetime(2020, 7, 8, 8, 5, tzinfo=KST)
+    assert next_page(html, LIST_URL, JOONGDO_PROFILE.discovery) == \
+        "http://127.0.0.1:8000/web/list_news.php?ncid=N01_06&page=2"
+
+
+def test_last_list_page_has_no_next_page():
+    html = "<div class='paging'><a href='?page=1'>1</a><strong>2</strong></div>"
+    assert next_page(html, LIST_URL, JOONGDO_PROFILE.discovery) is None
+
+
+def test_feed_items():
+    items = feed_items((JOONGDO / "rss.xml").read_bytes(), "http://127.0.0.1:8000/web/rss.php")
+    assert items[0].url == "http://www.joongdo.co.kr/web/view.php?key=20200708010002304"
+    assert items[-1].published == datetime(2020, 7, 6, 18, 3, tzinfo=KST)
+    atom = (b'<feed xmlns="http://www.w3.org/2005/Atom"><entry><link rel="alternate" href="/a/1"/>'
+            b"<updated>2024-01-31T08:00:00Z</updated></entry></feed>")
+    (entry,) = feed_items(atom, "http://example.org/feed")
+    assert (entry.url, entry.published) == ("http://example.org/a/1", datetime(2024, 1, 31, 17, tzinfo=KST))
+
+
+def test_feed_dates_without_a_zone_are_korean():
+    assert feed_date("2024-01-31 08:00:00") == datetime(2024, 1, 31, 8, tzinfo=KST)
+    assert feed_date("") is None
+
+
+@pytest.mark.parametrize("url, expected", [
+    ("https://joongdo.co.kr/main/view.php?key=1", "http://127.0.0.1:8000/main/view.php?key=1"),
+    ("http://www.joongdo.co.kr/web/view.php?key=1#top", "http://127.0.0.1:8000/web/view.php?key=1"),
+    ("http://127.0.0.1:8000/web/view.php?key=1", "http://127.0.0.1:8000/web/view.php?key=1"),
+    ("http://news.elsewhere.example/web/view.php?key=1", None),
+    ("http://joongdo.co.kr.evil.example/web/view.php?key=1", None),
+    ("javascript:void(0)", None),
+])
+def test_links_are_moved_onto_the_base_or_dropped_when_off_site(url, expected):
+    assert on_site(url, JOONGDO_PROFILE, "http://127.0.0.1:8000") == expected
+
+
+def test_health_counts_layers_and_missing_fields():
+    article = extract_file(JOONGDO / "view-20200708010002304.html",
+                           url="http://www.joongdo.co.kr/web/view.php?key=20200708010002304")
+    health = Health()
+    for _ in range(8):
+        health.add_article(article)
+    health.add_rejected(["title", "body", "article_id"])
+    data = health.to_json()
+    assert data["articles"] == 9 and data["missing"] == {"title": 1, "published_at": 0, "body": 1}
+    assert data["sources"]["title"] == {"profile": 8}
+    assert health.alarm(threshold=0.2, min_articles=5) is None
+    assert "1 of 9 have no title" in health.alarm(threshold=0.1, min_articles=5)
+    assert health.alarm(threshold=0.1, min_articles=10) is None  # too few to judge
+
+
+def test_outcome_of_a_run():
+    stats = {"downloader/response_count": 12, "newscrawl/articles/new": 3, "newscrawl/skipped/fresh": 4,
+             "newscrawl/skipped/max-articles": 2, "newscrawl/discovery/pages": 2}
+    counts = run_counts(stats)
+    assert (counts["pages_fetched"], counts["articles_new"], counts["skipped"]) == (12, 3, 6)
+    assert stop_reason("finished", stats) == "max_articles"
+    assert problems("max_articles", counts, None) == []
+    assert problems("shutdown", counts, None)[0].startswith("the run stopped before the end (shutdown)")
+    unreachable = run_counts({"newscrawl/failures/discovery": 2})
+    assert problems("finished", unreachable, None) == [
+        "no feed or list page could be fetched: is the site reachable from here?"]
+    assert problems("finished", run_counts({"newscrawl/failures/fetch": 5, "newscrawl/discovery/pages": 1}),
+                    "layout drift: …") == ["layout drift: …", "all 5 article fetches failed"]
+
+
+def test_backoff_doubles_within_bounds():
+    assert backed_off(0.0, 2.0, 30.0) == 2.0
+    assert backed_off(2.0, 2.0, 30.0) == 4.0
+    assert backed_off(20.0, 2.0, 30.0) == 30.0
+    assert backed_off(0.0, 0.0, 30.0) == 0.0
+
+
+def test_progress_line():
+    stats = {"newscrawl/articles/new": 90, "newscrawl/articles/updated": 5, "newscrawl/articles/unchanged": 3,
+             "newscrawl/failures/fetch": 2}
+    assert progress_line(stats, 120, 40) == ("progress: 100 articles in 2.0 min (50.0/min) · 90 new · 5 updated · "
+                                             "3 unchanged · 2 failed · queue 40")
+
+
+def test_summary_table():
+    run = {"id": 3, "job": 2, "site": "joongdo", "window_since": "2024-01-01T00:00:00+09:00", "window_until": None,
+           "started_at": "2024-03-10T10:00:00+09:00", "ended_at": "2024-03-10T10:02:00+09:00",
+           "pages_fetched": 130, "bytes": 2_500_000, "discovery_pages": 10, "discovery_failed": 0,
+           "articles_new": 100, "articles_updated": 2, "articles_unchanged": 6, "articles_failed": 2,
+           "not_articles": 1, "skipped": 40, "stop_reason": "finished", "exit_status": 0, "problems": None,
+           "health": json.dumps({"articles": 102, "missing": {"title": 0, "published_at": 1, "body": 0}})}
+    failures = [{"url": "http://x/web/view.php?key=1", "kind": "fetch", "status": 404,
+                 "error": "HTTP 404 from http://x/web/view.php?key=1", "attempts": 1}]
+    text = format_summary(run, failures)
+    assert text.splitlines()[0] == "newscrawl crawl joongdo: run 3 (job 2) finished, exit status 0"
+    assert "55.0 articles/min" in text and "100 new · 2 updated · 6 unchanged" in text
+    assert "published_at 1" in text and "HTTP 404 from http://x/web/view.php?key=1" in text
+    assert text.count("http://x/web/view.php?key=1") == 1
+    assert "PROBLEMS" not in text
