@@ -121,6 +121,13 @@ def seed_archive(tmp_path: Path) -> Path:
     return path
 
 
+def assert_one_line_error(result: subprocess.CompletedProcess, message: str) -> None:
+    """The command failed with exit status 1 and exactly one line on stderr, naming ``message``."""
+    assert result.returncode == 1
+    assert len(result.stderr.strip().splitlines()) == 1, result.stderr
+    assert message in result.stderr
+
+
 def start_newscrawl(*args: str) -> subprocess.Popen:
     """``python -m newscrawl ARGS`` started in the background (stdout and stderr piped)."""
     return subprocess.Popen([sys.executable, "-m", "newscrawl", *args], env=ENV, stdout=subprocess.PIPE,

@@ -38,6 +38,7 @@ robots.txt, and the misbehaving articles :func:`mocksite.quirk` names. Tests ste
 ``/_control/edit?key=K``  article K changes (new text, 수정 time now) from now on
 ``/_control/drift?on=1``  article pages lose their dates (a layout the profile misses)
 ``/_control/release``     let article requests through again after ``--pause-after``
+``/_control/fail?status=503``  every article answers 503 from now on (``status=`` ends it)
 
 ``--pause-after K`` holds every article request after the first K until released, and prints
 ``paused`` on stdout when the first one is held (a test waits for it instead of sleeping).
@@ -78,6 +79,7 @@ class GeneratedSite:
     hits: Counter[str] = field(default_factory=Counter)
     edits: dict[str, datetime] = field(default_factory=dict)
     drift: bool = False
+    failing: int | None = None
     passed: int = 0
     announced: bool = False
     released: threading.Event = field(default_factory=threading.Event)
@@ -182,6 +184,9 @@ class Handler(BaseHTTPRequestHandler):
         site = self.site
         site.gate()
         attempt = site.hit(article.key)
+        if site.failing:
+            self.send(site.failing, b"<html><body>overloaded</body></html>")
+            return
         quirk = article.quirk
         if quirk == "gone" or (quirk == "flaky" and attempt == 1) or (quirk == "broken" and attempt <= 3):
             self.send(404 if quirk == "gone" else 500, b"<html><body>error</body></html>")
@@ -207,6 +212,8 @@ class Handler(BaseHTTPRequestHandler):
             self.site.drift = query.get("on") == "1"
         elif action == "release":
             self.site.released.set()
+        elif action == "fail":
+            self.site.failing = int(query["status"]) if query.get("status") else None
         self.send(200, b"ok", "text/plain")
 
     # -- misbehaving pages --------------------------------------------------------------

@@ -12,7 +12,7 @@ from collections import Counter
 
 import sqlite_utils
 
-from conftest import PAUSE_AFTER, crawl_args, job_dir_of, run_newscrawl, start_newscrawl
+from conftest import PAUSE_AFTER, assert_one_line_error, crawl_args, job_dir_of, run_newscrawl, start_newscrawl
 from test_crawl import SINCE, archived, article_requests, key_of, keys_with, landed, runs
 
 
@@ -95,6 +95,4 @@ def test_resume_with_nothing_stopped_says_so(generated_site, tmp_path):
     db_path = tmp_path / "news.db"
     assert run_newscrawl(*crawl_args(generated_site, db_path, "--since", SINCE)).returncode == 0
     result = run_newscrawl(*crawl_args(generated_site, db_path, "--resume"))
-    assert result.returncode == 1
-    assert result.stderr.startswith("newscrawl: error: no stopped crawl of joongdo to resume")
-    assert len(result.stderr.strip().splitlines()) == 1
+    assert_one_line_error(result, "newscrawl: error: no stopped crawl of joongdo to resume")

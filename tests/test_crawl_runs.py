@@ -13,7 +13,7 @@ import pytest
 import sqlite_utils
 
 from newscrawl.archive.migrations import migrate
-from conftest import ENV, FAST, crawl_args, run_newscrawl, start_newscrawl
+from conftest import ENV, FAST, assert_one_line_error, crawl_args, run_newscrawl, start_newscrawl
 from test_crawl import SINCE, archived, landed, runs
 from test_crawl_resume import wait_for_log
 
@@ -93,6 +93,20 @@ def test_layout_drift_ends_the_run_with_a_loud_warning_and_exit_1(generated_site
     assert run["exit_status"] == 1 and run["problems"].startswith("layout drift")
 
 
+def test_a_failing_server_gets_backoff_then_the_run_gives_up(generated_site, tmp_path):
+    generated_site.control("fail", status="503")
+    db_path = tmp_path / "news.db"
+    result = run_newscrawl(*crawl_args(generated_site, db_path, "--since", SINCE, "-s", "NEWSCRAWL_GIVE_UP_AFTER=6",
+                                       "-s", "NEWSCRAWL_BACKOFF_BASE=0.05", "-s", "CONCURRENT_REQUESTS=1"))
+    assert result.returncode == 1
+    assert "Backing off 127.0.0.1: a request every 0.05 s" in result.stderr
+    assert "Backing off 127.0.0.1: a request every 0.10 s" in result.stderr  # doubled by the next retry
+    (run,) = runs(db_path)
+    assert (run["stop_reason"], run["exit_status"]) == ("site_unreachable", 1)
+    failed = [r for r in generated_site.requests() if r["status"] == 503]
+    assert len(failed) == 6  # one request at a time: the sixth failure in a row ends the run
+
+
 @pytest.mark.parametrize("args, message", [
     (["--since", "yesterday"], "not a date or an age: 'yesterday'"),
     (["--since", "2d", "--until", "3d"], "is not after --since"),
@@ -102,17 +116,13 @@ def test_layout_drift_ends_the_run_with_a_loud_warning_and_exit_1(generated_site
 ])
 def test_bad_arguments_are_one_line_errors(tmp_path, args, message):
     db_path = tmp_path / "news.db"
-    result = run_newscrawl("crawl", "joongdo", "--db", str(db_path), *args)
-    assert result.returncode == 1
-    assert result.stderr.strip().splitlines() == [result.stderr.strip()]
-    assert message in result.stderr
+    assert_one_line_error(run_newscrawl("crawl", "joongdo", "--db", str(db_path), *args), message)
     assert not db_path.exists()
 
 
 def test_unknown_site_is_named(tmp_path):
     result = run_newscrawl("crawl", "nosuchpaper", "--db", str(tmp_path / "news.db"))
-    assert result.returncode == 1
-    assert "no site profile named 'nosuchpaper' (known: joongdo)" in result.stderr
+    assert_one_line_error(result, "no site profile named 'nosuchpaper' (known: joongdo)")
 
 
 def test_failures_and_runs_are_described_for_datasette():

@@ -6,9 +6,12 @@ the server is overloaded (5xx, 429, a timeout) also doubles the download delay o
 site (its downloader slot), from at least ``NEWSCRAWL_BACKOFF_BASE`` seconds up to
 ``AUTOTHROTTLE_MAX_DELAY``: a server in trouble gets fewer requests, not more. A failed DNS
 lookup or a refused connection is retried without backoff: waiting does not fix those.
-AutoThrottle brings the delay back down as healthy answers return. After
-``NEWSCRAWL_GIVE_UP_AFTER`` failed downloads in a row the crawl stops with the reason
-``site_unreachable`` rather than working through its whole queue against a dead server.
+AutoThrottle brings the delay back down as healthy answers return.
+
+After ``NEWSCRAWL_GIVE_UP_AFTER`` failed downloads in a row the breaker trips: the crawl
+closes with the reason ``site_unreachable``, nothing is retried any more, and requests not
+sent yet are dropped (:class:`SiteDown`) rather than sent to a dead server. They are not
+failures: the next run finds them again.
 """
 
 from __future__ import annotations
@@ -18,12 +21,16 @@ import logging
 from scrapy import Request
 from scrapy.crawler import Crawler
 from scrapy.downloadermiddlewares.retry import RetryMiddleware
-from scrapy.exceptions import DownloadTimeoutError
+from scrapy.exceptions import DownloadTimeoutError, IgnoreRequest
 from scrapy.http import Response
 from scrapy.settings import BaseSettings
 from scrapy.utils.defer import deferred_from_coro
 
 logger = logging.getLogger(__name__)
+
+
+class SiteDown(IgnoreRequest):
+    """A request dropped unsent because the crawl gave up on the site."""
 
 
 def backed_off(delay: float, base: float, maximum: float) -> float:
@@ -38,7 +45,7 @@ class BackoffRetryMiddleware(RetryMiddleware):
         self.maximum = settings.getfloat("AUTOTHROTTLE_MAX_DELAY")
         self.give_up_after = settings.getint("NEWSCRAWL_GIVE_UP_AFTER")
         self.failed_in_a_row = 0
-        self.closing: object = None  # the close request, kept so it is not garbage-collected
+        self.closing: object = None  # set when the breaker trips; kept so it is not garbage-collected
 
     @classmethod
     def from_crawler(cls, crawler: Crawler) -> BackoffRetryMiddleware:
@@ -46,13 +53,21 @@ class BackoffRetryMiddleware(RetryMiddleware):
         middleware.crawler = crawler
         return middleware
 
+    def process_request(self, request: Request) -> None:
+        if self.closing is not None:
+            raise SiteDown(f"not requested: the crawl gave up on the site after {self.give_up_after} failures")
+
     def process_response(self, request: Request, response: Response) -> Request | Response:
+        if self.closing is not None:
+            return response
         result = super().process_response(request, response)
         overloaded = response.status >= 500 or response.status == 429
         self._after(request, failed=overloaded, overloaded=overloaded, result=result)
         return result
 
     def process_exception(self, request: Request, exception: Exception) -> Request | Response | None:
+        if self.closing is not None:
+            return None
         result = super().process_exception(request, exception)
         self._after(request, failed=True, overloaded=isinstance(exception, DownloadTimeoutError), result=result)
         return result
@@ -69,4 +84,4 @@ class BackoffRetryMiddleware(RetryMiddleware):
         slot = self.crawler.engine.downloader.slots.get(request.meta.get("download_slot"))
         if slot is not None:
             slot.delay = backed_off(slot.delay, self.base, self.maximum)
-            logger.info("Backing off %s: a request every %.1f s", request.meta.get("download_slot"), slot.delay)
+            logger.info("Backing off %s: a request every %.2f s", request.meta.get("download_slot"), slot.delay)

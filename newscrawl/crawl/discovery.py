@@ -52,7 +52,9 @@ def next_page(html: str, url: str, discovery: Discovery) -> str | None:
 
 
 def feed_items(body: bytes, url: str) -> list[Listed]:
-    """The entries of an RSS or Atom feed, in feed order."""
+    """The entries of an RSS or Atom feed, in feed order (none when it is empty or no feed)."""
+    if not body.strip():
+        return []
     selector = Selector(body=body, type="xml")
     selector.remove_namespaces()
     items = []

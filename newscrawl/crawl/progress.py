@@ -56,9 +56,14 @@ class Progress:
         self.task.start(self.interval, now=False)
 
     def log(self) -> None:
-        scheduler = self.crawler.engine.scheduler
-        queued = len(scheduler) if scheduler is not None and hasattr(scheduler, "__len__") else None
-        logger.info(progress_line(self.crawler.stats.get_stats(), time.monotonic() - self.started, queued))
+        logger.info(progress_line(self.crawler.stats.get_stats(), time.monotonic() - self.started, self.queued()))
+
+    def queued(self) -> int | None:
+        """Requests waiting: in the scheduler, and handed to the downloader but not answered yet."""
+        engine = self.crawler.engine
+        if engine.scheduler is None or not hasattr(engine.scheduler, "__len__"):
+            return None
+        return len(engine.scheduler) + len(engine.downloader.active)
 
     def spider_closed(self, spider: Spider) -> None:
         if self.task is not None and self.task.running:

@@ -26,12 +26,13 @@ import scrapy
 from scrapy import signals
 from scrapy.crawler import Crawler
 from scrapy.exceptions import DontCloseSpider
-from scrapy.http import Response
+from scrapy.http import Response, TextResponse
 from scrapy.settings import SETTINGS_PRIORITIES, BaseSettings
 from twisted.python.failure import Failure
 
 from ..archive import open_archive
 from ..archive.store import now_kst
+from ..crawl.backoff import SiteDown
 from ..crawl.discovery import Listed, feed_items, list_items, next_page, on_site
 from ..crawl.incremental import ArchiveIndex, Fetch
 from ..crawl.plan import CrawlPlan
@@ -191,11 +192,13 @@ class NewsSpider(scrapy.Spider):
     def parse_list(self, response: Response) -> Iterator[scrapy.Request]:
         self._count("discovery/pages")
         discovery = self.profile.discovery
-        items = list_items(response.text, response.url, discovery)
+        # A list served without a text Content-Type is still read (as UTF-8, damaged bytes replaced).
+        html = response.text if isinstance(response, TextResponse) else response.body.decode("utf-8", "replace")
+        items = list_items(html, response.url, discovery)
         yield from self.listed(items)
         page = response.meta["newscrawl_page"]
         if self._keep_paging(items, page):
-            url = next_page(response.text, response.url, discovery)
+            url = next_page(html, response.url, discovery)
             url = on_site(url, self.profile, self.base_url) if url else None
             if url:
                 yield self.list_request(url, page + 1)
@@ -260,7 +263,10 @@ class NewsSpider(scrapy.Spider):
                                article_id=self.profile.article_id(response.url) or "", fetched_at=now_kst())
         return raw_page(response, self.profile.name)
 
-    def fetch_failed(self, failure: Failure) -> FetchFailure:
+    def fetch_failed(self, failure: Failure) -> FetchFailure | None:
+        if failure.check(SiteDown):  # never sent: the next run finds it again
+            self._count("skipped/site-down")
+            return None
         status, error = describe_failure(failure)
         request = getattr(failure, "request", None)
         url = request.url if request is not None else self.article_url or ""
