@@ -25,6 +25,7 @@ and, for pages of other layouts and sites (a test serving the whole fixtures dir
 
 ``/news/articleView.html?idxno=N``  ``ndsoft/articleView-N.html`` (an ND소프트 site), or its
                           "no such article" page (status 200)
+``/rss/allArticle.xml``   ``ndsoft/allArticle.xml``, its ``{base}`` made this server's address
 ``/files/PATH?charset=C`` the file's bytes as they are, ``Content-Type: text/html`` with
                           ``; charset=C`` only when C is given
 ``/encoded/PATH?charset=C&declare=D``  a UTF-8 file re-encoded in C (euc-kr, cp949, …), its
@@ -129,6 +130,9 @@ class Handler(BaseHTTPRequestHandler):
             self.file(f"list_news-{query.get('ncid', 'all')}-page{query.get('page', '1')}.html")
         elif parts.path == "/news/articleView.html":
             self.ndsoft_article(query.get("idxno", ""))
+        elif parts.path == "/rss/allArticle.xml" and (self.root / "ndsoft" / "allArticle.xml").exists():
+            feed = (self.root / "ndsoft" / "allArticle.xml").read_text(encoding="utf-8")
+            self.send(200, feed.replace("{base}", f"http://{self.headers['Host']}").encode(), "application/xml")
         elif parts.path == "/web/rss.php" and self.site:
             self.send(200, self.site.renderer.rss(), "application/rss+xml; charset=utf-8")
         elif parts.path == "/web/rss.php":

@@ -188,3 +188,19 @@ def test_a_site_that_cannot_be_reached_ends_with_a_summary_of_failures(tmp_path)
     assert "no feed or list page could be fetched" in result.stdout
     (run,) = runs(tmp_path / "news.db")
     assert (run["exit_status"], run["discovery_failed"], run["discovery_pages"]) == (1, 2, 0)
+
+
+def test_discovery_is_profile_data_an_ndsoft_paper_is_crawled_from_its_feed(fixtures_site, tmp_path):
+    """The same crawl reads an ND소프트 paper's feed, whose dates name no zone (Asia/Seoul)."""
+    db_path = tmp_path / "news.db"
+    result = run_newscrawl("crawl", "ndsoft", "--base-url", fixtures_site.url, "--db", str(db_path),
+                           "--since", "2024-11-05T14:00", "--until", "2024-11-05T15:00", "-s", "DOWNLOAD_DELAY=0",
+                           "-s", "AUTOTHROTTLE_START_DELAY=0")
+    assert result.returncode == 0, result.stderr
+    db = sqlite_utils.Database(db_path)
+    (article,) = db["articles"].rows  # 14:20 in Seoul is inside the hour; as UTC it would not be
+    assert (article["article_id"], article["published_at"]) == ("21457", "2024-11-05T14:20:00+09:00")
+    failures = {(row["kind"], row["url"].removeprefix(fixtures_site.url)) for row in db["failures"].rows}
+    assert failures == {("not-article", "/news/articleView.html?idxno=21459"),  # deleted; on its canonical URL
+                        ("discovery", "/rss/S1N1.xml")}  # this paper has no such section feed
+    assert runs(db_path)[0]["site"] == "127.0.0.1"  # a CMS profile's site goes by its host

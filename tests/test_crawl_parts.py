@@ -9,14 +9,17 @@ from datetime import datetime, timedelta
 import pytest
 
 from conftest import JOONGDO, KST
+from newscrawl.archive import open_archive, record_failure, save_article
 from newscrawl.crawl.backoff import backed_off
 from newscrawl.crawl.discovery import feed_date, feed_items, list_items, next_page, on_site
 from newscrawl.crawl.health import Health
+from newscrawl.crawl.incremental import ArchiveIndex, Fetch
 from newscrawl.crawl.outcome import problems, run_counts, stop_reason
 from newscrawl.crawl.plan import CrawlPlan
 from newscrawl.crawl.progress import progress_line
 from newscrawl.crawl.summary import format_summary
 from newscrawl.crawl.window import BadWindow, RevisitSchedule, Window, parse_duration, parse_when
+from newscrawl.items import FetchFailure
 from newscrawl.run import extract_file
 from newscrawl.sites import get_profile
 
@@ -202,3 +205,29 @@ def test_summary_table():
     assert "published_at 1" in text and "HTTP 404 from http://x/web/view.php?key=1" in text
     assert text.count("http://x/web/view.php?key=1") == 1
     assert "PROBLEMS" not in text
+
+
+def test_archive_index_decisions(tmp_path):
+    """New, fresh, due (with the stored page's validators), fetched by this job, given up."""
+    db = open_archive(tmp_path / "news.db")
+    article = extract_file(JOONGDO / "view-20200708010002304.html",
+                           url="http://www.joongdo.co.kr/web/view.php?key=20200708010002304")
+    article.fetched_at = "2020-07-09T10:00:00+09:00"
+    article.page.headers["etag"] = ['"v1"']
+    save_article(db, article)
+    fetched = datetime(2020, 7, 9, 10, tzinfo=KST)
+
+    def index(schedule: str, job_started: datetime) -> ArchiveIndex:
+        return ArchiveIndex(db, "joongdo", RevisitSchedule.parse(schedule), job_started, max_attempts=2)
+
+    key, url = "20200708010002304", article.url
+    assert index("", fetched + timedelta(hours=1)).decide(key, url) == "fresh"
+    assert index("99999d:0s", fetched + timedelta(hours=1)).decide(key, url) == Fetch("revisit", {"If-None-Match": '"v1"'})
+    # a fetch in the very second a job starts belongs to the run before (runs can be a second apart)
+    assert index("99999d:0s", fetched).decide(key, url) == Fetch("revisit", {"If-None-Match": '"v1"'})
+    assert index("99999d:0s", fetched - timedelta(seconds=1)).decide(key, url) == "this-job"
+    other = "http://www.joongdo.co.kr/web/view.php?key=20200708010009999"
+    assert index("", fetched).decide("20200708010009999", other) == Fetch("new")
+    for _ in range(2):
+        record_failure(db, FetchFailure(url=other, error="HTTP 500", status=500, site="joongdo"))
+    assert index("", fetched).decide("20200708010009999", other) == "given-up"

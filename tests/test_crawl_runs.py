@@ -122,7 +122,7 @@ def test_bad_arguments_are_one_line_errors(tmp_path, args, message):
 
 def test_unknown_site_is_named(tmp_path):
     result = run_newscrawl("crawl", "nosuchpaper", "--db", str(tmp_path / "news.db"))
-    assert_one_line_error(result, "no site profile named 'nosuchpaper' (known: joongdo)")
+    assert_one_line_error(result, "no site profile named 'nosuchpaper' (known: generic, joongdo, ndsoft)")
 
 
 def test_failures_and_runs_are_described_for_datasette():

@@ -37,10 +37,10 @@ def article_state(db: Database, site: str, article_id: str) -> ArticleState | No
 
 def revisit_candidates(db: Database, site: str, published_after: str, published_before: str | None,
                        fetched_before: str) -> Iterator[ArticleState]:
-    """Articles published in the range and last fetched before ``fetched_before``, newest first."""
+    """Articles published in the range and last fetched at or before ``fetched_before``, newest first."""
     rows = db.execute(
         f"{_STATE} WHERE a.site = ? AND coalesce(a.published_at, a.first_seen_at) >= ?"
-        " AND (? IS NULL OR coalesce(a.published_at, a.first_seen_at) < ?) AND a.last_fetched_at < ?"
+        " AND (? IS NULL OR coalesce(a.published_at, a.first_seen_at) < ?) AND a.last_fetched_at <= ?"
         " ORDER BY 2 DESC",
         [site, published_after, published_before, published_before, fetched_before],
     )
@@ -56,12 +56,12 @@ def failed_attempts(db: Database, url: str) -> int:
 
 def failures_to_retry(db: Database, site: str, kinds: Iterable[str], max_attempts: int,
                       failed_before: str) -> list[str]:
-    """URLs of ``site`` that failed fewer than ``max_attempts`` times, last before ``failed_before``."""
+    """URLs of ``site`` that failed fewer than ``max_attempts`` times, last at or before ``failed_before``."""
     kinds = list(kinds)
     marks = ", ".join("?" for _ in kinds)
     rows = db.execute(
         f"SELECT url FROM failures WHERE site = ? AND kind IN ({marks}) AND attempts < ?"
-        " AND last_failed_at < ? ORDER BY last_failed_at DESC",
+        " AND last_failed_at <= ? ORDER BY last_failed_at DESC",
         [site, *kinds, max_attempts, failed_before],
     )
     return [row[0] for row in rows]

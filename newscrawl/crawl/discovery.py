@@ -32,7 +32,10 @@ class Listed:
 
 
 def list_items(html: str, url: str, discovery: Discovery) -> list[Listed]:
-    """The articles listed on a list page, in page order."""
+    """The articles listed on a list page, in page order (none when the profile does not
+    describe its lists)."""
+    if not discovery.list_item:
+        return []
     items = []
     for node in Selector(text=html).css(discovery.list_item):
         href = node.css(discovery.list_link).get()

@@ -48,7 +48,9 @@ class ArchiveIndex:
             if attempts >= self.max_attempts:
                 return "given-up"
             return Fetch("retry" if attempts else "new")
-        if state.last_fetched_at >= self._job_started:
+        # Times have whole seconds: a fetch in the very second the job started is taken as the
+        # previous run's (a quick cron pair), at worst costing one fetch after a kill -9.
+        if state.last_fetched_at > self._job_started:
             return "this-job"
         now = datetime.now(KST)
         published = datetime.fromisoformat(state.published_at)

@@ -12,9 +12,23 @@ from dataclasses import asdict, dataclass, replace
 from datetime import datetime
 from typing import Any
 
+from ..errors import NewscrawlError
 from ..extract.dates import isoformat
 from ..sites.base import SiteProfile
 from .window import BadWindow, Window, parse_when
+
+
+class NotCrawlable(NewscrawlError):
+    """A profile a whole-site crawl cannot start from (no address, no feed or list)."""
+
+
+def check_crawlable(profile: SiteProfile, base_url: str | None) -> None:
+    """Raise :class:`NotCrawlable` unless a crawl of ``profile`` has an address and somewhere to start."""
+    if not (base_url or profile.base_url):
+        raise NotCrawlable(f"{profile.name} is the profile of many sites: give the site's address with --base-url")
+    discovery = profile.discovery
+    if not discovery.feeds and not (discovery.latest_list and discovery.list_item):
+        raise NotCrawlable(f"{profile.name} names no feed or list to crawl; fetch its articles by URL instead")
 
 
 @dataclass(frozen=True)
@@ -74,7 +88,7 @@ def parse_sections(profile: SiteProfile, text: str | None) -> tuple[str, ...]:
     codes = [code.strip() for code in (text or "").split(",") if code.strip()]
     if codes == ["all"]:
         return discovery.sections
-    if codes and not discovery.section_list:
+    if codes and not (discovery.section_list and discovery.list_item):
         raise BadWindow(f"{profile.name} has no section lists; crawl it without --section")
     bad = [code for code in codes if not discovery.section_code.fullmatch(code)]
     if bad:

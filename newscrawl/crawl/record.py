@@ -74,7 +74,7 @@ class RunRecorder:
 
     def spider_opened(self, spider: Spider) -> None:
         self.db = open_archive(self.settings.get("NEWSCRAWL_DB"))
-        mark_killed(self.db, spider.profile.name)
+        mark_killed(self.db, spider.site)
         started_at = now_kst()
         notes = self.job.notes() if self.job else None
         if notes:
@@ -83,9 +83,9 @@ class RunRecorder:
             job = None
             spider.job_started = datetime.fromisoformat(started_at)
             if spider.plan.since is None:
-                spider.plan = spider.plan.with_since(self._routine_since(spider.profile.name, spider.job_started))
+                spider.plan = spider.plan.with_since(self._routine_since(spider.site, spider.job_started))
         self.run_id = start_run(self.db, {
-            "site": spider.profile.name, "started_at": started_at, "pid": os.getpid(),
+            "site": spider.site, "started_at": started_at, "pid": os.getpid(),
             "arguments": json.dumps({**spider.plan.to_json(), "base_url": spider.base_url,
                                      "resumed": notes is not None}, ensure_ascii=False),
             "window_since": isoformat(spider.plan.since), "window_until": isoformat(spider.plan.until),
@@ -102,7 +102,7 @@ class RunRecorder:
         spider.job_started = datetime.fromisoformat(notes["started_at"])
         state = getattr(spider, "state", None) or {}
         spider.articles_spent = state.get("articles_spent", articles_fetched_since(
-            self.db, spider.profile.name, notes["started_at"]))
+            self.db, spider.site, notes["started_at"]))
         logger.info("Resuming job %s (started %s)", notes["job"], notes["started_at"])
         return notes["job"]
 

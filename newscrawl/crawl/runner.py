@@ -28,7 +28,7 @@ from ..sites import get_profile
 from ..spiders.failures import OneLineNetworkErrors
 from .jobs import JobDir, job_path
 from .lock import ArchiveLock
-from .plan import CrawlPlan
+from .plan import CrawlPlan, check_crawlable
 from .record import RunRecorder
 from .summary import format_summary
 from .window import BadWindow
@@ -78,12 +78,14 @@ def crawl_site(site: str, db: str | Path, options: CrawlOptions, settings: dict[
     """Crawl ``site`` into the archive ``db``; raises a NewscrawlError for bad arguments, a
     locked archive or nothing to resume. A crawl that runs always returns its result."""
     profile = get_profile(site)
+    check_crawlable(profile, options.base_url)
     CrawlPlan.parse(profile, datetime.now(KST), options.since, options.until, ",".join(options.sections),
                     options.max_articles)
     if options.resume and (options.since or options.until or options.sections or options.max_articles):
         raise BadWindow("--resume continues the stopped run with its own window and limits: "
                         "leave out --since, --until, --section and --max-articles")
-    job = JobDir(job_path(db, site))
+    # one job per site: a CMS profile crawls many sites, each known by its host
+    job = JobDir(job_path(db, profile.site_name(f"{options.base_url or profile.base_url}/")))
     with ArchiveLock(db):
         if options.resume and job.notes() is None:
             raise NothingToResume(f"no stopped crawl of {site} to resume in {db} (nothing in {job.path})")
@@ -93,7 +95,7 @@ def crawl_site(site: str, db: str | Path, options: CrawlOptions, settings: dict[
                      # this process holds the lock already; a second flock would refuse it
                      "NEWSCRAWL_LOCK_ENABLED": False}
         crawler, reason = _run(site, options.spider_arguments(), overrides)
-    return _result(crawler, reason, db, site)
+    return _result(crawler, reason, db)
 
 
 def _run(site: str, arguments: dict[str, str], overrides: dict[str, Any]) -> tuple[Crawler, str]:
@@ -117,13 +119,13 @@ def _run(site: str, arguments: dict[str, str], overrides: dict[str, Any]) -> tup
     return crawler, outcome["reason"]
 
 
-def _result(crawler: Crawler, reason: str, db: str | Path, site: str) -> CrawlResult:
+def _result(crawler: Crawler, reason: str, db: str | Path) -> CrawlResult:
     recorder = crawler.get_extension(RunRecorder)
     if recorder is None or recorder.run_id is None:
         return CrawlResult(None, [], reason)
     archive = open_archive(db)
     try:
         run = get_run(archive, recorder.run_id)
-        return CrawlResult(run, run_failures(archive, site, run["started_at"]), reason)
+        return CrawlResult(run, run_failures(archive, run["site"], run["started_at"]), reason)
     finally:
         archive.close()

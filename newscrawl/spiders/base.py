@@ -98,6 +98,8 @@ class NewsSpider(scrapy.Spider):
         self.article_url = url
         # A profile of many sites (ND소프트, generic) has no address of its own: the article's is used.
         self.base_url = (base_url or self.profile.base_url or _origin(url)).rstrip("/")
+        #: The archive's name for the site (a CMS profile's sites go by their host names).
+        self.site = self.profile.site_name(self.base_url + "/")
         hosts = {urlsplit(u).hostname for u in (self.base_url, url) if u}
         self.allowed_domains = sorted(set(self.profile.domains) | {h for h in hosts if h})
         #: What a whole-site crawl is asked for; None when fetching one ``url``.
@@ -146,7 +148,7 @@ class NewsSpider(scrapy.Spider):
         self.window = self.plan.window()
         if self.settings.getbool("NEWSCRAWL_INCREMENTAL_ENABLED"):
             self.index = ArchiveIndex(
-                db=open_archive(self.settings.get("NEWSCRAWL_DB")), site=self.profile.name,
+                db=open_archive(self.settings.get("NEWSCRAWL_DB")), site=self.site,
                 schedule=RevisitSchedule.parse(self.settings.get("NEWSCRAWL_REVISIT")),
                 job_started=self.job_started,
                 max_attempts=self.settings.getint("NEWSCRAWL_MAX_FAILED_ATTEMPTS"),
@@ -166,7 +168,7 @@ class NewsSpider(scrapy.Spider):
 
     def discovery_requests(self) -> Iterator[scrapy.Request]:
         """The feeds and first list pages: section lists when sections are asked for, else
-        the feeds and the all-news list."""
+        the feeds and the all-news list (lists only where the profile says how to read them)."""
         assert self.plan is not None
         discovery = self.profile.discovery
         if self.plan.sections:
@@ -175,7 +177,7 @@ class NewsSpider(scrapy.Spider):
             return
         for path in discovery.feeds:
             yield self.discovery_request(self.base_url + path, self.parse_feed)
-        if discovery.latest_list:
+        if discovery.latest_list and discovery.list_item:  # a list nobody described is not read
             yield self.list_request(self.base_url + discovery.latest_list.format(page=1), 1)
 
     def discovery_request(self, url: str, callback: Any, **meta: Any) -> scrapy.Request:
@@ -259,7 +261,7 @@ class NewsSpider(scrapy.Spider):
 
     def parse_article(self, response: Response) -> RawPage | NotModified:
         if response.status == 304:
-            return NotModified(url=response.url, site=self.profile.name,
+            return NotModified(url=response.url, site=self.site,
                                article_id=self.profile.article_id(response.url) or "", fetched_at=now_kst())
         return raw_page(response, self.profile.name)
 
@@ -272,7 +274,7 @@ class NewsSpider(scrapy.Spider):
         url = request.url if request is not None else self.article_url or ""
         discovery = request is not None and request.meta.get("newscrawl_discovery", False)
         self.logger.warning("Failed %s: %s", url, error)
-        return FetchFailure(url=url, error=error, site=self.profile.name, status=status,
+        return FetchFailure(url=url, error=error, site=self.site, status=status,
                             failed_at=now_kst(), kind=failure_kind(failure, discovery))
 
     # -- after discovery: revisits and retries -------------------------------------------------
