@@ -127,6 +127,10 @@ def test_revisits_are_conditional_and_an_edit_makes_a_revision(generated_site, t
     assert {key_of(r) for r in revisits} == due and len(revisits) == 3
     assert all(r["conditional"] and r["status"] == 304 for r in revisits)
     assert runs(db_path)[-1]["articles_unchanged"] == 3
+    seen = sqlite_utils.Database(db_path).execute(
+        "SELECT a.first_seen_at, a.last_fetched_at, r.last_seen_at FROM articles a JOIN revisions r"
+        " ON r.article = a.id AND r.revision = a.revision WHERE a.article_id IN (?, ?, ?)", sorted(due)).fetchall()
+    assert all(first < last == revision_seen for first, last, revision_seen in seen)  # a 304 is a sighting
 
     edited = generated_site.articles[1]
     generated_site.control("edit", key=edited.key)

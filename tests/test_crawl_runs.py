@@ -3,6 +3,7 @@
 
 from __future__ import annotations
 
+import asyncio
 import json
 import re
 import subprocess
@@ -11,6 +12,7 @@ from pathlib import Path
 
 import pytest
 import sqlite_utils
+from datasette.app import Datasette
 
 from newscrawl.archive.migrations import migrate
 from conftest import ENV, FAST, assert_one_line_error, crawl_args, run_newscrawl, start_newscrawl
@@ -123,6 +125,24 @@ def test_bad_arguments_are_one_line_errors(tmp_path, args, message):
 def test_unknown_site_is_named(tmp_path):
     result = run_newscrawl("crawl", "nosuchpaper", "--db", str(tmp_path / "news.db"))
     assert_one_line_error(result, "no site profile named 'nosuchpaper' (known: generic, joongdo, ndsoft)")
+
+
+def test_datasette_shows_runs_and_failures(generated_site, tmp_path):
+    db_path = tmp_path / "news.db"
+    assert run_newscrawl(*crawl_args(generated_site, db_path, "--since", SINCE)).returncode == 0
+    metadata = json.loads((ROOT / "newscrawl" / "metadata.json").read_text(encoding="utf-8"))
+
+    async def query():
+        datasette = Datasette([str(db_path)], metadata=metadata)
+        run = await datasette.client.get("/news/crawl_runs.json?_shape=array")
+        failures = await datasette.client.get("/news/failures.json?_shape=array&kind=fetch")
+        page = await datasette.client.get("/news/crawl_runs")
+        return run.json(), failures.json(), page.text
+
+    (run,), failures, page = asyncio.run(query())
+    assert (run["stop_reason"], run["exit_status"]) == ("finished", 0)
+    assert {f["status"] for f in failures} == {404, 500}
+    assert "One row per crawl process" in page
 
 
 def test_failures_and_runs_are_described_for_datasette():
