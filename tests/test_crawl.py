@@ -206,5 +206,5 @@ def test_discovery_is_profile_data_an_ndsoft_paper_is_crawled_from_its_feed(fixt
     assert (article["article_id"], article["published_at"]) == ("21457", "2024-11-05T14:20:00+09:00")
     failures = {(row["kind"], row["url"].removeprefix(fixtures_site.url)) for row in db["failures"].rows}
     assert failures == {("not-article", "/news/articleView.html?idxno=21459"),  # deleted; on its canonical URL
-                        ("discovery", "/rss/S1N1.xml")}  # this paper has no such section feed
+                        ("discovery", "/news/articleList.html?view_type=sm&page=1")}  # no lists here
     assert runs(db_path)[0]["site"] == "127.0.0.1"  # a CMS profile's site goes by its host

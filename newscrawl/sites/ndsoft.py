@@ -1,10 +1,12 @@
 """ND소프트 (NDSOFT) CMS: the article pages of hundreds of Korean local papers.
 
 Every site on it serves articles at ``/news/articleView.html?idxno=N`` (with extra
-parameters sometimes), lists at ``/news/articleList.html?sc_section_code=S1N1&page=2`` and
-its RSS at ``/rss/allArticle.xml``. The profile is not tied to a domain: it matches any host
-whose URL has the article shape, or any page that carries the CMS's body container
-``#article-view-content-div``. Articles are archived under the paper's host name.
+parameters sometimes), lists at
+``/news/articleList.html?sc_section_code=S1N1&view_type=sm&page=2`` (all articles without
+``sc_section_code``) and its RSS at ``/rss/allArticle.xml``. The profile is not tied to a
+domain: it matches any host whose URL has the article shape, or any page that carries the
+CMS's body container ``#article-view-content-div``. Articles are archived under the
+paper's host name.
 
 The page: ``header.article-view-header`` with ``h3.heading`` (title), ``h2.subheading``,
 ``ul.infomation li`` (``입력 YYYY.MM.DD HH:MM``, ``수정 …`` and the reporter); the body
@@ -42,11 +44,18 @@ NDSOFT = SiteProfile(
     any_host=True,
     markers=("#article-view-content-div", "header.article-view-header"),
     discovery=Discovery(
-        feeds=("/rss/allArticle.xml", "/rss/S1N1.xml"),
+        # Zone-less pubDates, taken as Asia/Seoul. Section feeds (/rss/S1N1.xml) only repeat it.
+        feeds=("/rss/allArticle.xml",),
         latest_list="/news/articleList.html?view_type=sm&page={page}",
         section_list="/news/articleList.html?sc_section_code={section}&view_type=sm&page={page}",
+        # Section codes differ from paper to paper (S1N1 …, sub-sections S2N7 …): none is "all".
         section_code=re.compile(r"S\d[A-Z]\d+"),
-        # The list markup differs between ND소프트 skins and no list page is described yet
-        # (no list_item): a crawl reads the feeds, whose zone-less dates are Asia/Seoul.
+        # The summary list (view_type=sm): one div.list-block per article, its link in
+        # div.list-titles, "section | reporter | 2024-11-05 14:20" in div.list-dated; the
+        # pagination marks the current page li.current, the next page is the link after it.
+        list_item=".article-list-content .list-block",
+        list_link=".list-titles a::attr(href)",
+        list_date=".list-dated::text",
+        next_page="ul.pagination li.current + li a::attr(href)",
     ),
 )
