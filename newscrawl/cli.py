@@ -18,7 +18,7 @@ from . import __version__
 from .archive import DEFAULT_PATH, open_archive
 from .archive.export import FORMATS, export
 from .archive.search import rebuild_index, search
-from .crawl.runner import CrawlOptions, crawl_site
+from .crawl.runner import CrawlOptions, crawl_site, crawl_target
 from .errors import NewscrawlError
 from .items import Article
 from .reparse import reparse
@@ -240,7 +240,9 @@ def export_command(db: str, fmt: str, output: str | None, site: str | None) -> N
 
 
 @cli.command(name="crawl")
-@click.argument("site")
+@click.argument("site", required=False)
+@click.option("--generic", is_flag=True, help="Crawl a site no profile knows, through its feeds and sitemaps.")
+@click.option("--start", metavar="URL", help="With --generic: the page to start from (home page, feed or sitemap).")
 @click.option("--since", help="Articles published since: an age (6h, 2d, 1w) or a date (2024-01-31). "
                               "Default: where the last successful routine crawl started, less an hour.")
 @click.option("--until", help="Articles published before: an age or a date (a date includes that day). Default: now.")
@@ -255,9 +257,9 @@ def export_command(db: str, fmt: str, output: str | None, site: str | None) -> N
               help="Override a Scrapy or NEWSCRAWL_ setting (repeatable).")
 @click.option("-q", "--quiet", is_flag=True, help="Log only warnings and errors (the summary is still printed).")
 @click.pass_context
-def crawl_command(ctx: click.Context, site: str, since: str | None, until: str | None, sections: tuple[str, ...],
-                  max_articles: int | None, resume: bool, db: str, base_url: str | None,
-                  settings: dict[str, str], quiet: bool) -> None:
+def crawl_command(ctx: click.Context, site: str | None, generic: bool, start: str | None, since: str | None,
+                  until: str | None, sections: tuple[str, ...], max_articles: int | None, resume: bool, db: str,
+                  base_url: str | None, settings: dict[str, str], quiet: bool) -> None:
     """Crawl a whole site: new articles, due revisits, retries of failures.
 
     Prints a summary table; exits non-zero when the run failed, stopped early or its
@@ -268,10 +270,12 @@ def crawl_command(ctx: click.Context, site: str, since: str | None, until: str |
     newscrawl crawl joongdo --since 2024-01-01 --until 2024-01-31   # a backfill
     newscrawl crawl joongdo --section N01_06 --since 7d --max-articles 50
     newscrawl crawl joongdo --resume                         # after Ctrl-C or a crash
+    newscrawl crawl ndsoft --base-url https://www.example-paper.kr --since 2d
+    newscrawl crawl --generic --start https://news.example.org/ --since 7d
     """
     options = CrawlOptions(since=since, until=until, sections=sections, max_articles=max_articles,
-                           resume=resume, base_url=base_url)
+                           resume=resume, base_url=base_url, start=start)
     overrides = {"LOG_LEVEL": "WARNING" if quiet else "INFO", **settings}
-    result = crawl_site(site, db, options, overrides)
+    result = crawl_site(crawl_target(site, generic), db, options, overrides)
     click.echo(result.summary())
     ctx.exit(result.exit_status)

@@ -123,12 +123,20 @@ class ArchivePipeline(_Stage):
             self._count("newscrawl/not_articles")
             if self.record_failures:
                 record_failure(self.archive(), FetchFailure(
-                    url=page.url, error=str(exception), site=page.site, status=page.status,
+                    url=page.url, error=str(exception), site=archive_site(item), status=page.status,
                     failed_at=now_kst(), kind="not-article"))
 
     def _count(self, key: str) -> None:
         if self.stats is not None:
             self.stats.inc_value(key)
+
+
+def archive_site(item: RawPage | ExtractedArticle | Article) -> str | None:
+    """The archive's name for the site of ``item`` (``joongdo``, a paper's host): an article
+    knows it; a raw page names the profile that fetched it, which names the site."""
+    if isinstance(item, (Article, ExtractedArticle)):
+        return item.site
+    return get_profile(item.site).site_name(item.url) if item.site else None
 
 
 def build_chain(settings: BaseSettings) -> list[Any]:

@@ -58,8 +58,19 @@ def feed_items(body: bytes, url: str) -> list[Listed]:
     """The entries of an RSS or Atom feed, in feed order (none when it is empty or no feed)."""
     if not body.strip():
         return []
+    return feed_entries(xml_selector(body), url)
+
+
+def xml_selector(body: bytes) -> Selector:
+    """A feed or sitemap, parsed (entities never resolved), its namespaces dropped so that
+    ``news:publication_date`` is ``publication_date`` and Atom's ``entry`` is ``entry``."""
     selector = Selector(body=body, type="xml")
     selector.remove_namespaces()
+    return selector
+
+
+def feed_entries(selector: Selector, url: str) -> list[Listed]:
+    """The entries of a parsed RSS or Atom feed, in feed order."""
     items = []
     for entry in selector.xpath(_FEED_ENTRIES):
         link = entry.xpath(_FEED_LINK).get().strip()
@@ -83,12 +94,16 @@ def on_site(url: str, profile: SiteProfile, base_url: str) -> str | None:
     """``url`` moved onto the crawl's base URL when it belongs to the site, else None.
 
     A link to the site's own host (``http://www.joongdo.co.kr/…``, ``https://joongdo.co.kr/…``)
-    and a link to the base (a mirror, a test server) both count as the site; anything else
-    is off-site and never fetched.
+    and a link to the base (a mirror, a test server), with or without ``www.``, count as the
+    site; anything else (another subdomain included) is off-site and never fetched.
     """
     parts, base = urlsplit(url), urlsplit(base_url)
     if parts.scheme not in ("http", "https") or not parts.hostname:
         return None
-    if parts.hostname != base.hostname and not profile.matches_host(parts.hostname):
+    if _bare(parts.hostname) != _bare(base.hostname) and not profile.matches_host(parts.hostname):
         return None
     return urlunsplit((base.scheme, base.netloc, parts.path, parts.query, ""))
+
+
+def _bare(host: str | None) -> str:
+    return (host or "").lower().rstrip(".").removeprefix("www.")

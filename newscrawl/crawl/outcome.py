@@ -6,6 +6,7 @@ Pure functions of the stats dictionary, shared by the run recorder (which stores
 
 from __future__ import annotations
 
+from collections.abc import Iterable
 from typing import Any
 
 #: crawl_runs column -> the stats key it counts.
@@ -37,9 +38,11 @@ def stop_reason(reason: str, stats: dict[str, Any]) -> str:
     return reason
 
 
-def problems(stop: str, counts: dict[str, int], alarm: str | None) -> list[str]:
-    """Why the run should exit non-zero, one line each (empty: it went well)."""
+def problems(stop: str, counts: dict[str, int], alarm: str | None, discovery: Iterable[str] = ()) -> list[str]:
+    """Why the run should exit non-zero, one line each (empty: it went well); ``discovery``
+    holds what the spider found wrong with discovery itself (a site with no feed at all)."""
     found = [alarm] if alarm else []
+    found += discovery
     if stop not in COMPLETE:
         found.append(f"the run stopped before the end ({stop}); `newscrawl crawl SITE --resume` continues it")
     if counts["discovery_failed"] and not counts["discovery_pages"]:

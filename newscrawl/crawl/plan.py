@@ -11,9 +11,11 @@ from __future__ import annotations
 from dataclasses import asdict, dataclass, replace
 from datetime import datetime
 from typing import Any
+from urllib.parse import urlsplit
 
 from ..errors import NewscrawlError
 from ..extract.dates import isoformat
+from ..sites import GENERIC, profile_for_url
 from ..sites.base import SiteProfile
 from .window import BadWindow, Window, parse_when
 
@@ -22,13 +24,33 @@ class NotCrawlable(NewscrawlError):
     """A profile a whole-site crawl cannot start from (no address, no feed or list)."""
 
 
-def check_crawlable(profile: SiteProfile, base_url: str | None) -> None:
+def check_crawlable(profile: SiteProfile, base_url: str | None, start: str | None = None) -> None:
     """Raise :class:`NotCrawlable` unless a crawl of ``profile`` has an address and somewhere to start."""
+    if profile is GENERIC:
+        check_generic_start(start, base_url)
+        return
+    if start:
+        raise NotCrawlable(f"--start is for generic crawls (--generic); {profile.name} takes its address "
+                           "with --base-url")
     if not (base_url or profile.base_url):
         raise NotCrawlable(f"{profile.name} is the profile of many sites: give the site's address with --base-url")
     discovery = profile.discovery
     if not discovery.feeds and not (discovery.latest_list and discovery.list_item):
         raise NotCrawlable(f"{profile.name} names no feed or list to crawl; fetch its articles by URL instead")
+
+
+def check_generic_start(start: str | None, base_url: str | None) -> None:
+    """A generic crawl needs an http(s) start page on a site that no site profile owns."""
+    if not start:
+        raise NotCrawlable("a generic crawl starts from a page of the site: give it with --start URL")
+    if base_url:
+        raise NotCrawlable("a generic crawl takes its address from --start; leave out --base-url")
+    parts = urlsplit(start)
+    if parts.scheme not in ("http", "https") or not parts.hostname:
+        raise NotCrawlable(f"--start must be an http(s) URL, not {start!r}")
+    owner = profile_for_url(start)
+    if owner is not None and not owner.any_host:
+        raise NotCrawlable(f"{parts.hostname} has a site profile: crawl it with `newscrawl crawl {owner.name}`")
 
 
 @dataclass(frozen=True)

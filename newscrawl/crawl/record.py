@@ -86,7 +86,7 @@ class RunRecorder:
                 spider.plan = spider.plan.with_since(self._routine_since(spider.site, spider.job_started))
         self.run_id = start_run(self.db, {
             "site": spider.site, "started_at": started_at, "pid": os.getpid(),
-            "arguments": json.dumps({**spider.plan.to_json(), "base_url": spider.base_url,
+            "arguments": json.dumps({**spider.plan.to_json(), **spider.run_arguments(),
                                      "resumed": notes is not None}, ensure_ascii=False),
             "window_since": isoformat(spider.plan.since), "window_until": isoformat(spider.plan.until),
             "routine": int(spider.plan.routine),
@@ -131,7 +131,7 @@ class RunRecorder:
     def spider_closed(self, spider: Spider, reason: str) -> None:
         if self.db is None or self.run_id is None:
             return
-        values = self._end_values(reason)
+        values = self._end_values(reason, spider.discovery_problems())
         finish_run(self.db, self.run_id, values)
         clear_failures(self.db, self.discovered)
         self.db.close()
@@ -146,13 +146,13 @@ class RunRecorder:
             if values["stop_reason"] == "finished":
                 self.job.remove()
 
-    def _end_values(self, reason: str) -> dict[str, Any]:
+    def _end_values(self, reason: str, discovery_problems: list[str]) -> dict[str, Any]:
         stats = self.crawler.stats.get_stats()
         counts = run_counts(stats)
         stop = stop_reason(reason, stats)
         alarm = self.health.alarm(self.settings.getfloat("NEWSCRAWL_DRIFT_THRESHOLD"),
                                   self.settings.getint("NEWSCRAWL_DRIFT_MIN_ARTICLES"))
-        found = problems(stop, counts, alarm)
+        found = problems(stop, counts, alarm, discovery_problems)
         return {**counts, "ended_at": now_kst(), "stop_reason": stop, "exit_status": 1 if found else 0,
                 "problems": "\n".join(found) or None,
                 "health": json.dumps({**self.health.to_json(), "alarm": alarm}, ensure_ascii=False)}

@@ -48,11 +48,13 @@ class CrawlOptions:
     max_articles: int | None = None
     resume: bool = False
     base_url: str | None = None
+    #: The page a generic crawl starts from.
+    start: str | None = None
 
     def spider_arguments(self) -> dict[str, str]:
         values = {"since": self.since, "until": self.until, "section": ",".join(self.sections) or None,
                   "max_articles": str(self.max_articles) if self.max_articles else None,
-                  "base_url": self.base_url}
+                  "base_url": self.base_url, "start": self.start}
         return {name: value for name, value in values.items() if value}
 
 
@@ -78,17 +80,18 @@ def crawl_site(site: str, db: str | Path, options: CrawlOptions, settings: dict[
     """Crawl ``site`` into the archive ``db``; raises a NewscrawlError for bad arguments, a
     locked archive or nothing to resume. A crawl that runs always returns its result."""
     profile = get_profile(site)
-    check_crawlable(profile, options.base_url)
+    check_crawlable(profile, options.base_url, options.start)
     CrawlPlan.parse(profile, datetime.now(KST), options.since, options.until, ",".join(options.sections),
                     options.max_articles)
     if options.resume and (options.since or options.until or options.sections or options.max_articles):
         raise BadWindow("--resume continues the stopped run with its own window and limits: "
                         "leave out --since, --until, --section and --max-articles")
-    # one job per site: a CMS profile crawls many sites, each known by its host
-    job = JobDir(job_path(db, profile.site_name(f"{options.base_url or profile.base_url}/")))
+    # one job per site: a CMS profile (or the generic one) crawls many sites, each known by its host
+    name = profile.site_name(f"{options.start or options.base_url or profile.base_url}/")
+    job = JobDir(job_path(db, name))
     with ArchiveLock(db):
         if options.resume and job.notes() is None:
-            raise NothingToResume(f"no stopped crawl of {site} to resume in {db} (nothing in {job.path})")
+            raise NothingToResume(f"no stopped crawl of {name} to resume in {db} (nothing in {job.path})")
         if not options.resume:
             job.remove()
         overrides = {**(settings or {}), "NEWSCRAWL_DB": str(db), "JOBDIR": str(job.path),
@@ -96,6 +99,18 @@ def crawl_site(site: str, db: str | Path, options: CrawlOptions, settings: dict[
                      "NEWSCRAWL_LOCK_ENABLED": False}
         crawler, reason = _run(site, options.spider_arguments(), overrides)
     return _result(crawler, reason, db)
+
+
+def crawl_target(site: str | None, generic: bool) -> str:
+    """The profile a ``newscrawl crawl`` command line names: SITE, or ``generic`` for ``--generic``."""
+    if generic:
+        if site not in (None, "generic"):
+            raise NewscrawlError(f"--generic crawls a site no profile knows; leave out the site name ({site})")
+        return "generic"
+    if not site:
+        raise NewscrawlError("name the site to crawl (see `newscrawl sites`), or crawl any site with "
+                             "--generic --start URL")
+    return site
 
 
 def _run(site: str, arguments: dict[str, str], overrides: dict[str, Any]) -> tuple[Crawler, str]:

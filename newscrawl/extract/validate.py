@@ -1,7 +1,8 @@
 """Is it an article, and is it whole?
 
 A page without a title or body is not an article: it is dropped with the reason, never
-stored as a half-empty row. A page cut short in transfer is still an article, but it is
+stored as a half-empty row; nor is a page read without a site profile that shows no
+publication date. A page cut short in transfer is still an article, but it is
 marked incomplete so nobody mistakes it for the whole text.
 """
 
@@ -9,8 +10,9 @@ from __future__ import annotations
 
 import re
 
-from ..errors import MissingFields
+from ..errors import MissingFields, NotAnArticle
 from ..items import Article, RawPage
+from ..sites.generic import GENERIC
 
 _CLOSING_TAG = re.compile(rb"</(?:html|body)\s*>", re.IGNORECASE)
 
@@ -20,6 +22,10 @@ def validate_article(article: Article) -> Article:
     missing = [name for name in ("title", "body", "article_id") if not getattr(article, name)]
     if missing:
         raise MissingFields(f"no article on the page (missing {', '.join(missing)})", missing)
+    if article.profile == GENERIC.name and not article.published_at:
+        # No profile says which URLs are articles: a page that shows no publication date
+        # (a section front, a tag page, "about us") is not taken for one.
+        raise NotAnArticle("not an article page: read without a site profile, it shows no publication date")
     reason = truncation(article.page) if article.page else None
     article.complete = reason is None
     article.incomplete_reason = reason

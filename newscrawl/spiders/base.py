@@ -66,7 +66,7 @@ def raw_page(response: Response, site: str | None) -> RawPage:
     )
 
 
-def _origin(url: str | None) -> str:
+def origin(url: str | None) -> str:
     """``scheme://host[:port]`` of ``url`` ("" for None)."""
     parts = urlsplit(url or "")
     return f"{parts.scheme}://{parts.netloc}" if parts.netloc else ""
@@ -97,11 +97,13 @@ class NewsSpider(scrapy.Spider):
         super().__init__(**kwargs)
         self.article_url = url
         # A profile of many sites (ND소프트, generic) has no address of its own: the article's is used.
-        self.base_url = (base_url or self.profile.base_url or _origin(url)).rstrip("/")
+        self.base_url = (base_url or self.profile.base_url or origin(url)).rstrip("/")
         #: The archive's name for the site (a CMS profile's sites go by their host names).
         self.site = self.profile.site_name(self.base_url + "/")
-        hosts = {urlsplit(u).hostname for u in (self.base_url, url) if u}
-        self.allowed_domains = sorted(set(self.profile.domains) | {h for h in hosts if h})
+        hosts = {h for h in (urlsplit(u).hostname for u in (self.base_url, url) if u) if h}
+        # www.paper.kr and paper.kr are one site (a redirect from one to the other stays on it)
+        hosts |= {h.removeprefix("www.") for h in hosts}
+        self.allowed_domains = sorted(set(self.profile.domains) | hosts)
         #: What a whole-site crawl is asked for; None when fetching one ``url``.
         self.plan = None if url else CrawlPlan.parse(self.profile, datetime.now(KST), since, until,
                                                      section, max_articles)
@@ -180,8 +182,8 @@ class NewsSpider(scrapy.Spider):
         if discovery.latest_list and discovery.list_item:  # a list nobody described is not read
             yield self.list_request(self.base_url + discovery.latest_list.format(page=1), 1)
 
-    def discovery_request(self, url: str, callback: Any, **meta: Any) -> scrapy.Request:
-        return scrapy.Request(url, callback=callback, errback=self.fetch_failed, priority=LIST_PRIORITY,
+    def discovery_request(self, url: str, callback: Any, errback: Any = None, **meta: Any) -> scrapy.Request:
+        return scrapy.Request(url, callback=callback, errback=errback or self.fetch_failed, priority=LIST_PRIORITY,
                               meta={"newscrawl_discovery": True, **meta})
 
     def list_request(self, url: str, page: int) -> scrapy.Request:
@@ -218,7 +220,7 @@ class NewsSpider(scrapy.Spider):
                 self._count("discovery/outside_window")
                 continue
             site_url = on_site(item.url, self.profile, self.base_url)
-            key = self.profile.article_id(site_url) if site_url else None
+            key = self.article_key(site_url) if site_url else None
             if key is None:
                 self._count("discovery/ignored_links")
                 continue
@@ -226,12 +228,29 @@ class NewsSpider(scrapy.Spider):
             if request is not None:
                 yield request
 
+    def run_arguments(self) -> dict[str, Any]:
+        """What the run record keeps besides the plan: where the crawl went."""
+        return {"base_url": self.base_url}
+
+    def discovery_problems(self) -> list[str]:
+        """Why discovery itself went wrong, one line each, for the run's record (none here:
+        a failed feed or list page is a recorded failure of its own)."""
+        return []
+
     # -- articles ----------------------------------------------------------------------------
+
+    def article_key(self, url: str) -> str | None:
+        """The archive's key of the article at ``url`` (an on-site URL), None when it is none."""
+        return self.profile.article_id(url)
+
+    def url_for_key(self, key: str) -> str:
+        """The URL an article is fetched from: its canonical URL on the crawl's base URL."""
+        return self.profile.canonical_url(key, self.base_url)
 
     def schedule_article(self, key: str, fetch: Fetch | None = None, failed_url: str | None = None) -> scrapy.Request | None:
         """The request for article ``key`` on its canonical URL, or None when it is not fetched:
         already scheduled, archived and not due, given up on, or over ``max_articles``."""
-        url = self.profile.canonical_url(key, self.base_url)
+        url = self.url_for_key(key)
         if key in self._scheduled:
             return None
         if fetch is None:
@@ -262,7 +281,7 @@ class NewsSpider(scrapy.Spider):
     def parse_article(self, response: Response) -> RawPage | NotModified:
         if response.status == 304:
             return NotModified(url=response.url, site=self.site,
-                               article_id=self.profile.article_id(response.url) or "", fetched_at=now_kst())
+                               article_id=self.article_key(response.url) or "", fetched_at=now_kst())
         return raw_page(response, self.profile.name)
 
     def fetch_failed(self, failure: Failure) -> FetchFailure | None:
@@ -299,7 +318,7 @@ class NewsSpider(scrapy.Spider):
             if request is not None:
                 yield request
         for url in self.index.retries():
-            key = self.profile.article_id(url)
+            key = self.article_key(url)
             request = self.schedule_article(key, failed_url=url) if key else None
             if request is not None:
                 yield request
