@@ -44,10 +44,13 @@ def site_root(tmp_path: Path) -> Path:
 class MockSite:
     """A running ``tests/mockserver.py``: its base URL and the directory it serves."""
 
+    #: The server script (``mockpapers.py`` serves the generated papers of other kinds).
+    script = "mockserver.py"
+
     def __init__(self, root: Path, *options: str):
         self.root = root
         self.process = subprocess.Popen(
-            [sys.executable, str(TESTS / "mockserver.py"), "--root", str(root), *options],
+            [sys.executable, str(TESTS / self.script), "--root", str(root), *options],
             stdout=subprocess.PIPE, text=True,
         )
         self.url = self.process.stdout.readline().strip()
@@ -178,8 +181,41 @@ def generated_site(tmp_path: Path) -> Iterator[GeneratedSite]:
     site.stop()
 
 
+class GeneratedPaper(GeneratedSite):
+    """``mockpapers.py --kind KIND``: the same generated articles as a whole ND소프트 paper
+    (``ndsoft``) or as a site no profile knows (``generic``)."""
+
+    script = "mockpapers.py"
+
+    def __init__(self, root: Path, now: datetime, kind: str, *options: str):
+        root.mkdir(exist_ok=True)
+        super().__init__(root, now, ARTICLES, SPAN_DAYS, "--kind", kind, *options)
+
+
+@pytest.fixture
+def ndsoft_paper(tmp_path: Path) -> Iterator[GeneratedPaper]:
+    site = GeneratedPaper(tmp_path / "site", now_kst(), "ndsoft")
+    yield site
+    site.stop()
+
+
+@pytest.fixture
+def generic_news_site(tmp_path: Path) -> Iterator[GeneratedPaper]:
+    site = GeneratedPaper(tmp_path / "site", now_kst(), "generic")
+    yield site
+    site.stop()
+
+
 #: A paused site lets this many article requests through before it holds the rest.
 PAUSE_AFTER = 8
+
+
+@pytest.fixture
+def paused_generic_site(tmp_path: Path) -> Iterator[GeneratedPaper]:
+    """The generic site, holding article requests after the first PAUSE_AFTER until released."""
+    site = GeneratedPaper(tmp_path / "site", now_kst(), "generic", "--pause-after", str(PAUSE_AFTER))
+    yield site
+    site.stop()
 
 
 @pytest.fixture
