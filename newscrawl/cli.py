@@ -18,11 +18,13 @@ from . import __version__
 from .archive import DEFAULT_PATH, open_archive
 from .archive.export import FORMATS, export
 from .archive.search import rebuild_index, search
+from .crawl.drift import Thresholds, site_health
+from .crawl.health_report import format_report
 from .crawl.runner import CrawlOptions, crawl_site, crawl_target
 from .errors import NewscrawlError
 from .items import Article
 from .reparse import reparse
-from .run import choose_profile, extract_file, fetch, generic_note, site_profiles
+from .run import choose_profile, extract_file, fetch, generic_note, project_settings, site_profiles
 from .serve import serve
 
 
@@ -237,6 +239,30 @@ def export_command(db: str, fmt: str, output: str | None, site: str | None) -> N
     count = export(archive, fmt, output, site)
     click.echo(f"exported {count} {'pages' if fmt == 'warc' else 'articles'}"
                + (f" to {output}" if output else ""), err=True)
+
+
+@cli.command(name="health")
+@db_option()
+@click.option("--site", help="Only this site, as crawl_runs names it (joongdo, or a paper's host).")
+@click.option("--runs", type=click.IntRange(1), default=10, show_default=True,
+              help="Look at this many recent runs of each site.")
+@click.option("-s", "--set", "settings", multiple=True, callback=parse_setting, metavar="NAME=VALUE",
+              help="Override a NEWSCRAWL_ setting (repeatable), e.g. NEWSCRAWL_HEALTH_PROFILE_FLOOR=0.8.")
+@click.pass_context
+def health_command(ctx: click.Context, db: str, site: str | None, runs: int, settings: dict[str, str]) -> None:
+    """Where each site's fields came from in its recent crawls, and what they missed.
+
+    Exits 1 when a site's profile stopped matching (its key fields no longer come from
+    the site profile) or its articles miss their title, date or body.
+
+    \b
+    newscrawl health
+    newscrawl health --site joongdo --runs 5
+    """
+    thresholds = Thresholds.from_settings(project_settings(settings))
+    verdicts = site_health(existing_archive(db), site, runs, thresholds)
+    click.echo(format_report(verdicts, thresholds))
+    ctx.exit(1 if any(verdict.flagged for verdict in verdicts) else 0)
 
 
 @cli.command(name="crawl")

@@ -55,6 +55,24 @@ where list = 'ranking'
 group by rank, item
 order by rank, snapshots desc"""
 
+RUN_HEALTH = """with runs as (
+  select id, site, started_at, exit_status, health, json_extract(health, '$.articles') as pages
+  from crawl_runs
+  where health is not null and (:site = '' or site = :site)
+)
+select id, site, started_at, exit_status, pages as article_pages,
+  round(100.0 * coalesce(json_extract(health, '$.sources.title.profile'), 0) / pages) as title_from_profile_pct,
+  round(100.0 * coalesce(json_extract(health, '$.sources.published_at.profile'), 0) / pages)
+    as published_at_from_profile_pct,
+  round(100.0 * coalesce(json_extract(health, '$.sources.body.profile'), 0) / pages) as body_from_profile_pct,
+  round(100.0 * json_extract(health, '$.missing.title') / pages) as title_missing_pct,
+  round(100.0 * json_extract(health, '$.missing.published_at') / pages) as published_at_missing_pct,
+  round(100.0 * json_extract(health, '$.missing.body') / pages) as body_missing_pct,
+  json_extract(health, '$.profiles') as read_with
+from runs
+order by started_at desc, id desc
+limit 200"""
+
 
 def canned_queries() -> dict[str, dict[str, str]]:
     """datasette canned queries by name: title, description and SQL of each."""
@@ -86,4 +104,11 @@ def canned_queries() -> dict[str, dict[str, str]]:
                                           "(YYYY-MM-DD, Asia/Seoul): each rank, its headline and how many "
                                           "fetches showed it there.",
                            "sql": RANKING_BY_DAY},
+        "run_health": {"title": "Extraction health of each crawl",
+                       "description": "Per run, newest first: of its article pages, the share (%) whose "
+                                      "title, date and body came from the site profile, and the share "
+                                      "missing each. A profile that stopped matching shows as the "
+                                      "profile shares falling (newscrawl health judges them). Leave "
+                                      "site empty for every site.",
+                       "sql": RUN_HEALTH},
     }

@@ -45,6 +45,13 @@ NEWSCRAWL_PROGRESS_INTERVAL = 60
 #: least NEWSCRAWL_DRIFT_MIN_ARTICLES articles) warns of layout drift and exits non-zero.
 NEWSCRAWL_DRIFT_THRESHOLD = 0.2
 NEWSCRAWL_DRIFT_MIN_ARTICLES = 10
+#: ``newscrawl health`` watches where these fields come from: a site read with a site profile
+#: is flagged when, in its latest runs, the profile gave one of them for fewer than
+#: NEWSCRAWL_HEALTH_PROFILE_FLOOR of the article pages, or for a share more than
+#: NEWSCRAWL_HEALTH_PROFILE_DROP below its earlier runs' share.
+NEWSCRAWL_HEALTH_FIELDS = "title,published_at,body"
+NEWSCRAWL_HEALTH_PROFILE_FLOOR = 0.5
+NEWSCRAWL_HEALTH_PROFILE_DROP = 0.3
 #: Each retry doubles the site's download delay, starting from at least this many seconds.
 NEWSCRAWL_BACKOFF_BASE = 2.0
 #: Stop the crawl after this many failed downloads in a row (0: never).

@@ -74,3 +74,19 @@ def run_failures(db: Database, site: str, since: str, limit: int = 20) -> list[d
 
 def arguments_of(run: dict[str, Any]) -> dict[str, Any]:
     return json.loads(run["arguments"])
+
+
+def run_sites(db: Database) -> list[str]:
+    """Every site with a finished run, by name."""
+    return [row[0] for row in db.execute(
+        "SELECT DISTINCT site FROM crawl_runs WHERE health IS NOT NULL ORDER BY site")]
+
+
+def recent_health(db: Database, site: str, limit: int) -> list[dict[str, Any]]:
+    """``{id, started_at, health}`` of the ``limit`` latest finished runs of ``site``, newest first."""
+    rows = db.execute(
+        "SELECT id, started_at, health FROM crawl_runs WHERE site = ? AND health IS NOT NULL"
+        " ORDER BY started_at DESC, id DESC LIMIT ?",
+        [site, limit],
+    ).fetchall()
+    return [dict(zip(("id", "started_at", "health"), row)) for row in rows]

@@ -120,7 +120,7 @@ class RunRecorder:
 
     def item_dropped(self, item: Any, response: Response, exception: BaseException) -> None:
         if isinstance(exception.__cause__, MissingFields):
-            self.health.add_rejected(exception.__cause__.missing)
+            self.health.add_rejected(exception.__cause__.missing, getattr(item, "profile", None))
 
     def response_received(self, response: Response, request: Request) -> None:
         if request.meta.get("newscrawl_discovery") and response.status == 200:
