@@ -38,6 +38,7 @@ robots.txt, and the misbehaving articles :func:`mocksite.quirk` names. Tests ste
 
 ``/_control/edit?key=K``  article K changes (new text, 수정 time now) from now on
 ``/_control/drift?on=1``  article pages lose their dates (a layout the profile misses)
+``/_control/layout?name=redesign``  article pages in the redesigned layout (``seed``: back)
 ``/_control/release``     let article requests through again after ``--pause-after``
 ``/_control/fail?status=503``  every article answers 503 from now on (``status=`` ends it)
 
@@ -80,6 +81,7 @@ class GeneratedSite:
     hits: Counter[str] = field(default_factory=Counter)
     edits: dict[str, datetime] = field(default_factory=dict)
     drift: bool = False
+    layout: str = "seed"
     failing: int | None = None
     passed: int = 0
     announced: bool = False
@@ -198,7 +200,8 @@ class Handler(BaseHTTPRequestHandler):
         if quirk == "slow":
             time.sleep(site.slow_seconds)
         modified = site.edits.get(article.key)
-        body = site.renderer.article(article, modified=modified, edited=modified is not None, drift=site.drift)
+        body = site.renderer.article(article, modified=modified, edited=modified is not None, drift=site.drift,
+                                     layout=site.layout)
         changed = (modified or article.published).astimezone(timezone.utc)
         validators = {"ETag": etag(body), "Last-Modified": format_datetime(changed, usegmt=True)}
         if self.headers.get("If-None-Match") == validators["ETag"]:
@@ -214,6 +217,8 @@ class Handler(BaseHTTPRequestHandler):
             self.site.edits[query["key"]] = datetime.now(KST).replace(second=0, microsecond=0)
         elif action == "drift":
             self.site.drift = query.get("on") == "1"
+        elif action == "layout":
+            self.site.layout = query["name"]
         elif action == "release":
             self.site.released.set()
         elif action == "fail":

@@ -105,12 +105,18 @@ class Renderer:
         self.articles = articles
         self.by_key = {article.key: article for article in articles}
         self.article_page = (FIXTURES / f"view-{SEED_KEY}.html").read_text(encoding="utf-8")
+        self.redesign_page = (FIXTURES.parent / "variants" / "joongdo-redesign.html").read_text(encoding="utf-8")
         self.list_page = (FIXTURES / "list_news-N01_06-page1.html").read_text(encoding="utf-8")
         self.list_item = re.search(r"<li>.*?</li>", self.list_page, re.S).group(0)
 
     def article(self, article: GenArticle, modified: datetime | None = None, edited: bool = False,
-                drift: bool = False) -> bytes:
-        """The article page; ``edited`` changes its text, ``drift`` drops its dates (a new layout)."""
+                drift: bool = False, layout: str = "seed") -> bytes:
+        """The article page; ``edited`` changes its text, ``drift`` drops its dates (a new layout);
+        ``layout`` "redesign" renders it in the markup of ``variants/joongdo-redesign.html``."""
+        if layout == "redesign":
+            return self.redesigned(article, modified, edited)
+        if layout != "seed":
+            raise ValueError(f"no layout {layout!r} (seed, redesign)")
         page = self.article_page
         section, sub = SECTIONS[article.section]
         paragraphs = list(article.paragraphs)
@@ -134,6 +140,30 @@ class Renderer:
             page = page.replace(old, new)
         if drift:
             page = re.sub(r'<ul class="date">.*?</ul>', "", page, count=1, flags=re.S)
+        return page.encode("utf-8")
+
+    def redesigned(self, article: GenArticle, modified: datetime | None, edited: bool) -> bytes:
+        """The article in the redesigned layout, whose markup the joongdo profile does not know:
+        every field must then come from labels, metadata and the generic layer."""
+        section, sub = SECTIONS[article.section]
+        name, rid = article.reporter
+        paragraphs = ["[수정] " + article.paragraphs[0], *article.paragraphs[1:]] if edited else article.paragraphs
+        text = "".join(f"<p>{escape(p)}</p>\n        " for p in paragraphs)
+        page = re.sub(r'(</figure>\s*).*?(<p class="story__signature">)', lambda m: m[1] + text + m[2],
+                      self.redesign_page, count=1, flags=re.S)
+        published, changed = article.published, modified or article.published
+        replacements = {
+            SEED_TITLE: escape(article.title), SEED_KEY: article.key,
+            "정보보호의날 맞아 국무총리상 수상": escape(article.subtitle),
+            "2020-07-08T08:05:00+09:00": published.isoformat(), "입력 2020.07.08 08:05": f"입력 {published:%Y.%m.%d %H:%M}",
+            "2021-05-16T22:05:00+09:00": changed.isoformat(), "수정 2021.05.16 22:05": f"수정 {changed:%Y.%m.%d %H:%M}",
+            "지면 2020.07.09 8면": f"지면 {published + timedelta(days=1):%Y.%m.%d} {article.index % 20 + 1}면",
+            "세종=임병안 기자 victorylba@": f"대전={name} 기자 {rid}@", "rid=victorylba": f"rid={rid}",
+            "임병안 기자": f"{name} 기자", ">정치/행정</a>": f">{section}</a>", ">세종</a>": f">{sub}</a>",
+            "ncid=N01_06": f"ncid={article.section}",
+        }
+        for old, new in replacements.items():
+            page = page.replace(old, new)
         return page.encode("utf-8")
 
     def list_page_for(self, section: str | None, page: int) -> bytes:

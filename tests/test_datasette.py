@@ -66,7 +66,8 @@ def test_descriptions_apply_to_any_archive_file(archive_file):
     assert "One row per article" in table.text
     assert "Approval / publication time" in table.text  # a column description
     names = {q["name"] for q in canned.json()["queries"]}
-    assert names == {"search", "latest", "by_section", "by_reporter", "edited", "print_page", "ranking_by_day"}
+    assert names == {"search", "latest", "by_section", "by_reporter", "edited", "print_page", "ranking_by_day",
+                     "run_health"}
 
 
 def test_other_databases_are_left_alone(tmp_path):
