@@ -76,7 +76,14 @@ class Verdict:
     earlier: list[RunHealth]
     profiled: bool
     judged: bool
-    problems: list[str]
+    #: Essential fields missing too often.
+    missing: list[str]
+    #: Key fields the profile no longer gives: it stopped matching.
+    drifted: list[str]
+
+    @property
+    def problems(self) -> list[str]:
+        return self.missing + self.drifted
 
     @property
     def flagged(self) -> bool:
@@ -118,12 +125,9 @@ def judge(site: str, runs: list[RunHealth], thresholds: Thresholds) -> Verdict:
     now, before = pooled(latest), pooled(earlier)
     profiled = (now + before).profiled
     judged = now.articles >= thresholds.min_articles
-    problems = []
-    if judged:
-        problems = missing_problems(now, thresholds)
-        if profiled:
-            problems += profile_problems(now, before, thresholds)
-    return Verdict(site, runs, latest, earlier, profiled, judged, problems)
+    missing = missing_problems(now, thresholds) if judged else []
+    drifted = profile_problems(now, before, thresholds) if judged and profiled else []
+    return Verdict(site, runs, latest, earlier, profiled, judged, missing, drifted)
 
 
 def split_latest(runs: list[RunHealth], min_articles: int) -> list[RunHealth]:

@@ -41,9 +41,9 @@ def _status(verdict: Verdict, thresholds: Thresholds) -> str:
     if not verdict.judged:
         return (f"not judged: {verdict.now.articles} article page(s) in its last {len(verdict.runs)} run(s), "
                 f"fewer than NEWSCRAWL_DRIFT_MIN_ARTICLES ({thresholds.min_articles})")
-    if verdict.flagged:
-        if any("site profile" in problem for problem in verdict.problems):
-            return "FLAGGED: its site profile stopped matching"
+    if verdict.drifted:
+        return "FLAGGED: its site profile stopped matching"
+    if verdict.missing:
         return "FLAGGED: its articles miss their title, date or body"
     if not verdict.profiled:
         return "ok (read without a site profile: judged by missing fields only)"
