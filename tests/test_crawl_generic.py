@@ -7,6 +7,7 @@ days before the site's "now"; :func:`mocksite.quirk` names the misbehaving ones.
 
 from __future__ import annotations
 
+import json
 import signal
 import subprocess
 import sys
@@ -19,7 +20,8 @@ import pytest
 import sqlite_utils
 
 from conftest import ENV, FAST, assert_one_line_error, run_newscrawl, start_newscrawl
-from mockpapers import NOT_ARTICLES, UNDATED_PATH, GenericNewsSite, generic_path
+from mockpapers import NOT_ARTICLES, UNDATED_PATH, GenericNewsSite, generic_path, idxno
+from mocksite import RSS_SIZE
 from test_crawl import SINCE, runs
 from test_crawl_resume import wait_for_log
 
@@ -96,11 +98,13 @@ def test_what_the_crawl_reads_and_never_requests(generic_news_site, tmp_path):
     assert not any("elsewhere" in row["url"] or row["kind"] == "discovery" for row in failures)
 
 
-def test_a_second_run_fetches_only_retries(generic_news_site, tmp_path):
+def test_a_second_run_fetches_only_what_failed(generic_news_site, tmp_path):
     site, db_path = generic_news_site, tmp_path / "news.db"
     assert generic_crawl(site, db_path, "--since", SINCE).returncode == 0
     start = len(site.requests())
-    result = generic_crawl(site, db_path)  # the routine run: since the last one
+    # the same window again: every archived article is known by its key (the feeds' links
+    # carry utm_ parameters, the sitemaps' do not), so only the failures are fetched again
+    result = generic_crawl(site, db_path, "--since", SINCE)
     assert result.returncode == 0, result.stderr
     retried = {generic_path(a) for a in site.articles if a.index in IN_WINDOW and a.quirk in ("gone", "broken")}
     assert set(article_paths(site, start)) == retried
@@ -179,3 +183,20 @@ def test_generic_crawl_arguments_are_checked(tmp_path, args, message):
     db_path = tmp_path / "news.db"
     assert_one_line_error(run_newscrawl("crawl", *args, "--db", str(db_path)), message)
     assert not db_path.exists()
+
+
+def test_an_ndsoft_paper_crawled_generically_from_its_feed_gets_the_cms_keys(ndsoft_paper, tmp_path):
+    """The start URL may be a feed; article URLs of the ND소프트 shape are keyed as that profile
+    keys them, so the archive recognises them on the next run."""
+    db_path = tmp_path / "news.db"
+    result = generic_crawl(ndsoft_paper, db_path, "--since", SINCE, start="/rss/allArticle.xml")
+    assert result.returncode == 0, result.stderr
+    in_feed = [a for a in ndsoft_paper.articles[:RSS_SIZE] if a.index in IN_WINDOW]
+    assert archived(db_path) == {str(idxno(a)) for a in in_feed if a.quirk not in ("gone", "broken")}
+    db = sqlite_utils.Database(db_path)
+    assert {json.loads(row["sources"])["title"] for row in db["articles"].rows} == {"profile"}  # read as ND소프트
+    start = len(ndsoft_paper.requests())
+    # the same window again: what is archived is known by its key and skipped
+    assert generic_crawl(ndsoft_paper, db_path, "--since", SINCE, start="/rss/allArticle.xml").returncode == 0
+    again = {r["path"] for r in ndsoft_paper.requests()[start:] if "articleView" in r["path"]}
+    assert again == {f"/news/articleView.html?idxno={idxno(a)}" for a in in_feed if a.quirk in ("gone", "broken")}
