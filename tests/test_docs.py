@@ -30,19 +30,19 @@ def deployed_commands() -> list[list[str]]:
     """The ``newscrawl …`` command lines of the files in deploy/ (systemd's %i as a site)."""
     lines = []
     for path in sorted((ROOT / "deploy").iterdir()):
-        for match in re.finditer(r"bin/newscrawl (crawl [^\n>|]*)", path.read_text(encoding="utf-8")):
+        for match in re.finditer(r"bin/newscrawl ((?:crawl|health) [^\n>|]*)", path.read_text(encoding="utf-8")):
             lines.append(shlex.split(match.group(1).replace("%i", "joongdo")))
     return lines
 
 
 def test_deploy_examples_run_real_commands():
     commands = deployed_commands()
-    assert len(commands) == 2  # cron and systemd
+    assert len(commands) == 3  # cron's crawl and health, systemd's crawl
     for args in commands:
         with cli.make_context("newscrawl", list(args)) as ctx:
             name, command, rest = cli.resolve_command(ctx, list(args))
             command.make_context(name, rest, parent=ctx)  # raises on an unknown option
-        assert args[:2] == ["crawl", "joongdo"]
+    assert sorted(args[:2] for args in commands) == [["crawl", "joongdo"], ["crawl", "joongdo"], ["health", "--db"]]
 
 
 def test_the_systemd_timer_starts_the_service_it_is_named_after():
