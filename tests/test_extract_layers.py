@@ -3,9 +3,11 @@
 from __future__ import annotations
 
 import json
+from datetime import datetime, timezone
 
 import pytest
 from lxml import html as lxml_html
+from mocksite import Renderer, generate
 
 from newscrawl.extract.breadcrumbs import breadcrumb
 from newscrawl.extract.bylines import bylines_on_page
@@ -14,6 +16,9 @@ from newscrawl.extract.maintext import main_text, pruned_copy
 from newscrawl.extract.metadata import PageMetadata
 from newscrawl.extract.page import ArticlePage
 from newscrawl.extract.photos import article_photos
+from newscrawl.items import RawPage
+from newscrawl.pipelines import run_offline
+from newscrawl.run import project_settings
 from newscrawl.sites import GENERIC
 from parsel import Selector
 
@@ -214,3 +219,18 @@ def test_pruned_copy_keeps_the_text_after_a_removed_node():
     root = root_of("<div><p>앞</p><span>지울 것</span> 뒤의 글</div>")
     copy = pruned_copy(root, {root.xpath("//span")[0]})
     assert copy.xpath("string(//div)") == "앞 뒤의 글"
+
+
+def test_headline_cards_with_summaries_stay_out_of_a_generic_body():
+    """Short articles in the redesigned layout: trafilatura alone would take the 헤드라인 뉴스
+    cards' summaries (text, not just links) for paragraphs after the byline."""
+    articles = generate(12, datetime(2026, 1, 1, tzinfo=timezone.utc), 30)
+    renderer = Renderer(articles)
+    for article in articles:
+        page = RawPage(url=f"http://www.joongdo.co.kr/web/view.php?key={article.key}", status=200, headers={},
+                       body=renderer.article(article, layout="redesign"), encoding=None, fetched_at=None,
+                       site="joongdo")
+        extracted = run_offline(page, project_settings({"NEWSCRAWL_STORE": False}))
+        assert extracted.sources["body"] == "generic"
+        assert extracted.body.split("\n\n") == list(article.paragraphs)
+        assert extracted.byline and extracted.byline.endswith("@")

@@ -209,7 +209,7 @@ class ArticlePage:
     @cached_property
     def _list_boxes(self) -> set[etree._Element]:
         """News-list boxes (랭킹뉴스, an in-body 관련기사 box): never article text."""
-        return {box for _name, box in self._related_boxes if _mostly_links(box)}
+        return {box for _name, box in self._related_boxes if _mostly_entries(box)}
 
     @cached_property
     def _related_boxes(self) -> list[tuple[str, etree._Element]]:
@@ -396,11 +396,28 @@ def _length(paragraphs: list[str]) -> int:
     return sum(len(p) for p in paragraphs)
 
 
-def _mostly_links(box: etree._Element) -> bool:
-    """True when most of ``box``'s text is link text: a list, not a passage of the article."""
+def _mostly_entries(box: etree._Element) -> bool:
+    """True when most of ``box``'s text belongs to its linked entries: a news list, not a
+    passage of the article that merely contains a heading-like line.
+
+    An entry is the largest element around a link that holds no link elsewhere: a bare
+    link in a ranking list, a whole card (thumbnail, title, summary) in a headline strip,
+    whose summaries would otherwise pass for article paragraphs.
+    """
     text = len(normalise_space(box.xpath("string()")))
-    links = sum(len(normalise_space(a.xpath("string()"))) for a in box.xpath(".//a"))
-    return links * 2 >= text
+    entries = {_entry_of(link, box) for link in box.xpath(".//a[@href]")}
+    covered = sum(len(normalise_space(entry.xpath("string()"))) for entry in entries)
+    return covered * 2 >= text
+
+
+def _entry_of(link: etree._Element, box: etree._Element) -> etree._Element:
+    href = link.get("href")
+    entry = link
+    while (parent := entry.getparent()) is not None and parent is not box and all(
+        a.get("href") == href for a in parent.iter("a") if a.get("href") is not None
+    ):
+        entry = parent
+    return entry
 
 
 def _split_byline(blocks: list[str]) -> tuple[list[str], Byline | None]:
