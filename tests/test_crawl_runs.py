@@ -98,8 +98,11 @@ def test_layout_drift_ends_the_run_with_a_loud_warning_and_exit_1(generated_site
 def test_a_failing_server_gets_backoff_then_the_run_gives_up(generated_site, tmp_path):
     generated_site.control("fail", status="503")
     db_path = tmp_path / "news.db"
+    # AutoThrottle off: it would move the delay by the measured latency, and the doubling is
+    # what this test checks.
     result = run_newscrawl(*crawl_args(generated_site, db_path, "--since", SINCE, "-s", "NEWSCRAWL_GIVE_UP_AFTER=6",
-                                       "-s", "NEWSCRAWL_BACKOFF_BASE=0.05", "-s", "CONCURRENT_REQUESTS=1"))
+                                       "-s", "NEWSCRAWL_BACKOFF_BASE=0.05", "-s", "CONCURRENT_REQUESTS=1",
+                                       "-s", "AUTOTHROTTLE_ENABLED=False"))
     assert result.returncode == 1
     assert "Backing off 127.0.0.1: a request every 0.05 s" in result.stderr
     assert "Backing off 127.0.0.1: a request every 0.10 s" in result.stderr  # doubled by the next retry
