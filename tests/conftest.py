@@ -8,13 +8,14 @@ import shutil
 import subprocess
 import sys
 import urllib.request
-from collections.abc import Iterator
+from collections.abc import Iterable, Iterator
 from datetime import datetime
 from pathlib import Path
 from zoneinfo import ZoneInfo
 
 import pytest
 
+from faultserver import Fault
 from mocksite import GenArticle, generate
 
 TESTS = Path(__file__).parent
@@ -44,7 +45,8 @@ def site_root(tmp_path: Path) -> Path:
 class MockSite:
     """A running ``tests/mockserver.py``: its base URL and the directory it serves."""
 
-    #: The server script (``mockpapers.py`` serves the generated papers of other kinds).
+    #: The server script (``mockpapers.py`` serves the generated papers of other kinds,
+    #: ``faultserver.py`` the generated site with faults).
     script = "mockserver.py"
 
     def __init__(self, root: Path, *options: str):
@@ -225,6 +227,27 @@ def paused_site(tmp_path: Path) -> Iterator[GeneratedSite]:
     site = GeneratedSite(_site_copy(tmp_path), now_kst(), ARTICLES, SPAN_DAYS, "--pause-after", str(PAUSE_AFTER))
     yield site
     site.stop()
+
+
+class FaultySite(GeneratedSite):
+    """``tests/faultserver.py``: a generated site whose articles misbehave as ``faults`` say."""
+
+    script = "faultserver.py"
+
+    def __init__(self, directory: Path, n: int, span_days: float, faults: Iterable[Fault] = (), *options: str):
+        """Serves from (and logs into) ``directory``, which is created: one per site of a test."""
+        directory.mkdir(parents=True, exist_ok=True)
+        self.faults = {fault.index: fault for fault in faults}
+        specs = [arg for fault in self.faults.values() for arg in ("--fault", fault.spec())]
+        super().__init__(_site_copy(directory), now_kst(), n, span_days, *specs, *options)
+
+    def wait_served(self, count: int) -> int:
+        """Block until the server (run with ``--announce``) has sent ``count`` article pages
+        whole; returns how many it had sent by then."""
+        for line in self.process.stdout:
+            if line.startswith("served ") and int(line.split()[1]) >= count:
+                return int(line.split()[1])
+        raise AssertionError(f"the server stopped before serving {count} article pages")
 
 
 def _site_copy(tmp_path: Path) -> Path:

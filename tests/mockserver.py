@@ -301,7 +301,8 @@ class QuietServer(ThreadingHTTPServer):
             super().handle_error(request, client_address)
 
 
-def main() -> None:
+def arguments() -> argparse.ArgumentParser:
+    """The server's command-line options (``tests/faultserver.py`` adds its own)."""
     parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
     parser.add_argument("--root", type=Path, required=True)
     parser.add_argument("--generate", type=int, metavar="N", help="serve a generated site of N articles")
@@ -310,19 +311,24 @@ def main() -> None:
     parser.add_argument("--log", type=Path, help="append one JSON line per request to this file")
     parser.add_argument("--pause-after", type=int, help="hold article requests after this many")
     parser.add_argument("--slow-seconds", type=float, default=1.0, help="how long the slow article takes")
-    args = parser.parse_args()
-    Handler.root = args.root
-    Handler.stop_hanging = threading.Event()
+    return parser
+
+
+def main(handler: type[Handler] = Handler, args: argparse.Namespace | None = None) -> None:
+    """Serve with ``handler`` (a subclass may add routes) until the process is stopped."""
+    args = args or arguments().parse_args()
+    handler.root = args.root
+    handler.stop_hanging = threading.Event()
     if args.generate:
-        Handler.site = GeneratedSite(
+        handler.site = GeneratedSite(
             renderer=Renderer(generate(args.generate, args.now, args.span_days)), pause_after=args.pause_after,
             slow_seconds=args.slow_seconds, log=args.log.open("a", encoding="utf-8") if args.log else None)
-    server = QuietServer(("127.0.0.1", 0), Handler)
+    server = QuietServer(("127.0.0.1", 0), handler)
     print(f"http://127.0.0.1:{server.server_address[1]}", flush=True)
     try:
         server.serve_forever()
     finally:
-        Handler.stop_hanging.set()
+        handler.stop_hanging.set()
 
 
 if __name__ == "__main__":

@@ -1,0 +1,65 @@
+"""Checks that an archive is whole: what the fault-tolerance tests assert after every fault.
+
+:data:`BROKEN_ARTICLES` is one SQL statement, so it reads one snapshot of the archive: run
+by datasette while a crawl writes, it finds a torn read (an article row without the
+revisions, photos, reporters, raw page or search entry written with it) as surely as it
+finds a half-written article after a ``kill -9``.
+"""
+
+from __future__ import annotations
+
+import hashlib
+from pathlib import Path
+
+import sqlite_utils
+
+#: ``(article id, what is wrong)`` for every article whose rows disagree; no rows when whole.
+BROKEN_ARTICLES = """
+select a.id, 'revisions 1..revision' from articles a
+  where (select count(*) from revisions r where r.article = a.id) != a.revision
+     or (select max(r.revision) from revisions r where r.article = a.id) != a.revision
+union all
+select a.id, 'current revision' from articles a
+  where not exists (select 1 from revisions r
+                    where r.article = a.id and r.revision = a.revision and r.content_hash = a.content_hash)
+union all
+select a.id, 'photos' from articles a join revisions r on r.article = a.id and r.revision = a.revision
+  where json_array_length(r.data, '$.photos') != (select count(*) from photos p where p.article = a.id)
+union all
+select a.id, 'reporters' from articles a join revisions r on r.article = a.id and r.revision = a.revision
+  where json_array_length(r.data, '$.reporters') != (select count(*) from article_reporters x where x.article = a.id)
+union all
+select a.id, 'raw page' from articles a
+  where not exists (select 1 from pages p where p.id = a.page_id)
+union all
+select a.id, 'search index' from articles a
+  where a.id not in (select rowid from articles_fts)
+union all
+select rowid, 'search entry without article' from articles_fts
+  where rowid not in (select id from articles)
+"""
+
+
+def assert_archive_consistent(db_path: Path) -> None:
+    """SQLite's own checks pass and every article has all its rows (see BROKEN_ARTICLES)."""
+    db = sqlite_utils.Database(db_path)
+    try:
+        assert db.execute("PRAGMA integrity_check").fetchall() == [("ok",)]
+        assert db.execute("PRAGMA foreign_key_check").fetchall() == []
+        assert db.execute(BROKEN_ARTICLES).fetchall() == []
+    finally:
+        db.close()
+
+
+def article_contents(db_path: Path) -> dict[tuple[str, str], str]:
+    """``(site, article_id) -> content hash`` of every archived article."""
+    db = sqlite_utils.Database(db_path)
+    try:
+        return {(site, article_id): digest for site, article_id, digest in
+                db.execute("SELECT site, article_id, content_hash FROM articles")}
+    finally:
+        db.close()
+
+
+def body_digest(text: str) -> str:
+    return hashlib.sha256(text.encode()).hexdigest()
