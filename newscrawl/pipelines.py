@@ -105,6 +105,11 @@ class ArchivePipeline(_Stage):
             result = save_article(self.archive(), item)
             item.archived = result.outcome
             self._count(f"newscrawl/articles/{result.outcome}")
+            if not item.complete and self.record_failures:
+                # stored for what it holds, and a failure too, so that later runs fetch it again
+                record_failure(self.archive(), FetchFailure(
+                    url=item.url, error=item.incomplete_reason or "incomplete", site=item.site,
+                    status=item.page.status if item.page else None, failed_at=now_kst(), kind="incomplete"))
         elif isinstance(item, NotModified):
             if mark_unchanged(self.archive(), item.site, item.article_id, item.url, item.fetched_at):
                 self._count("newscrawl/articles/unchanged")

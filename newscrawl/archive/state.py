@@ -21,11 +21,13 @@ class ArticleState:
     last_fetched_at: str
     etag: str | None
     last_modified: str | None
+    #: False when the stored copy was cut short in transfer.
+    complete: bool
 
 
 _STATE = (
     "SELECT a.article_id, coalesce(a.published_at, a.first_seen_at), a.last_fetched_at,"
-    " json_extract(p.headers, '$.etag[0]'), json_extract(p.headers, '$.\"last-modified\"[0]')"
+    " json_extract(p.headers, '$.etag[0]'), json_extract(p.headers, '$.\"last-modified\"[0]'), coalesce(a.complete, 1)"
     " FROM articles a LEFT JOIN pages p ON p.id = a.page_id"
 )
 
@@ -68,10 +70,11 @@ def failures_to_retry(db: Database, site: str, kinds: Iterable[str], max_attempt
 
 
 def articles_fetched_since(db: Database, site: str, since: str) -> int:
-    """Article fetches of ``site`` recorded at or after ``since``: stored or failed."""
+    """Article fetches of ``site`` recorded at or after ``since``: stored or failed (an
+    incomplete article is both, and counts once)."""
     stored = db.execute("SELECT count(*) FROM articles WHERE site = ? AND last_fetched_at >= ?",
                         [site, since]).fetchone()[0]
-    failed = db.execute("SELECT count(*) FROM failures WHERE site = ? AND kind != 'discovery'"
+    failed = db.execute("SELECT count(*) FROM failures WHERE site = ? AND kind NOT IN ('discovery', 'incomplete')"
                         " AND last_failed_at >= ?", [site, since]).fetchone()[0]
     return stored + failed
 

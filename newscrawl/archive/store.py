@@ -87,7 +87,8 @@ def save_article(db: Database, article: Article) -> SaveResult:
             index_article(db, rowid)
         previous_snapshot = None if row is None else row[3]
         _record_related(db, rowid, article.related, seen_at, previous_snapshot)
-        db.execute("DELETE FROM failures WHERE url = ?", [article.url])
+        if article.complete:  # an article cut short stays a failure to retry (see ArchivePipeline)
+            db.execute("DELETE FROM failures WHERE url = ?", [article.url])
     return result
 
 

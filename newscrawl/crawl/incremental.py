@@ -1,7 +1,8 @@
 """Incremental crawling: fetch what is new, revisit what is due, retry what failed.
 
 :class:`ArchiveIndex` answers, for each article a crawl discovers, whether to fetch it and
-how: a new article is fetched; an archived one only when its revisit is due by the
+how: a new article is fetched, and so is one whose stored copy was cut short in transfer;
+an archived one otherwise only when its revisit is due by the
 :class:`~newscrawl.crawl.window.RevisitSchedule` (then conditionally, with the ETag and
 Last-Modified of the stored page, so an unchanged page costs a 304); a URL that already
 failed ``max_attempts`` times is left alone. Anything fetched since the job started is
@@ -21,7 +22,7 @@ from ..extract.dates import KST, isoformat
 from .window import RevisitSchedule
 
 #: Failure kinds a later run retries; "robots" and "discovery" pages are not articles to retry.
-RETRIED_KINDS = ("fetch", "not-article")
+RETRIED_KINDS = ("fetch", "not-article", "incomplete")
 
 
 @dataclass(frozen=True)
@@ -52,6 +53,9 @@ class ArchiveIndex:
         # previous run's (a quick cron pair), at worst costing one fetch after a kill -9.
         if state.last_fetched_at > self._job_started:
             return "this-job"
+        if not state.complete:
+            # Cut short last time: fetched again whole, unconditionally (a 304 would keep the cut copy).
+            return "given-up" if failed_attempts(self.db, url) >= self.max_attempts else Fetch("retry")
         now = datetime.now(KST)
         published = datetime.fromisoformat(state.published_at)
         if not self.schedule.is_due(published, datetime.fromisoformat(state.last_fetched_at), now):
