@@ -84,6 +84,8 @@ DOWNLOAD_WARNSIZE = 4 * 1024 * 1024
 DOWNLOADER_MIDDLEWARES = {
     "scrapy.downloadermiddlewares.retry.RetryMiddleware": None,
     "newscrawl.crawl.backoff.BackoffRetryMiddleware": 550,
+    "scrapy.downloadermiddlewares.redirect.RedirectMiddleware": None,
+    "newscrawl.crawl.redirect.LoopAwareRedirectMiddleware": 600,
 }
 ITEM_PIPELINES = {
     "newscrawl.pipelines.ExtractPipeline": 100,
