@@ -19,6 +19,16 @@ from .page import ArticlePage
 
 __all__ = ["ArticlePage", "extract_page"]
 
+#: Media types a page may be served as (text of any kind; what lacks a type is judged by its
+#: bytes). An image or a PDF at an article's URL is not a page, whatever its bytes look like.
+_PAGE_TYPES = ("text/", "application/xhtml+xml", "application/xml", "application/octet-stream")
+
+
+def not_a_page_type(content_type: str | None) -> str | None:
+    """The media type of ``content_type`` when it cannot be a web page (``image/png``), else None."""
+    media_type = (content_type or "").split(";")[0].strip().lower()
+    return media_type if media_type and not media_type.startswith(_PAGE_TYPES) else None
+
 
 def extract_page(page: RawPage, profile: SiteProfile) -> ExtractedArticle:
     """The fields of ``page`` read with ``profile``; raises NotAnArticle for non-HTML.
@@ -26,6 +36,9 @@ def extract_page(page: RawPage, profile: SiteProfile) -> ExtractedArticle:
     A page given to the generic profile is read with a better one when its canonical URL
     or a CMS's markers name it (:func:`newscrawl.sites.profile_for_page`).
     """
+    media_type = not_a_page_type(page.header("content-type"))
+    if media_type:
+        raise NotAnArticle(f"the server sent {media_type}, not a web page")
     if not page.body.strip():
         raise NotAnArticle("the page is empty (0 bytes of content)")
     html, encoding = decode_html(page.body, page.header("content-type"))
