@@ -50,13 +50,15 @@ def pruned_copy(root: etree._Element, skip: Collection[etree._Element]) -> etree
     A copy, because the extractor rewrites the tree it is given and the page object
     still needs the original.
     """
-    tree = root.getroottree()
-    paths = [tree.getpath(node) for node in skip]
+    # A node is found in the copy by its place in document order, which a copy keeps. (Not
+    # by an XPath of its ancestors' names: tags such as <o:p> or junk like <h(x=y)tml> in
+    # real pages make that an invalid or wrong expression.)
+    skipped = set(skip)
+    places = [place for place, node in enumerate(root.iter()) if node in skipped]
     pruned = copy.deepcopy(root)
-    # Find every node before removing any: a removal shifts the paths of later siblings.
-    doomed = [node for path in paths for node in pruned.getroottree().xpath(path)]
-    for node in doomed:
-        _drop(node)
+    nodes = list(pruned.iter())
+    for place in places:  # found before any is removed: a removal moves what comes after
+        _drop(nodes[place])
     return pruned
 
 
