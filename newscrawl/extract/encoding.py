@@ -37,7 +37,13 @@ def _guess_encoding(body: bytes) -> str | None:
 
 def decode_html(body: bytes, content_type: str | None = None) -> tuple[str, str]:
     """``(text, encoding)`` of an HTML page; undecodable bytes become U+FFFD."""
-    encoding, text = html_to_unicode(content_type, body, auto_detect_fun=_guess_encoding)
+    try:
+        encoding, text = html_to_unicode(content_type, body, auto_detect_fun=_guess_encoding)
+    except (LookupError, UnicodeError):
+        # The header or <meta> names a Python codec that is no text encoding ("undefined",
+        # "base64", "idna"): a browser ignores such a label, and so does this.
+        encoding = _guess_encoding(body) or "utf-8"
+        text = body.decode(encoding, errors="replace")
     if "\ufffd" in text or _canonical(encoding) in _WESTERN:
         better = _korean_reading(body, western=_canonical(encoding) in _WESTERN)
         if better:
