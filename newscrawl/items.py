@@ -46,8 +46,8 @@ class FetchFailure:
     status: int | None = None
     failed_at: str | None = None
     #: "fetch" (an article's download failed), "not-article" (dropped by validation),
-    #: "incomplete" (stored, but cut short in transfer), "discovery" (a feed or list page
-    #: failed), "robots" (disallowed by robots.txt).
+    #: "incomplete" (stored, but cut short in transfer), "error" (newscrawl failed on the
+    #: page: a bug), "discovery" (a feed or list page failed), "robots" (disallowed by robots.txt).
     kind: str = "fetch"
 
 

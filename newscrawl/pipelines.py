@@ -17,6 +17,7 @@ from scrapy.exceptions import DropItem, NotConfigured
 from scrapy.settings import BaseSettings
 from scrapy.utils.misc import load_object
 from sqlite_utils import Database
+from twisted.python.failure import Failure
 
 from .archive import mark_unchanged, open_archive, record_failure, save_article
 from .archive.store import now_kst
@@ -88,6 +89,7 @@ class ArchivePipeline(_Stage):
         pipeline = cls(crawler.settings)
         pipeline.stats = crawler.stats
         crawler.signals.connect(pipeline.item_dropped, signal=signals.item_dropped)
+        crawler.signals.connect(pipeline.item_error, signal=signals.item_error)
         return pipeline
 
     def archive(self) -> Database:
@@ -130,6 +132,17 @@ class ArchivePipeline(_Stage):
                 record_failure(self.archive(), FetchFailure(
                     url=page.url, error=str(exception), site=archive_site(item), status=page.status,
                     failed_at=now_kst(), kind="not-article"))
+
+    def item_error(self, item: Any, response: Any, failure: Failure) -> None:
+        """A page the pipelines failed on (a bug in newscrawl) is a failure to retry once it is
+        fixed, not a page lost: Scrapy itself only logs the traceback."""
+        if isinstance(item, RawPage):
+            self._count("newscrawl/errors")
+            if self.record_failures:
+                record_failure(self.archive(), FetchFailure(
+                    url=item.url, site=archive_site(item), status=item.status, failed_at=now_kst(), kind="error",
+                    error=f"newscrawl failed on the page ({failure.type.__name__}: {failure.getErrorMessage()}); "
+                          "the crawl's log has the traceback"))
 
     def _count(self, key: str) -> None:
         if self.stats is not None:
