@@ -11,11 +11,12 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import datetime
 from email.utils import parsedate_to_datetime
-from urllib.parse import urljoin, urlsplit, urlunsplit
+from urllib.parse import urlsplit, urlunsplit
 
 from parsel import Selector
 
 from ..extract.dates import KST, parse_kst_datetime
+from ..links import absolute_url
 from ..sites.base import Discovery, SiteProfile
 
 _FEED_ENTRIES = "//item | //entry"
@@ -42,7 +43,9 @@ def list_items(html: str, url: str, discovery: Discovery) -> list[Listed]:
         if not href or not href.strip():
             continue
         date = node.css(discovery.list_date).get() if discovery.list_date else None
-        items.append(Listed(urljoin(url, href.strip()), parse_kst_datetime(date)))
+        link = absolute_url(url, href.strip())
+        if link:
+            items.append(Listed(link, parse_kst_datetime(date)))
     return items
 
 
@@ -51,7 +54,7 @@ def next_page(html: str, url: str, discovery: Discovery) -> str | None:
     if not discovery.next_page:
         return None
     href = Selector(text=html).css(discovery.next_page).get()
-    return urljoin(url, href.strip()) if href and href.strip() else None
+    return absolute_url(url, href.strip()) if href and href.strip() else None
 
 
 def feed_items(body: bytes, url: str) -> list[Listed]:
@@ -73,9 +76,9 @@ def feed_entries(selector: Selector, url: str) -> list[Listed]:
     """The entries of a parsed RSS or Atom feed, in feed order."""
     items = []
     for entry in selector.xpath(_FEED_ENTRIES):
-        link = entry.xpath(_FEED_LINK).get().strip()
+        link = absolute_url(url, entry.xpath(_FEED_LINK).get().strip())
         if link:
-            items.append(Listed(urljoin(url, link), feed_date(entry.xpath(_FEED_DATE).get())))
+            items.append(Listed(link, feed_date(entry.xpath(_FEED_DATE).get())))
     return items
 
 

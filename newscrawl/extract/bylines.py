@@ -10,10 +10,10 @@ from __future__ import annotations
 import re
 from collections.abc import Callable
 from dataclasses import dataclass
-from urllib.parse import urljoin
 
 from lxml import etree
 
+from ..links import absolute_url
 from .text import normalise_space
 
 _ROLES = r"(?:수습기자|인턴기자|객원기자|선임기자|기자|특파원|통신원|명예기자)"
@@ -85,7 +85,7 @@ def bylines_on_page(
         single = len(byline.names) == 1
         href = _reporter_link(element)
         email = (complete_email(byline.email) or _mailto(element)) if single else None
-        url = urljoin(page_url, href) if single and href else None
+        url = absolute_url(page_url, href) if single and href else None
         for name in byline.names:
             # A byline element nested in another (an <a> in an <li>) names the same reporter.
             entry = found.setdefault(name, {"name": name, "email": None, "url": None})

@@ -24,12 +24,13 @@ import re
 from collections.abc import Callable
 from functools import cached_property
 from typing import Any, TypeVar
-from urllib.parse import urljoin, urlsplit
+from urllib.parse import urlsplit
 
 from lxml import etree
 from parsel import Selector, SelectorList
 
 from ..items import ExtractedArticle, RawPage
+from ..links import absolute_url
 from ..sites.base import SiteProfile
 from .breadcrumbs import breadcrumb
 from .bylines import Byline, bylines_on_page, complete_email, parse_byline, reporter_name
@@ -91,7 +92,7 @@ class ArticlePage:
 
     def canonical_url(self) -> str | None:
         href = self.metadata.link("canonical") or self.metadata.meta("og:url")
-        return urljoin(self.url, href) if href else None
+        return absolute_url(self.url, href) if href else None
 
     @cached_property
     def article_url(self) -> str:
@@ -299,7 +300,7 @@ class ArticlePage:
             name = reporter_name(node_text(node.root)) or reporter_name(node.xpath("string(.//img/@alt)").get())
             if name:
                 href = node.xpath("@href").get() or node.xpath(".//a/@href").get()
-                reporters.append({"name": name, "email": None, "url": urljoin(self.url, href) if href else None})
+                reporters.append({"name": name, "email": None, "url": absolute_url(self.url, href) if href else None})
         return reporters
 
     @cached_property
@@ -326,7 +327,8 @@ class ArticlePage:
         return self._layered(
             "photos",
             ("profile", lambda: [p for n in self._profile_nodes("photos") if (p := self._profile_photo(n))]),
-            ("generic", lambda: [self._photo(f.node, f.img, f.raw_caption) for f in article_photos(self.root)]),
+            ("generic", lambda: [p for f in article_photos(self.root)
+                                 if (p := self._photo(f.node, f.img, f.raw_caption))]),
             ("metadata", self._metadata_photos),
         ) or []
 
@@ -338,10 +340,14 @@ class ArticlePage:
         raw_caption = first_nonempty(node_text(n.root) for n in caption_nodes)
         return self._photo(node.root, img[0].root, raw_caption)
 
-    def _photo(self, node: etree._Element | None, img: etree._Element, raw_caption: str | None) -> dict[str, Any]:
-        src = img.get("data-src") or img.get("src") or ""
+    def _photo(self, node: etree._Element | None, img: etree._Element,
+               raw_caption: str | None) -> dict[str, Any] | None:
+        """The photo of ``img``; None when its source is a malformed link."""
+        url = absolute_url(self.url, (img.get("data-src") or img.get("src") or "").strip())
+        if url is None:
+            return None
         caption, credit = split_caption(raw_caption)
-        return {"url": urljoin(self.url, src.strip()), "alt": normalise_space(img.get("alt")) or None,
+        return {"url": url, "alt": normalise_space(img.get("alt")) or None,
                 "caption": caption, "credit": credit, "raw_caption": raw_caption,
                 # The node is cut from the body text; a bare <img> holds no text to cut.
                 "node": node if node is not img else None}
@@ -349,8 +355,11 @@ class ArticlePage:
     def _metadata_photos(self) -> list[dict[str, Any]]:
         photos = []
         for image in self.metadata.images():
+            url = absolute_url(self.url, image["url"])
+            if url is None:
+                continue
             caption, credit = split_caption(image["caption"])
-            photos.append({"url": urljoin(self.url, image["url"]), "alt": None, "caption": caption,
+            photos.append({"url": url, "alt": None, "caption": caption,
                            "credit": credit, "raw_caption": image["caption"], "node": None})
         return photos
 

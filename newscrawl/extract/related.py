@@ -11,10 +11,10 @@ from __future__ import annotations
 import re
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass
-from urllib.parse import urljoin
 
 from lxml import etree
 
+from ..links import absolute_url
 from .text import node_text, normalise_space
 
 #: Heading text (spaces removed) -> list name.
@@ -141,8 +141,8 @@ def _entry(node: etree._Element, page_url: str) -> tuple[str, str, str | None] |
         title = normalise_space(link.xpath("string(.//img/@alt)"))
     if not title:
         return None
-    summary = _summary(node, title)
-    return title, urljoin(page_url, link.get("href").strip()), summary
+    url = absolute_url(page_url, link.get("href").strip())
+    return (title, url, _summary(node, title)) if url else None
 
 
 def _summary(node: etree._Element, title: str) -> str | None:

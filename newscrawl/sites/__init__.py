@@ -9,11 +9,12 @@ alone.
 
 from __future__ import annotations
 
-from urllib.parse import urljoin, urlsplit
+from urllib.parse import urlsplit
 
 from parsel import Selector
 
 from ..errors import UnknownSite
+from ..links import absolute_url
 from .base import SiteProfile
 from .generic import GENERIC
 from .joongdo import JOONGDO
@@ -62,7 +63,8 @@ def profile_for_page(profile: SiteProfile, selector: Selector, url: str) -> Site
     if profile is not GENERIC:
         return profile
     canonical = selector.xpath('//link[@rel="canonical"]/@href | //meta[@property="og:url"]/@content').get()
-    by_canonical = profile_for_url(urljoin(url, canonical.strip())) if canonical else None
+    canonical_url = absolute_url(url, canonical.strip()) if canonical else None
+    by_canonical = profile_for_url(canonical_url) if canonical_url else None
     if by_canonical:
         return by_canonical
     return next((p for p in PROFILES.values() if p.markers and any(selector.css(css) for css in p.markers)),
