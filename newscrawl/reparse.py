@@ -47,6 +47,7 @@ def reparse(db_path: str | Path, site: str | None = None) -> ReparseReport:
     """Re-extract the latest page of every article (of ``site``) into the archive at ``db_path``."""
     db = open_archive(db_path)
     where, params = ("AND a.site = ?", [site]) if site else ("", [])
+    # sql: the WHERE fragment is a constant; the site is a parameter
     pages = db.execute(
         "SELECT a.page_id, p.last_fetched_at FROM articles a JOIN pages p ON p.id = a.page_id"
         f" WHERE a.page_id IS NOT NULL {where} ORDER BY a.id", params).fetchall()

@@ -41,6 +41,7 @@ _TRANSFER_HEADERS = ("content-encoding", "transfer-encoding", "content-length")
 def article_records(db: Database, site: str | None = None) -> Iterator[dict[str, Any]]:
     """One dict per article, in id order: identity, current content, times."""
     where, params = ("WHERE a.site = ?", [site]) if site else ("", [])
+    # sql: column names and the WHERE fragment are constants; the site is a parameter
     rows = db.execute(
         f"SELECT {', '.join('a.' + f for f in IDENTITY_FIELDS + TIME_FIELDS)}, v.data"
         f" FROM articles a JOIN revisions v ON v.article = a.id AND v.revision = a.revision"
@@ -109,6 +110,7 @@ def export_warc(db: Database, out: IO[bytes], site: str | None = None, gzip: boo
         "description": "Raw pages of a newscrawl archive; bodies as received after content decoding.",
     }))
     where, params = ("WHERE site = ?", [site]) if site else ("", [])
+    # sql: the WHERE fragment is a constant; the site is a parameter
     page_ids = [row[0] for row in db.execute(f"SELECT id FROM pages {where} ORDER BY id", params)]
     for page_id in page_ids:
         _write_exchange(writer, load_page(db, page_id))

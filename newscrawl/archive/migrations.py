@@ -197,7 +197,7 @@ def migrate(db: Database) -> int:
             if version >= len(MIGRATIONS):
                 return applied
             MIGRATIONS[version](db)
-            db.execute(f"PRAGMA user_version = {version + 1:d}")
+            db.execute(f"PRAGMA user_version = {version + 1:d}")  # sql: PRAGMA takes no parameters; an int
         applied += 1
 
 

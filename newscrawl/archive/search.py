@@ -22,11 +22,13 @@ FTS_TABLE = "articles_fts"
 #: Body comes first because FTS5 marks every position list outside the first column with its
 #: column number: with the body (most of the tokens) first, the index is a quarter smaller.
 WEIGHTS = {"body": 1.0, "title": 10.0, "subtitle": 5.0, HEADS_COLUMN: 1.0}
+# sql: FTS_TABLE and the WEIGHTS names are constants
 CREATE_SQL = (
     f"CREATE VIRTUAL TABLE {FTS_TABLE} USING fts5({', '.join(WEIGHTS)}, content='',"
     " tokenize='unicode61 remove_diacritics 2')"
 )
-_INSERT = f"INSERT INTO {FTS_TABLE} (rowid, {', '.join(WEIGHTS)}) VALUES (?, ?, ?, ?, ?)"
+_INSERT = f"INSERT INTO {FTS_TABLE} (rowid, {', '.join(WEIGHTS)}) VALUES (?, ?, ?, ?, ?)"  # sql: constants
+# sql: constants
 _DELETE = (f"INSERT INTO {FTS_TABLE} ({FTS_TABLE}, rowid, {', '.join(WEIGHTS)})"
            " VALUES ('delete', ?, ?, ?, ?, ?)")
 
@@ -35,6 +37,7 @@ def create_index(db: Database) -> None:
     """Create the (empty) index and make ``ORDER BY rank`` use the column weights."""
     db.execute(CREATE_SQL)
     weights = ", ".join(str(weight) for weight in WEIGHTS.values())
+    # sql: the table name and the weights (numbers) are constants
     db.execute(f"INSERT INTO {FTS_TABLE} ({FTS_TABLE}, rank) VALUES ('rank', 'bm25({weights})')")
 
 
@@ -67,13 +70,13 @@ def rebuild_index(db: Database, batch: int = 500) -> int:
     """Index every article again, in one transaction; returns the number indexed."""
     count = 0
     with db.atomic():
-        db.execute(f"INSERT INTO {FTS_TABLE} ({FTS_TABLE}) VALUES ('delete-all')")
+        db.execute(f"INSERT INTO {FTS_TABLE} ({FTS_TABLE}) VALUES ('delete-all')")  # sql: constant
         rows = db.conn.execute("SELECT id, title, subtitle, body FROM articles ORDER BY id")
         while chunk := rows.fetchmany(batch):
             db.conn.executemany(_INSERT, ([row[0], *index_values(*row[1:])] for row in chunk))
             count += len(chunk)
         # merge the index's segments: smaller on disk and faster to query
-        db.execute(f"INSERT INTO {FTS_TABLE} ({FTS_TABLE}) VALUES ('optimize')")
+        db.execute(f"INSERT INTO {FTS_TABLE} ({FTS_TABLE}) VALUES ('optimize')")  # sql: constant
     return count
 
 
@@ -82,6 +85,7 @@ def rebuild_index(db: Database, batch: int = 500) -> int:
 COMMON_ONE_IN = 50
 #: 1 when FTS expression ``:expression`` matches more than one in COMMON_ONE_IN articles;
 #: it counts no further than that, so it costs little either way.
+# sql: the table name and COMMON_ONE_IN are constants; the expression is a parameter
 COMMON_MATCH_SQL = f"""select count(*) > (select coalesce(max(id), 0) / {COMMON_ONE_IN} from articles)
 from (select rowid from {FTS_TABLE} where {FTS_TABLE} match :expression
       limit (select coalesce(max(id), 0) / {COMMON_ONE_IN} + 1 from articles))"""
@@ -98,6 +102,7 @@ def match_condition(parameter: str, common: bool) -> str:
     newest first, section for a facet) and test each row against the matches.
     """
     column = "+id" if common else "id"
+    # sql: the column and the parameter's name come from code; the expression is a parameter
     return f"{column} in (select rowid from {FTS_TABLE} where {FTS_TABLE} match :{parameter})"
 
 
@@ -109,6 +114,7 @@ def register_functions(conn: sqlite3.Connection) -> None:
 
 def search_sql(limit: int) -> str:
     """Articles matching ``:q``, most relevant first, with a highlighted snippet of the body."""
+    # sql: the table name is a constant and the limit an int; the query is a parameter
     return f"""select articles.id, articles.published_at, articles.section, articles.title,
   newscrawl_snippet(articles.body, :q) as snippet,
   round(-{FTS_TABLE}.rank, 2) as relevance, articles.url

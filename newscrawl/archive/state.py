@@ -33,6 +33,7 @@ _STATE = (
 
 
 def article_state(db: Database, site: str, article_id: str) -> ArticleState | None:
+    # sql: _STATE is a constant; values are parameters
     row = db.execute(f"{_STATE} WHERE a.site = ? AND a.article_id = ?", [site, article_id]).fetchone()
     return ArticleState(*row) if row else None
 
@@ -40,7 +41,7 @@ def article_state(db: Database, site: str, article_id: str) -> ArticleState | No
 def revisit_candidates(db: Database, site: str, published_after: str, published_before: str | None,
                        fetched_before: str) -> Iterator[ArticleState]:
     """Articles published in the range and last fetched at or before ``fetched_before``, newest first."""
-    rows = db.execute(
+    rows = db.execute(  # sql: _STATE is a constant; values are parameters
         f"{_STATE} WHERE a.site = ? AND coalesce(a.published_at, a.first_seen_at) >= ?"
         " AND (? IS NULL OR coalesce(a.published_at, a.first_seen_at) < ?) AND a.last_fetched_at <= ?"
         " ORDER BY 2 DESC",
@@ -61,6 +62,7 @@ def failures_to_retry(db: Database, site: str, kinds: Iterable[str], max_attempt
     """URLs of ``site`` that failed fewer than ``max_attempts`` times, last at or before ``failed_before``."""
     kinds = list(kinds)
     marks = ", ".join("?" for _ in kinds)
+    # sql: one placeholder per kind; the kinds are parameters
     rows = db.execute(
         f"SELECT url FROM failures WHERE site = ? AND kind IN ({marks}) AND attempts < ?"
         " AND last_failed_at <= ? ORDER BY last_failed_at DESC",
