@@ -11,6 +11,7 @@ paragraph breaks. Its paragraphs come back one per line.
 from __future__ import annotations
 
 import copy
+import re
 from collections.abc import Collection
 from functools import lru_cache
 
@@ -69,7 +70,16 @@ def _drop(node: etree._Element) -> None:
     if node.tail:
         previous = node.getprevious()
         if previous is not None:
-            previous.tail = (previous.tail or "") + node.tail
+            previous.tail = _xml_text((previous.tail or "") + node.tail)
         else:
-            parent.text = (parent.text or "") + node.tail
+            parent.text = _xml_text((parent.text or "") + node.tail)
     parent.remove(node)
+
+
+#: Characters XML 1.0 does not allow. lxml keeps control characters a page has (pasted from
+#: a word processor: \x01, \x0b …) when it parses, but refuses them in text set afterwards.
+_NOT_XML = re.compile("[^\t\n\r\x20-\ud7ff\ue000-\ufffd\U00010000-\U0010ffff]")
+
+
+def _xml_text(text: str) -> str:
+    return _NOT_XML.sub("", text)
