@@ -8,10 +8,16 @@ finds a half-written article after a ``kill -9``.
 
 from __future__ import annotations
 
-import hashlib
 from pathlib import Path
 
 import sqlite_utils
+
+from conftest import GeneratedSite
+from mocksite import Renderer
+from newscrawl.archive.store import content_hash, content_of
+from newscrawl.items import RawPage
+from newscrawl.pipelines import run_offline
+from newscrawl.run import project_settings
 
 #: ``(article id, what is wrong)`` for every article whose rows disagree; no rows when whole.
 BROKEN_ARTICLES = """
@@ -61,5 +67,13 @@ def article_contents(db_path: Path) -> dict[tuple[str, str], str]:
         db.close()
 
 
-def body_digest(text: str) -> str:
-    return hashlib.sha256(text.encode()).hexdigest()
+def clean_contents(site: GeneratedSite) -> dict[str, str]:
+    """article key -> content hash of the article as its clean page reads (nothing stored)."""
+    renderer, settings = Renderer(site.articles), project_settings({"NEWSCRAWL_STORE": False})
+    contents = {}
+    for article in site.articles:
+        page = RawPage(url=site.article_url(article.key), status=200,
+                       headers={"content-type": ["text/html; charset=utf-8"]}, body=renderer.article(article),
+                       encoding=None, fetched_at="2026-01-01T00:00:00+09:00", site="joongdo")
+        contents[article.key] = content_hash(content_of(run_offline(page, settings)))
+    return contents

@@ -8,11 +8,14 @@ import shutil
 import subprocess
 import sys
 import urllib.request
-from collections.abc import Iterable, Iterator
+from collections.abc import Callable, Iterable, Iterator
+from dataclasses import dataclass
 from datetime import datetime
 from pathlib import Path
+from typing import Any
 from zoneinfo import ZoneInfo
 
+import hypothesis
 import pytest
 
 from faultserver import Fault
@@ -27,6 +30,39 @@ SEED_HTML = JOONGDO / f"view-{SEED_KEY}.html"
 VARIANTS_DIR = FIXTURES / "variants"
 NDSOFT_DIR = FIXTURES / "ndsoft"
 GENERIC_DIR = FIXTURES / "generic"
+
+
+# Hypothesis (tests/test_fuzz_extract.py): CI runs a fixed set of examples (derandomized, the
+# same every run, nothing saved between runs); `pytest --hypothesis-profile=long` runs many
+# more, new ones each time, remembered in .hypothesis/ so a failure found is tried again first.
+hypothesis.settings.register_profile("ci", max_examples=200, derandomize=True, database=None, deadline=None,
+                                     print_blob=True)
+hypothesis.settings.register_profile("long", max_examples=2000, deadline=None, print_blob=True)
+hypothesis.settings.load_profile("ci")
+
+
+@dataclass(frozen=True)
+class Size:
+    """How big the slow fault-tolerance tests (``-m slow``) run: CI's size, or with
+    ``--full-size`` the size the README promises."""
+
+    kills: int  #: kill -9 points in one crawl
+    articles: int  #: articles of the site crawled and killed
+    page_bytes: int  #: the huge article page that must be archived whole
+
+
+CI_SIZE = Size(kills=4, articles=60, page_bytes=2 * 1024 * 1024)
+FULL_SIZE = Size(kills=20, articles=300, page_bytes=50 * 1024 * 1024)
+
+
+def pytest_addoption(parser: pytest.Parser) -> None:
+    parser.addoption("--full-size", action="store_true",
+                     help="run the slow fault-tolerance tests at full size (10 kills, a 15 MB page)")
+
+
+@pytest.fixture(scope="session")
+def size(request: pytest.FixtureRequest) -> Size:
+    return FULL_SIZE if request.config.getoption("--full-size") else CI_SIZE
 
 
 @pytest.fixture(scope="session")
@@ -234,12 +270,14 @@ class FaultySite(GeneratedSite):
 
     script = "faultserver.py"
 
-    def __init__(self, directory: Path, n: int, span_days: float, faults: Iterable[Fault] = (), *options: str):
-        """Serves from (and logs into) ``directory``, which is created: one per site of a test."""
+    def __init__(self, directory: Path, n: int, span_days: float, faults: Iterable[Fault] = (), *options: str,
+                 now: datetime | None = None):
+        """Serves from (and logs into) ``directory``, which is created: one per site of a test.
+        Two sites given the same ``now`` serve the same articles."""
         directory.mkdir(parents=True, exist_ok=True)
         self.faults = {fault.index: fault for fault in faults}
         specs = [arg for fault in self.faults.values() for arg in ("--fault", fault.spec())]
-        super().__init__(_site_copy(directory), now_kst(), n, span_days, *specs, *options)
+        super().__init__(_site_copy(directory), now or now_kst(), n, span_days, *specs, *options)
 
     def wait_served(self, count: int) -> int:
         """Block until the server (run with ``--announce``) has sent ``count`` article pages
@@ -248,6 +286,21 @@ class FaultySite(GeneratedSite):
             if line.startswith("served ") and int(line.split()[1]) >= count:
                 return int(line.split()[1])
         raise AssertionError(f"the server stopped before serving {count} article pages")
+
+
+@pytest.fixture
+def faulty_site_factory(tmp_path: Path) -> Iterator[Callable[..., FaultySite]]:
+    """``start(name, n, span_days, faults, *options, now=None)``: a FaultySite in
+    ``tmp_path / name``, stopped when the test ends however it ends."""
+    started: list[FaultySite] = []
+
+    def start(name: str, *args: Any, **kwargs: Any) -> FaultySite:
+        started.append(FaultySite(tmp_path / name, *args, **kwargs))
+        return started[-1]
+
+    yield start
+    for site in started:
+        site.stop()
 
 
 def _site_copy(tmp_path: Path) -> Path:
