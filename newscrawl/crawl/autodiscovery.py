@@ -19,12 +19,13 @@ may be gzipped (``sitemap.xml.gz``), and a start URL may itself be a feed or a s
 from __future__ import annotations
 
 from dataclasses import dataclass
-from urllib.parse import urljoin, urlsplit, urlunsplit
+from urllib.parse import urlsplit, urlunsplit
 
 from parsel import Selector
 from scrapy.utils.gz import gunzip
 from scrapy.utils.sitemap import sitemap_urls_from_robots
 
+from ..links import absolute_url
 from .discovery import Listed, feed_date, feed_entries, xml_selector
 
 #: Tried when the start page links no feed: WordPress, Ghost, Hugo, Jekyll and most CMSs.
@@ -53,13 +54,15 @@ def feed_links(html: str, url: str) -> list[str]:
         rel = (node.attrib.get("rel") or "").lower().split()
         kind = (node.attrib.get("type") or "").lower().split(";")[0].strip()
         if "alternate" in rel and kind in _FEED_TYPES:
-            links.append(urljoin(url, node.attrib["href"].strip()))
-    return list(dict.fromkeys(links))
+            links.append(absolute_url(url, node.attrib["href"].strip()))
+    return list(dict.fromkeys(link for link in links if link))
 
 
 def robots_sitemaps(body: bytes, url: str) -> list[str]:
     """Absolute URLs of the sitemaps that a robots.txt names (``Sitemap:`` lines)."""
-    return list(dict.fromkeys(sitemap_urls_from_robots(body, base_url=url)))
+    # made absolute here, not by Scrapy's helper, whose urljoin raises on a malformed line
+    links = (absolute_url(url, raw) for raw in sitemap_urls_from_robots(body))
+    return list(dict.fromkeys(link for link in links if link))
 
 
 def unpacked(body: bytes, max_size: int = 0) -> bytes:
@@ -87,10 +90,10 @@ def _sitemap_entries(nodes: Selector, url: str) -> list[Listed]:
     Google News sitemap), else by ``lastmod`` (when the page last changed)."""
     entries = []
     for node in nodes:
-        loc = node.xpath("string(loc)").get().strip()
+        loc = absolute_url(url, node.xpath("string(loc)").get().strip())
         if loc:
             date = node.xpath("string(news/publication_date)").get() or node.xpath("string(lastmod)").get()
-            entries.append(Listed(urljoin(url, loc), feed_date(date)))
+            entries.append(Listed(loc, feed_date(date)))
     return entries
 
 
