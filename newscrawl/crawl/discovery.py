@@ -8,11 +8,13 @@ RSS 1.0 (RDF) or Atom, read the same for every site. A feed date without a zone
 
 from __future__ import annotations
 
+from contextlib import suppress
 from dataclasses import dataclass
 from datetime import datetime
 from email.utils import parsedate_to_datetime
 from urllib.parse import urlsplit, urlunsplit
 
+from lxml import etree
 from parsel import Selector
 
 from ..extract.dates import KST, parse_kst_datetime
@@ -68,8 +70,23 @@ def xml_selector(body: bytes) -> Selector:
     """A feed or sitemap, parsed (entities never resolved), its namespaces dropped so that
     ``news:publication_date`` is ``publication_date`` and Atom's ``entry`` is ``entry``."""
     selector = Selector(body=body, type="xml")
-    selector.remove_namespaces()
+    _drop_namespaces(selector.root)
     return selector
+
+
+def _drop_namespaces(root: etree._Element) -> None:
+    """parsel's ``remove_namespaces``, except that a name left invalid without its namespace
+    (``<dc:`` where a feed cut short in transfer ends: its local name is ``dc:``) keeps its
+    namespace instead of raising ValueError."""
+    for element in root.iter("*"):
+        if element.tag.startswith("{"):
+            with suppress(ValueError):
+                element.tag = element.tag.split("}", 1)[1]
+        for name in [name for name in element.attrib if name.startswith("{")]:
+            with suppress(ValueError):
+                element.attrib[name.split("}", 1)[1]] = element.attrib[name]
+                del element.attrib[name]
+    etree.cleanup_namespaces(root)
 
 
 def feed_entries(selector: Selector, url: str) -> list[Listed]:
