@@ -21,6 +21,7 @@ from __future__ import annotations
 
 import copy
 import re
+from html import escape
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -34,6 +35,7 @@ from conftest import GENERIC_DIR, JOONGDO, NDSOFT_DIR, SEED_HTML, SEED_URL, VARI
 from newscrawl.archive import open_archive, save_article
 from newscrawl.archive.snippets import snippet
 from newscrawl.archive.tokens import fts_query, tokens
+from newscrawl.crawl.autodiscovery import feed_links, read_xml, robots_sitemaps, without_tracking
 from newscrawl.crawl.discovery import feed_items, list_items, next_page, on_site
 from newscrawl.errors import NotAnArticle
 from newscrawl.extract.bylines import complete_email, parse_byline, reporter_name
@@ -88,7 +90,7 @@ def xml_safe(text: str) -> str:
 TREE_TEXT = JUNK.map(xml_safe)
 ATTRIBUTES = ("class", "id", "href", "src", "content", "property", "name", "rel", "datetime", "charset", "itemprop")
 DRAFT_SETTINGS = project_settings({"NEWSCRAWL_STORE": False})
-JOONGDO_PROFILE = get_profile("joongdo")
+JOONGDO_PROFILE, GENERIC_PROFILE = get_profile("joongdo"), get_profile("generic")
 
 
 @dataclass(frozen=True)
@@ -271,6 +273,32 @@ def test_discovery_reads_any_list_page_or_feed(data):
         on_site(item.url, JOONGDO_PROFILE, "http://127.0.0.1:8080")
 
 
+@st.composite
+def sitemaps(draw: st.DrawFn) -> bytes:
+    """A sitemap, a Google News sitemap or a sitemap index with junk locations and dates."""
+    root, entry = draw(st.sampled_from((("urlset", "url"), ("sitemapindex", "sitemap"))))
+    entries = "".join(
+        f"<{entry}><loc>{escape(loc)}</loc><lastmod>{escape(date)}</lastmod>"
+        f"<news:news><news:publication_date>{escape(date)}</news:publication_date></news:news></{entry}>"
+        for loc, date in draw(st.lists(st.tuples(URLS.map(xml_safe), JUNK.map(xml_safe)), max_size=5)))
+    xml = (f'<?xml version="1.0" encoding="UTF-8"?><{root} xmlns="http://www.sitemaps.org/schemas/sitemap/0.9" '
+           f'xmlns:news="http://www.google.com/schemas/sitemap-news/0.9">{entries}</{root}>').encode()
+    return xml[: draw(st.integers(0, len(xml)))] if draw(st.booleans()) else xml
+
+
+@given(sitemaps(), st.lists(URLS.map(xml_safe), max_size=3))
+def test_generic_discovery_reads_any_sitemap_or_feed_link(sitemap, hrefs):
+    """What a generic crawl reads (sitemaps, robots.txt, a start page's feed links) loses its
+    broken entries, never the callback."""
+    base = "https://news.example.org/"
+    links = "".join(f'<link rel="alternate" type="application/rss+xml" href="{escape(h)}">' for h in hrefs)
+    found = feed_links(f"<html><head>{links}</head><body></body></html>", base)
+    found += robots_sitemaps("".join(f"Sitemap: {h}\n" for h in hrefs).encode(), base + "robots.txt")
+    page = read_xml(sitemap, base)
+    for url in found + [entry.url for entry in (page.entries if page else [])]:
+        on_site(url, GENERIC_PROFILE, base) and without_tracking(url)
+
+
 TEXT = st.one_of(st.text(), JUNK, st.none())
 
 
@@ -361,3 +389,29 @@ def test_a_control_character_beside_a_photo_leaves_the_generic_body_readable():
     at = body.index(b'line-height:160%">') + len(b'line-height:160%">')
     article = read(Fetched(body[:at] + b"\x01" + body[at:], SEED_URL, "text/html; charset=euc-kr", None))
     assert article.sources["body"] == "generic" and article.body.startswith("세종시가 8일")
+
+
+def test_a_malformed_link_in_generic_discovery_drops_that_link():
+    """Feed links of a start page, robots.txt's Sitemap: lines and sitemap locations."""
+    base = "https://news.example.org/"
+    page = ('<html><head><link rel="alternate" type="application/rss+xml" href="http://[domain]/rss">'
+            '<link rel="alternate" type="application/rss+xml" href="/rss.xml"></head></html>')
+    assert feed_links(page, base) == ["https://news.example.org/rss.xml"]
+    robots = b"User-agent: *\nSitemap: http://[domain]/sitemap.xml\nSitemap: /sitemap.xml\n"
+    assert robots_sitemaps(robots, base + "robots.txt") == ["https://news.example.org/sitemap.xml"]
+    sitemap = (b'<urlset xmlns="http://www.sitemaps.org/schemas/sitemap/0.9"><url><loc>http://[domain]/a</loc></url>'
+               b"<url><loc>https://news.example.org/a/1.html</loc></url></urlset>")
+    assert [e.url for e in read_xml(sitemap, base).entries] == ["https://news.example.org/a/1.html"]
+
+
+def test_a_feed_or_sitemap_cut_short_after_a_prefix_keeps_its_entries():
+    """An Atom feed or a sitemap (a document with a default namespace) that ends in ``<media:``
+    or ``<news:``, as one cut short in transfer does, made dropping the namespaces raise."""
+    base = "https://news.example.org/"
+    atom = (b'<?xml version="1.0"?><feed xmlns="http://www.w3.org/2005/Atom" xmlns:media="http://search.yahoo.com/mrss/">'
+            b'<entry><link href="/a/1.html"/><published>2026-01-01T10:00:00+09:00</published></entry>'
+            b'<entry><link href="/a/2.html"/><media:')
+    assert [e.url for e in feed_items(atom, base)] == [base + "a/1.html", base + "a/2.html"]
+    sitemap = (b'<urlset xmlns="http://www.sitemaps.org/schemas/sitemap/0.9" '
+               b'xmlns:news="http://www.google.com/schemas/sitemap-news/0.9"><url><loc>/a/1.html</loc><news:')
+    assert [e.url for e in read_xml(sitemap, base).entries] == [base + "a/1.html"]
