@@ -338,7 +338,7 @@ def test_a_photo_inside_word_markup_leaves_the_generic_body_readable():
     the generic layer build an XPath with an undefined prefix, and the page raise."""
     paragraph = "<p>" + "대전시가 시내버스 노선을 바꾼다. " * 20 + "</p>"
     html = ("<html><head><title>대전 버스 노선 개편</title></head><body><article><h1>대전 버스 노선 개편</h1>"
-            "<o:p><figure><img src='/a.jpg'><figcaption>버스 (사진=대전시)</figcaption></figure></o:p>"
+            "<p>입력 2026-01-05 09:00</p><o:p><figure><img src='/a.jpg'><figcaption>버스 (사진=대전시)</figcaption></figure></o:p>"
             f"{paragraph * 3}</article></body></html>")
     article = read(Fetched(html.encode(), "https://news.example.org/a/1.html", "text/html; charset=utf-8", None))
     assert article.sources["body"] == "generic" and "버스 (사진=대전시)" not in article.body
