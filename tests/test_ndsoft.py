@@ -94,10 +94,10 @@ def test_a_page_without_the_url_shape_is_recognised_by_its_markers():
     html = PAGE.read_text(encoding="utf-8")
     html = html.replace('<link rel="canonical"', '<link rel="alternate"').replace('property="og:url"', 'property="x"')
     page = ArticlePage(html, "http://mirror.example/amp/21457", GENERIC)
-    assert profile_for_page(GENERIC, page.selector, page.url) is NDSOFT
+    assert profile_for_page(GENERIC, page.root, page.url) is NDSOFT
     # Control: without its body container the page is nobody's.
     plain = html.replace('id="article-view-content-div"', 'id="story"').replace("article-view-header", "head")
-    assert profile_for_page(GENERIC, ArticlePage(plain, page.url, GENERIC).selector, page.url) is GENERIC
+    assert profile_for_page(GENERIC, ArticlePage(plain, page.url, GENERIC).root, page.url) is GENERIC
 
 
 def test_papers_on_the_cms_are_archived_under_their_own_hosts():

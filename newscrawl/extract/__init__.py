@@ -8,14 +8,13 @@ The item pipelines call these three in order, and so does everything else.
 
 from __future__ import annotations
 
-from parsel import Selector
-
 from ..errors import NotAnArticle
 from ..items import ExtractedArticle, RawPage
 from ..sites import profile_for_page
 from ..sites.base import SiteProfile
 from .encoding import decode_html, looks_like_html
 from .page import ArticlePage
+from .select import parse_html
 
 __all__ = ["ArticlePage", "extract_page"]
 
@@ -45,8 +44,8 @@ def extract_page(page: RawPage, profile: SiteProfile) -> ExtractedArticle:
     if not looks_like_html(html):
         raise NotAnArticle(f"the page is not HTML (binary or unreadable content, read as {encoding})")
     page.encoding = encoding
-    selector = Selector(text=html)
-    article_page = ArticlePage(selector, page.url, profile_for_page(profile, selector, page.url))
+    root = parse_html(html)
+    article_page = ArticlePage(root, page.url, profile_for_page(profile, root, page.url))
     message = article_page.not_found()
     if message:
         raise NotAnArticle(f"the site says there is no such article: {message}")

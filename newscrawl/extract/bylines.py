@@ -14,6 +14,8 @@ from dataclasses import dataclass
 from lxml import etree
 
 from ..links import absolute_url
+from .select import string
+from .short import PageText, page_texts, short_ancestors
 from .text import normalise_space
 
 _ROLES = r"(?:수습기자|인턴기자|객원기자|선임기자|기자|특파원|통신원|명예기자)"
@@ -27,13 +29,11 @@ _EMAIL = re.compile(r"^[\w.+-]+@[\w-]+(?:\.[\w-]+)+$")
 _NAME_WITH_ROLE = re.compile(rf"^\s*(?P<name>{_NAME})\s*{_ROLES}?\s*$")
 #: Words before ``=`` that name a role, not a place.
 _NOT_PLACES = frozenset({"글", "사진", "글·사진", "글/사진", "영상", "정리", "취재", "그래픽"})
-#: Short elements that name a role: where a page's head or foot may print a byline.
-_BYLINE_ELEMENTS = etree.XPath(
-    "//body//*[self::a or self::span or self::li or self::p or self::div or self::td or self::em "
-    "or self::strong or self::b or self::dd or self::font or self::address]"
-    "[string-length(normalize-space()) < 80]"
-    "[contains(., '기자') or contains(., '특파원') or contains(., '통신원')]"
-)
+#: Elements where a page's head or foot may print a byline, and the most text one holds.
+_BYLINE_TAGS = frozenset({"a", "span", "li", "p", "div", "td", "em", "strong", "b", "dd", "font", "address"})
+_BYLINE_LENGTH = 80
+#: How the words every role contains (기자, 특파원, 통신원) can start.
+_ROLE_STARTS = ("기", "특", "특파", "통", "통신")
 
 
 @dataclass(frozen=True)
@@ -68,18 +68,23 @@ def complete_email(text: str | None) -> str | None:
 
 
 def bylines_on_page(
-    root: etree._Element, page_url: str, skip: Callable[[etree._Element], bool]
+    root: etree._Element, page_url: str, skip: Callable[[etree._Element], bool],
+    texts: list[PageText] | None = None,
 ) -> list[dict[str, str | None]]:
     """``[{name, email, url}]`` for every byline-shaped element of the page, in page order.
 
     A byline is a whole short element that reads ``임병안 기자`` or ``세종=임병안 기자
     id@example.com``; its link (a reporter page) and an e-mail beside it (``mailto:``)
     belong to it when it names one reporter. ``skip`` leaves out elements in sidebars and
-    news lists, where other articles' reporters are named.
+    news lists, where other articles' reporters are named. ``texts`` are the page's
+    :func:`~newscrawl.extract.short.page_texts`, if known.
     """
     found: dict[str, dict[str, str | None]] = {}
-    for element in _BYLINE_ELEMENTS(root):
-        byline = None if skip(element) else parse_byline(normalise_space(element.xpath("string()")))
+    holders = (holder for text, holder in (page_texts(root) if texts is None else texts) if _may_name_role(text))
+    # The <head> holds no element of _BYLINE_TAGS (a parser moves them to <body>), so every
+    # element found is in <body>, where bylines are.
+    for element in short_ancestors(holders, _BYLINE_TAGS, _BYLINE_LENGTH):
+        byline = None if skip(element) else parse_byline(normalise_space(string(element)))
         if not byline:
             continue
         single = len(byline.names) == 1
@@ -91,6 +96,12 @@ def bylines_on_page(
             entry = found.setdefault(name, {"name": name, "email": None, "url": None})
             entry["email"], entry["url"] = entry["email"] or email, entry["url"] or url
     return list(found.values())
+
+
+def _may_name_role(text: str) -> bool:
+    """True for a text node that names a role, or ends in the start of one: a role word can
+    be split between nodes (``홍길동 기<b>자</b>``), and parse_byline judges the whole."""
+    return "기자" in text or "특파원" in text or "통신원" in text or text.endswith(_ROLE_STARTS)
 
 
 def _reporter_link(element: etree._Element) -> str | None:

@@ -15,6 +15,7 @@ import re
 from collections.abc import Collection
 from functools import lru_cache
 
+import lxml.html
 from lxml import etree
 
 from .text import normalise_space
@@ -37,6 +38,11 @@ def main_text(root: etree._Element, skip: Collection[etree._Element] = (), url: 
     tree = pruned_copy(root, skip)
     for element in tree.iter(*_TABLE_TAGS):
         element.tag = "div"
+    if not isinstance(tree, lxml.html.HtmlElement):
+        # trafilatura reads only lxml.html trees (a plain lxml tree would be taken for a
+        # string and refused), so the copy is handed over as lxml.html parses it; written
+        # out as HTML, which keeps text as it is (XML output would replace control characters).
+        tree = lxml.html.document_fromstring(etree.tostring(tree, method="html", encoding="unicode"))
     text = _trafilatura().extract(
         tree, url=url, output_format="txt", include_comments=False, include_tables=False,
         include_images=False, include_links=False, deduplicate=False, with_metadata=False,

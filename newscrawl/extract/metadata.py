@@ -13,9 +13,11 @@ import re
 from collections.abc import Iterator
 from typing import Any
 
+from lxml import etree
 from parsel import Selector
 
 from .bylines import reporter_name
+from .select import first, xpath
 from .text import normalise_space
 
 _ARTICLE_TYPES = {"NewsArticle", "Article", "ReportageNewsArticle", "AnalysisNewsArticle",
@@ -27,9 +29,10 @@ _PUBLICATION = re.compile(r"(?:일보|신문|뉴스|방송|미디어|타임스|�
 class PageMetadata:
     """Lazy access to the metadata of one parsed page."""
 
-    def __init__(self, selector: Selector):
-        self._selector = selector
+    def __init__(self, page: Selector | etree._Element):
+        self._root = page.root if isinstance(page, Selector) else page
         self._json_ld: dict[str, Any] | None = None
+        self._meta: dict[str, list[str]] | None = None
 
     def meta(self, *names: str) -> str | None:
         """The first non-empty ``<meta>`` content among ``names`` (property or name)."""
@@ -37,18 +40,12 @@ class PageMetadata:
 
     def meta_all(self, *names: str) -> list[str]:
         """Every non-empty ``<meta>`` content among ``names``, in the order of ``names``."""
-        found = []
-        for name in names:
-            for value in self._selector.xpath(
-                "//meta[@property=$n or @name=$n or @itemprop=$n]/@content", n=name
-            ).getall():
-                text = normalise_space(value)
-                if text:
-                    found.append(text)
-        return found
+        if self._meta is None:
+            self._meta = _meta_index(self._root)
+        return [text for name in names for value in self._meta.get(name, ()) if (text := normalise_space(value))]
 
     def link(self, rel: str) -> str | None:
-        return normalise_space(self._selector.xpath("//link[@rel=$r]/@href", r=rel).get()) or None
+        return normalise_space(first(self._root, "//link[@rel=$r]/@href", r=rel)) or None
 
     def json_ld(self) -> dict[str, Any]:
         """The page's JSON-LD object of an article type, or ``{}``."""
@@ -57,7 +54,7 @@ class PageMetadata:
         return self._json_ld
 
     def _article_objects(self) -> Iterator[dict[str, Any]]:
-        for script in self._selector.xpath('//script[@type="application/ld+json"]/text()').getall():
+        for script in xpath(self._root, '//script[@type="application/ld+json"]/text()'):
             try:
                 data = json.loads(script)
             except ValueError:
@@ -95,7 +92,7 @@ class PageMetadata:
                 or self._ld_text("dateModified") or self._time_itemprop("dateModified"))
 
     def _time_itemprop(self, prop: str) -> str | None:
-        return normalise_space(self._selector.xpath("//*[@itemprop=$p]/@datetime", p=prop).get()) or None
+        return normalise_space(first(self._root, "//*[@itemprop=$p]/@datetime", p=prop)) or None
 
     def print_edition(self) -> str | None:
         """``2020-07-09 8면`` from JSON-LD ``printEdition`` and ``printPage``."""
@@ -138,6 +135,17 @@ class PageMetadata:
             elif isinstance(image, dict) and (url := _text(image.get("url") or image.get("contentUrl"))):
                 images.append({"url": url, "caption": _text(image.get("caption") or image.get("description"))})
         return images
+
+
+def _meta_index(root: etree._Element) -> dict[str, list[str]]:
+    """``{name: [content, …]}`` of the page's ``<meta>`` tags, in page order, each tag under
+    its ``property``, ``name`` and ``itemprop`` (read once: a page asks for a dozen names)."""
+    index: dict[str, list[str]] = {}
+    for meta in xpath(root, "//meta[@content]"):
+        for name in dict.fromkeys(meta.get(key) for key in ("property", "name", "itemprop")):
+            if name is not None:
+                index.setdefault(name, []).append(meta.get("content"))
+    return index
 
 
 def _flatten(data: Any) -> Iterator[dict[str, Any]]:

@@ -27,7 +27,6 @@ from typing import Any, TypeVar
 from urllib.parse import urlsplit
 
 from lxml import etree
-from parsel import Selector, SelectorList
 
 from ..items import ExtractedArticle, RawPage
 from ..links import absolute_url
@@ -41,6 +40,8 @@ from .maintext import main_text
 from .metadata import PageMetadata
 from .photos import article_photos
 from .related import related_boxes, related_items
+from .select import css, first, parse_html, string, xpath
+from .short import PageText, page_texts
 from .text import first_nonempty, inside, node_text, normalise_space, text_blocks
 
 T = TypeVar("T")
@@ -57,13 +58,13 @@ _LABEL_LINE_LENGTH = 120
 class ArticlePage:
     """The fields of one article page, layer by layer."""
 
-    def __init__(self, html: str | Selector, url: str, profile: SiteProfile):
+    def __init__(self, html: str | etree._Element, url: str, profile: SiteProfile):
         self.url = url
         self.profile = profile
-        self.selector = html if isinstance(html, Selector) else Selector(text=html)
-        self.root = self.selector.root
-        self.metadata = PageMetadata(self.selector)
+        self.root = parse_html(html) if isinstance(html, str) else html
+        self.metadata = PageMetadata(self.root)
         self.sources: dict[str, str] = {}
+        self._nodes: dict[str, list[etree._Element]] = {}
 
     # -- layer plumbing -------------------------------------------------------------
 
@@ -76,17 +77,23 @@ class ArticlePage:
                 return value
         return None
 
-    def _profile_nodes(self, field: str, within: Selector | None = None) -> SelectorList:
-        """Nodes of the first of the profile's selectors for ``field`` that matches."""
-        scope = within if within is not None else self.selector
-        for css in self.profile.selectors.get(field, ()):
-            nodes = scope.css(css)
+    def _profile_nodes(self, field: str, within: etree._Element | None = None) -> list[etree._Element]:
+        """Nodes of the first of the profile's selectors for ``field`` that matches
+        (on the whole page unless ``within`` is given; the page's answers are kept)."""
+        if within is None and field in self._nodes:
+            return self._nodes[field]
+        scope = within if within is not None else self.root
+        nodes: list[etree._Element] = []
+        for selector in self.profile.selectors.get(field, ()):
+            nodes = css(scope, selector)
             if nodes:
-                return nodes
-        return SelectorList([])
+                break
+        if within is None:
+            self._nodes[field] = nodes
+        return nodes
 
     def _profile_text(self, field: str) -> str | None:
-        return first_nonempty(node_text(n.root) for n in self._profile_nodes(field))
+        return first_nonempty(node_text(n) for n in self._profile_nodes(field))
 
     # -- identity -------------------------------------------------------------------
 
@@ -114,7 +121,7 @@ class ArticlePage:
         """The site's own "no such article" message, when the page is one."""
         if self._profile_nodes("title"):
             return None
-        text = self.selector.xpath("string(//body)").get() or ""
+        text = string(self.root, "//body")
         return next((m for m in self.profile.not_found_markers if m in text), None)
 
     def _is_site_link(self, url: str) -> bool:
@@ -136,7 +143,7 @@ class ArticlePage:
 
     @cached_property
     def _headline(self) -> etree._Element | None:
-        return headline_node(self.root, self.selector.xpath("string(//title)").get())
+        return headline_node(self.root, string(self.root, "//title"))
 
     def title(self) -> str | None:
         return self._cached_title
@@ -153,7 +160,7 @@ class ArticlePage:
     def _generic_title(self) -> str | None:
         if self._headline is not None:
             return node_text(self._headline) or None
-        return without_site_name(self.selector.xpath("string(//title)").get(), self._site_names)
+        return without_site_name(string(self.root, "//title"), self._site_names)
 
     def subtitle(self) -> str | None:
         return self._cached_subtitle
@@ -170,7 +177,7 @@ class ArticlePage:
     def sections(self) -> list[str]:
         return self._layered(
             "sections",
-            ("profile", lambda: [t for n in self._profile_nodes("sections") if (t := node_text(n.root))]),
+            ("profile", lambda: [t for n in self._profile_nodes("sections") if (t := node_text(n))]),
             ("label", lambda: breadcrumb(self.root)),
             ("metadata", self.metadata.sections),
         ) or []
@@ -179,7 +186,7 @@ class ArticlePage:
 
     @cached_property
     def _profile_labels(self) -> dict[str, str]:
-        return find_labelled(node_text(n.root) for n in self._profile_nodes("info"))
+        return find_labelled(node_text(n) for n in self._profile_nodes("info"))
 
     @cached_property
     def _page_labels(self) -> dict[str, str]:
@@ -214,14 +221,23 @@ class ArticlePage:
 
     @cached_property
     def _related_boxes(self) -> list[tuple[str, etree._Element]]:
-        return related_boxes(self.root)
+        return related_boxes(self.root, self._texts)
 
     @cached_property
-    def _not_body(self) -> set[etree._Element]:
-        """Nodes no body layer may read: news lists, photos, the profile's exclusions."""
-        excluded = set(self._list_boxes) | {p["node"] for p in self._cached_photos if p["node"] is not None}
+    def _texts(self) -> list[PageText]:
+        return page_texts(self.root)
+
+    @cached_property
+    def _not_text(self) -> set[etree._Element]:
+        """Nodes no body layer may read wherever they are: news lists and photos."""
+        return set(self._list_boxes) | {p["node"] for p in self._cached_photos if p["node"] is not None}
+
+    def _not_body(self, scope: etree._Element) -> set[etree._Element]:
+        """The nodes under ``scope`` no body layer may read: :attr:`_not_text` and the
+        profile's exclusions (looked for under ``scope`` only: the body node is small)."""
+        excluded = self._not_text
         if self.profile.body_exclude:
-            excluded |= {n.root for n in self.selector.css(", ".join(self.profile.body_exclude))}
+            excluded = excluded | set(css(scope, ", ".join(self.profile.body_exclude)))
         return excluded
 
     @cached_property
@@ -237,11 +253,11 @@ class ArticlePage:
 
     def _profile_body(self) -> list[str]:
         nodes = self._profile_nodes("body")
-        return text_blocks(nodes[0].root, skip=self._not_body.__contains__) if nodes else []
+        return text_blocks(nodes[0], skip=self._not_body(nodes[0]).__contains__) if nodes else []
 
     @cached_property
     def _generic_blocks(self) -> list[str]:
-        return main_text(self.root, skip=self._not_body, url=self.url)
+        return main_text(self.root, skip=self._not_body(self.root), url=self.url)
 
     def _metadata_body(self) -> list[str]:
         """JSON-LD ``articleBody``, only when it holds more text than the page shows.
@@ -297,16 +313,16 @@ class ArticlePage:
     def _profile_reporters(self) -> list[dict[str, str | None]]:
         reporters = []
         for node in self._profile_nodes("reporters"):
-            name = reporter_name(node_text(node.root)) or reporter_name(node.xpath("string(.//img/@alt)").get())
+            name = reporter_name(node_text(node)) or reporter_name(string(node, ".//img/@alt"))
             if name:
-                href = node.xpath("@href").get() or node.xpath(".//a/@href").get()
+                href = first(node, "@href") or first(node, ".//a/@href")
                 reporters.append({"name": name, "email": None, "url": absolute_url(self.url, href) if href else None})
         return reporters
 
     @cached_property
     def _label_reporters(self) -> list[dict[str, str | None]]:
         """Bylines in the page's head and the one closing the body."""
-        found = bylines_on_page(self.root, self.url, skip=self._in_sidebar)
+        found = bylines_on_page(self.root, self.url, skip=self._in_sidebar, texts=self._texts)
         byline = self.byline()
         if byline:
             email = complete_email(byline.email) if len(byline.names) == 1 else None
@@ -332,13 +348,13 @@ class ArticlePage:
             ("metadata", self._metadata_photos),
         ) or []
 
-    def _profile_photo(self, node: Selector) -> dict[str, Any] | None:
-        img = node.css("img")
+    def _profile_photo(self, node: etree._Element) -> dict[str, Any] | None:
+        img = css(node, "img")
         if not img:
             return None
-        caption_nodes = self._profile_nodes("photo_caption", within=node) or node.css("figcaption")
-        raw_caption = first_nonempty(node_text(n.root) for n in caption_nodes)
-        return self._photo(node.root, img[0].root, raw_caption)
+        caption_nodes = self._profile_nodes("photo_caption", within=node) or css(node, "figcaption")
+        raw_caption = first_nonempty(node_text(n) for n in caption_nodes)
+        return self._photo(node, img[0], raw_caption)
 
     def _photo(self, node: etree._Element | None, img: etree._Element,
                raw_caption: str | None) -> dict[str, Any] | None:
@@ -413,9 +429,9 @@ def _mostly_entries(box: etree._Element) -> bool:
     link in a ranking list, a whole card (thumbnail, title, summary) in a headline strip,
     whose summaries would otherwise pass for article paragraphs.
     """
-    text = len(normalise_space(box.xpath("string()")))
-    entries = {_entry_of(link, box) for link in box.xpath(".//a[@href]")}
-    covered = sum(len(normalise_space(entry.xpath("string()"))) for entry in entries)
+    text = len(normalise_space(string(box)))
+    entries = {_entry_of(link, box) for link in xpath(box, ".//a[@href]")}
+    covered = sum(len(normalise_space(string(entry))) for entry in entries)
     return covered * 2 >= text
 
 

@@ -15,6 +15,8 @@ from dataclasses import dataclass
 from lxml import etree
 
 from ..links import absolute_url
+from .select import string
+from .short import PageText, page_texts, short_ancestors
 from .text import node_text, normalise_space
 
 #: Heading text (spaces removed) -> list name.
@@ -36,10 +38,24 @@ LIST_HEADINGS: dict[str, str] = {
     "관련기사": "related",
     "관련뉴스": "related",
 }
-_HEADING_TAGS = ("h1", "h2", "h3", "h4", "h5", "h6", "strong", "dt", "span", "div", "p", "b", "em")
-_HEADINGS_XPATH = etree.XPath(
-    "//*[" + " or ".join(f"self::{t}" for t in _HEADING_TAGS) + "][string-length(normalize-space()) < 12]"
+_HEADING_TAGS = frozenset({"h1", "h2", "h3", "h4", "h5", "h6", "strong", "dt", "span", "div", "p", "b", "em"})
+#: A heading's text is under this many characters (whitespace normalised).
+_HEADING_LENGTH = 12
+#: Every piece of a heading that one text node of it can hold (``랭킹`` + ``<b>뉴스</b>``).
+_HEADING_PIECES = frozenset(key[start:end] for key in LIST_HEADINGS
+                            for start in range(len(key)) for end in range(start + 1, len(key) + 1))
+_SPACE = r"[\s\u00a0\u200b\u3000\ufeff]"
+_WHITESPACE = re.compile(f"{_SPACE}+")
+#: Text made of a heading's characters and whitespace only: a quick test run on every text
+#: node of the page, that gives up at the first character of running text.
+_HEADING_SHAPE = re.compile(
+    f"{_SPACE}*(?:[{''.join(sorted(set(''.join(LIST_HEADINGS))))}]{_SPACE}*){{1,{max(map(len, LIST_HEADINGS))}}}"
 )
+_LISTS = etree.XPath(".//ul | .//ol")
+_LINKS = etree.XPath(".//a[@href]")
+_ITEMS = etree.XPath(".//li")
+_SUMMARIES = etree.XPath(".//p | .//*[contains(concat(' ', @class, ' '), ' sum ')]")
+_IMAGE_ALT = etree.XPath("string(.//img/@alt)")
 
 
 @dataclass(frozen=True)
@@ -62,13 +78,14 @@ def related_lists(
     return related_items(related_boxes(root), page_url, is_article_url)
 
 
-def related_boxes(root: etree._Element) -> list[tuple[str, etree._Element]]:
+def related_boxes(root: etree._Element, texts: list[PageText] | None = None) -> list[tuple[str, etree._Element]]:
     """``(list name, box element)`` of every headed news list, in page order, each box once.
 
     The boxes are also what the body text must leave out (an in-body 관련기사 box).
+    ``texts`` are the page's :func:`~newscrawl.extract.short.page_texts`, if known.
     """
     boxes: dict[etree._Element, str] = {}
-    for name, box in _headed_boxes(root):
+    for name, box in _headed_boxes(page_texts(root) if texts is None else texts):
         boxes.setdefault(box, name)
     return [(name, box) for box, name in boxes.items()]
 
@@ -92,14 +109,22 @@ def heading_list_name(text: str) -> str | None:
     return LIST_HEADINGS.get(re.sub(r"\s+", "", text))
 
 
-def _headed_boxes(root: etree._Element) -> Iterator[tuple[str, etree._Element]]:
-    for heading in _HEADINGS_XPATH(root):
+def _headed_boxes(texts: list[PageText]) -> Iterator[tuple[str, etree._Element]]:
+    for heading in short_ancestors(_heading_holders(texts), _HEADING_TAGS, _HEADING_LENGTH):
         if len(heading) and any(isinstance(c.tag, str) and c.tag.lower() in ("ul", "ol", "li") for c in heading):
             continue  # a container that merely starts with a short text is no heading
-        name = heading_list_name(normalise_space(heading.xpath("string()")))
+        name = heading_list_name(normalise_space(string(heading)))
         box = _box_of(heading) if name else None
         if box is not None:
             yield name, box
+
+
+def _heading_holders(texts: list[PageText]) -> Iterator[etree._Element]:
+    """The elements of the text nodes that can be (part of) a list heading: those that,
+    whitespace aside, are a piece of one of the LIST_HEADINGS."""
+    for text, holder in texts:
+        if _HEADING_SHAPE.fullmatch(text) and _WHITESPACE.sub("", text) in _HEADING_PIECES:
+            yield holder
 
 
 def _box_of(heading: etree._Element, max_levels: int = 3) -> etree._Element | None:
@@ -112,7 +137,7 @@ def _box_of(heading: etree._Element, max_levels: int = 3) -> etree._Element | No
     for _ in range(max_levels):
         if box is None:
             return None
-        if box.xpath(".//ul | .//ol") or any(not _within(a, heading) for a in box.xpath(".//a[@href]")):
+        if _LISTS(box) or any(not _within(a, heading) for a in _LINKS(box)):
             return box
         box = box.getparent()
     return None
@@ -123,7 +148,7 @@ def _within(node: etree._Element, ancestor: etree._Element) -> bool:
 
 
 def _entries(box: etree._Element, page_url: str) -> Iterator[tuple[str, str, str | None]]:
-    nodes = box.xpath(".//li") or box.xpath(".//a[@href]")
+    nodes = _ITEMS(box) or _LINKS(box)
     for node in nodes:
         entry = _entry(node, page_url)
         if entry:
@@ -131,14 +156,14 @@ def _entries(box: etree._Element, page_url: str) -> Iterator[tuple[str, str, str
 
 
 def _entry(node: etree._Element, page_url: str) -> tuple[str, str, str | None] | None:
-    links = [node] if node.tag == "a" else node.xpath(".//a[@href]")
+    links = [node] if node.tag == "a" else _LINKS(node)
     links = [a for a in links if not a.get("href", "").strip().lower().startswith(("javascript:", "#"))]
     if not links:
         return None
-    titled = [(normalise_space(a.xpath("string()")), a) for a in links]
+    titled = [(normalise_space(string(a)), a) for a in links]
     title, link = max(titled, key=lambda pair: len(pair[0]))
     if not title:
-        title = normalise_space(link.xpath("string(.//img/@alt)"))
+        title = normalise_space(_IMAGE_ALT(link))
     if not title:
         return None
     url = absolute_url(page_url, link.get("href").strip())
@@ -146,7 +171,7 @@ def _entry(node: etree._Element, page_url: str) -> tuple[str, str, str | None] |
 
 
 def _summary(node: etree._Element, title: str) -> str | None:
-    for candidate in node.xpath(".//p | .//*[contains(concat(' ', @class, ' '), ' sum ')]"):
+    for candidate in _SUMMARIES(node):
         text = node_text(candidate)
         if text and text != title:
             return text

@@ -51,23 +51,24 @@ def text_blocks(
     pending: list[str] = []
 
     def flush() -> None:
-        text = normalise_space("".join(pending))
-        pending.clear()
-        if text:
-            blocks.append(text)
+        if pending:
+            text = normalise_space("".join(pending))
+            pending.clear()
+            if text:
+                blocks.append(text)
 
     def walk(element: etree._Element) -> None:
         if element.text:
             pending.append(element.text)
         for child in element:
-            tag = child.tag if isinstance(child.tag, str) else ""
-            if tag and tag.lower() not in SKIP_TAGS and not (skip and skip(child)):
-                is_block = tag.lower() in BLOCK_TAGS
-                if is_block:
+            tag = child.tag.lower() if isinstance(child.tag, str) else ""
+            if tag and tag not in SKIP_TAGS and not (skip and skip(child)):
+                if tag in BLOCK_TAGS:
                     flush()
-                walk(child)
-                if is_block:
+                    walk(child)
                     flush()
+                else:
+                    walk(child)
             if child.tail:
                 pending.append(child.tail)
 

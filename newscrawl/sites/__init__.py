@@ -11,10 +11,11 @@ from __future__ import annotations
 
 from urllib.parse import urlsplit
 
-from parsel import Selector
+from lxml import etree
 
 from ..errors import UnknownSite
 from ..links import absolute_url
+from ..extract.select import css, first
 from .base import SiteProfile
 from .generic import GENERIC
 from .joongdo import JOONGDO
@@ -53,7 +54,7 @@ def resolve_profile(url: str) -> SiteProfile:
     return profile_for_url(url) or GENERIC
 
 
-def profile_for_page(profile: SiteProfile, selector: Selector, url: str) -> SiteProfile:
+def profile_for_page(profile: SiteProfile, root: etree._Element, url: str) -> SiteProfile:
     """The layout to read a downloaded page with (web-poet's layout switch).
 
     A page that the generic profile was to read is read with the profile of its canonical
@@ -62,10 +63,10 @@ def profile_for_page(profile: SiteProfile, selector: Selector, url: str) -> Site
     """
     if profile is not GENERIC:
         return profile
-    canonical = selector.xpath('//link[@rel="canonical"]/@href | //meta[@property="og:url"]/@content').get()
+    canonical = first(root, '//link[@rel="canonical"]/@href | //meta[@property="og:url"]/@content')
     canonical_url = absolute_url(url, canonical.strip()) if canonical else None
     by_canonical = profile_for_url(canonical_url) if canonical_url else None
     if by_canonical:
         return by_canonical
-    return next((p for p in PROFILES.values() if p.markers and any(selector.css(css) for css in p.markers)),
+    return next((p for p in PROFILES.values() if p.markers and any(css(root, marker) for marker in p.markers)),
                 profile)
