@@ -10,13 +10,13 @@ unchanged. The page is re-read as of its last fetch, so "last seen" times do not
 from __future__ import annotations
 
 import dataclasses
-import json
 from dataclasses import dataclass, field
 from pathlib import Path
 
 from sqlite_utils import Database
 
 from .archive import load_page, open_archive
+from .archive.store import revision_content
 from .errors import NotAnArticle
 from .pipelines import run_offline
 from .run import project_settings
@@ -71,9 +71,9 @@ def reparse(db_path: str | Path, site: str | None = None) -> ReparseReport:
 
 def _change(db: Database, site: str, article_id: str) -> Change:
     """The article's new revision, compared field by field with the one before it."""
-    rowid, title, revision = db.execute("SELECT id, title, revision FROM articles WHERE site = ? AND article_id = ?",
-                                        [site, article_id]).fetchone()
-    before, after = (json.loads(data) for (data,) in db.execute(
+    rowid, title, revision, body = db.execute(
+        "SELECT id, title, revision, body FROM articles WHERE site = ? AND article_id = ?", [site, article_id]).fetchone()
+    before, after = (revision_content(data, body) for (data,) in db.execute(
         "SELECT data FROM revisions WHERE article = ? AND revision IN (?, ?) ORDER BY revision",
         [rowid, revision - 1, revision]).fetchall())
     fields = [name for name in after if before.get(name) != after[name]]

@@ -3,7 +3,9 @@
 from __future__ import annotations
 
 import dataclasses
+import json
 import sqlite3
+import zlib
 
 import pytest
 import sqlite_utils
@@ -11,6 +13,8 @@ import sqlite_utils
 from conftest import SEED_HTML, SEED_URL
 from newscrawl.archive import load_page, open_archive, record_failure, save_article
 from newscrawl.archive.migrations import MIGRATIONS
+from newscrawl.archive.pages import DICTIONARY_AFTER
+from newscrawl.archive.store import content_of, revision_content
 from newscrawl.items import FetchFailure, RawPage
 from newscrawl.pipelines import run_offline
 from newscrawl.run import project_settings
@@ -79,6 +83,34 @@ def test_raw_page_round_trips(db):
     assert page.body == body
     assert page.headers["content-type"] == ["text/html; charset=utf-8"]
     assert db["pages"].get(page_id)["body_size"] == len(body) > len(db["pages"].get(page_id)["body"])
+
+
+def test_pages_of_a_site_are_compressed_with_its_dictionary_and_read_back_exactly(db):
+    body = SEED_HTML.read_bytes()
+    versions = [body.replace("국무총리상 수상".encode(), f"국무총리상 수상 ({n}판)".encode())
+                for n in range(DICTIONARY_AFTER + 4)]
+    for n, version in enumerate(versions):
+        save_article(db, article_from(version, f"2026-01-{n + 1:02d}T10:00:00+09:00"))
+    pages = list(db["pages"].rows_where(order_by="id"))
+    assert len(pages) == len(versions)
+    assert [p["dictionary"] is not None for p in pages] == [n >= DICTIONARY_AFTER for n in range(len(versions))]
+    assert [load_page(db, p["id"]).body for p in pages] == versions
+    # the shared markup costs almost nothing: far smaller than the page compressed alone
+    assert all(len(p["body"]) * 3 < len(zlib.compress(body, 9)) for p in pages[DICTIONARY_AFTER:])
+
+
+def test_the_current_revision_keeps_its_body_in_the_article_only(db):
+    body = SEED_HTML.read_bytes()
+    first = article_from(body, "2026-01-01T10:00:00+09:00")
+    save_article(db, first)
+    second = article_from(body.replace("국무총리표창(단체)을".encode(), "국무총리표창을".encode()),
+                          "2026-01-02T10:00:00+09:00")
+    save_article(db, second)
+    (article,) = db["articles"].rows
+    old, new = (r["data"] for r in db["revisions"].rows_where(order_by="revision"))
+    assert "body" in json.loads(old) and "body" not in json.loads(new)
+    assert revision_content(old, article["body"]) == content_of(first)
+    assert revision_content(new, article["body"]) == content_of(second)
 
 
 def test_failures_count_attempts_and_clear_on_success(db):

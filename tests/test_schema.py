@@ -3,8 +3,10 @@ the common questions use, and documentation that covers every table, view and co
 
 from __future__ import annotations
 
+import hashlib
 import json
 import re
+import zlib
 from pathlib import Path
 
 import pytest
@@ -12,11 +14,10 @@ import sqlite_utils
 
 import newscrawl
 from conftest import SEED_KEY, seed_article
-from newscrawl.archive import open_archive, save_article
+from newscrawl.archive import load_page, open_archive, save_article
 from newscrawl.archive.migrations import MIGRATIONS
-from newscrawl.archive.pages import store_page
 from newscrawl.archive.search import FTS_TABLE, rebuild_index, search
-from newscrawl.archive.store import _article_row, _replace_reporters, content_hash, content_of
+from newscrawl.archive.store import _article_row, _replace_reporters, content_hash, content_of, revision_content
 from newscrawl.cli import cli
 
 README = Path(__file__).parent.parent / "README.md"
@@ -34,7 +35,13 @@ def first_release_archive(path: Path) -> None:
     old.execute(f"PRAGMA user_version = {FIRST_RELEASE}")
     article = seed_article()
     content = content_of(article)
-    page_id = store_page(old, article.page, article.article_id, article.fetched_at)
+    page = article.page
+    page_id = old["pages"].insert({
+        "site": page.site, "article_id": article.article_id, "url": page.url, "requested_url": page.requested_url,
+        "status": page.status, "headers": json.dumps(page.headers, ensure_ascii=False),
+        "body": zlib.compress(page.body, 9), "compression": "zlib", "body_size": len(page.body),
+        "body_sha256": hashlib.sha256(page.body).hexdigest(), "encoding": page.encoding, "truncated": 0,
+        "fetched_at": article.fetched_at, "last_fetched_at": article.fetched_at}).last_pk
     rowid = old["articles"].insert(_article_row(article, content_hash(content), 1, page_id, article.fetched_at)
                                    | {"first_seen_at": article.fetched_at}).last_pk
     old["revisions"].insert({"article": rowid, "revision": 1, "content_hash": content_hash(content),
@@ -64,6 +71,12 @@ def test_first_release_archive_is_upgraded_in_place(tmp_path):
     backfilled = index_terms(db)
     rebuild_index(db)
     assert index_terms(db) == backfilled
+    # its page, compressed without a dictionary, reads back as it was received
+    assert load_page(db, article["page_id"]).body == seed_article().page.body
+    # its body is now kept once, in articles; the revision's content is still whole
+    (data,) = db.execute("SELECT data FROM revisions").fetchone()
+    assert "body" not in json.loads(data)
+    assert revision_content(data, article["body"]) == content_of(seed_article())
     assert save_article(db, seed_article("2026-02-01T10:00:00+09:00")).outcome == "unchanged"
 
 

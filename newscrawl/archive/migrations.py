@@ -172,6 +172,23 @@ def _crawl_runs(db: Database) -> None:
     db["crawl_runs"].create_index(["job"])
 
 
+def _page_dictionaries(db: Database) -> None:
+    """Pages compressed with a preset dictionary of their site's shared markup
+    (:mod:`newscrawl.archive.pages`); pages stored before keep theirs (``dictionary`` NULL)."""
+    db.execute(
+        "CREATE TABLE page_dictionaries (id INTEGER PRIMARY KEY, site TEXT, created_at TEXT NOT NULL,"
+        " made_after_page INTEGER NOT NULL, data BLOB NOT NULL)")
+    db.execute("ALTER TABLE pages ADD COLUMN dictionary INTEGER REFERENCES page_dictionaries(id)")
+
+
+def _current_body_once(db: Database) -> None:
+    """The current revision's body is kept in ``articles.body`` only (added back to the
+    revision's data when a newer version supersedes it: :mod:`newscrawl.archive.store`)."""
+    db.execute(
+        "UPDATE revisions SET data = json_remove(data, '$.body') WHERE id IN"
+        " (SELECT v.id FROM revisions v JOIN articles a ON a.id = v.article AND a.revision = v.revision)")
+
+
 #: Every migration, in order. The archive's version is the number applied.
 MIGRATIONS: list[Callable[[Database], None]] = [
     _pages_and_articles,
@@ -181,6 +198,8 @@ MIGRATIONS: list[Callable[[Database], None]] = [
     _search_index,
     _readable_views,
     _crawl_runs,
+    _page_dictionaries,
+    _current_body_once,
 ]
 
 

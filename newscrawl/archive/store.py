@@ -3,6 +3,10 @@
 An article is keyed by (site, article_id). Saving it again with the same content changes
 nothing but the "last seen" times; saving it with changed content adds a revision and
 updates the ``articles`` row, so every version ever seen stays in ``revisions``.
+
+``revisions.data`` holds a version's content as JSON, except that of the current version,
+whose body is stored once, in ``articles.body``: it is added to the revision's data when a
+newer version supersedes it (:func:`revision_content` reads either kind).
 """
 
 from __future__ import annotations
@@ -18,6 +22,7 @@ from sqlite_utils import Database
 from ..extract.dates import KST
 from ..items import Article, FetchFailure
 from .pages import store_page
+from .rows import insert_row, insert_rows, update_row
 from .search import index_article, unindex_article
 from .sections import link_section
 
@@ -50,6 +55,14 @@ def content_hash(content: dict[str, Any]) -> str:
     return hashlib.sha256(canonical.encode()).hexdigest()
 
 
+def revision_content(data: str, body: str) -> dict[str, Any]:
+    """The content of a revision from its stored ``data``; ``body`` is its article's
+    current body, which is the revision's own when the data holds none (the current one)."""
+    stored = json.loads(data)
+    stored.setdefault("body", body)
+    return {name: stored[name] for name in CONTENT_FIELDS if name in stored}
+
+
 def save_article(db: Database, article: Article) -> SaveResult:
     """Store ``article`` (and its raw page) in one transaction; returns what happened."""
     seen_at = article.fetched_at or now_kst()
@@ -62,8 +75,8 @@ def save_article(db: Database, article: Article) -> SaveResult:
             [article.site, article.article_id],
         ).fetchone()
         if row is None:
-            rowid = db["articles"].insert(_article_row(article, digest, 1, page_id, seen_at)
-                                          | {"first_seen_at": seen_at}).last_pk
+            rowid = insert_row(db, "articles", _article_row(article, digest, 1, page_id, seen_at)
+                               | {"first_seen_at": seen_at})
             result = SaveResult("new", rowid, 1)
         else:
             rowid, revision, old_digest, last_fetched_at = row
@@ -71,15 +84,16 @@ def save_article(db: Database, article: Article) -> SaveResult:
                 _touch(db, rowid, revision, page_id, seen_at)
                 result = SaveResult("unchanged", rowid, revision)
             else:
+                _supersede(db, rowid, revision)
                 revision += 1
                 unindex_article(db, rowid)
-                db["articles"].update(rowid, _article_row(article, digest, revision, page_id, seen_at))
+                update_row(db, "articles", rowid, _article_row(article, digest, revision, page_id, seen_at))
                 result = SaveResult("updated", rowid, revision)
         if result.outcome != "unchanged":
-            db["revisions"].insert({
+            insert_row(db, "revisions", {
                 "article": rowid, "revision": result.revision, "content_hash": digest,
-                "data": json.dumps(content, ensure_ascii=False), "page_id": page_id,
-                "first_seen_at": seen_at, "last_seen_at": seen_at,
+                "data": json.dumps({k: v for k, v in content.items() if k != "body"}, ensure_ascii=False),
+                "page_id": page_id, "first_seen_at": seen_at, "last_seen_at": seen_at,
             })
             _replace_reporters(db, rowid, article)
             _replace_photos(db, rowid, article)
@@ -90,6 +104,17 @@ def save_article(db: Database, article: Article) -> SaveResult:
         if article.complete:  # an article cut short stays a failure to retry (see ArchivePipeline)
             db.execute("DELETE FROM failures WHERE url = ?", [article.url])
     return result
+
+
+def _supersede(db: Database, rowid: int, revision: int) -> None:
+    """Complete the data of article ``rowid``'s current ``revision`` with its body, before a
+    newer version replaces the body in ``articles``."""
+    data, body = db.execute(
+        "SELECT v.data, a.body FROM revisions v JOIN articles a ON a.id = v.article"
+        " WHERE v.article = ? AND v.revision = ?", [rowid, revision]).fetchone()
+    content = revision_content(data, body)
+    db.execute("UPDATE revisions SET data = ? WHERE article = ? AND revision = ?",
+               [json.dumps(content, ensure_ascii=False), rowid, revision])
 
 
 def mark_unchanged(db: Database, site: str, article_id: str, url: str, seen_at: str) -> SaveResult | None:
@@ -146,49 +171,59 @@ def _replace_reporters(db: Database, rowid: int, article: Article) -> None:
             if reporter.get("email"):
                 db.execute("UPDATE reporters SET email = ? WHERE id = ?", [reporter["email"], reporter_id])
         else:
-            reporter_id = db["reporters"].insert({
+            reporter_id = insert_row(db, "reporters", {
                 "site": article.site, "name": reporter["name"], "url": reporter.get("url"),
                 "email": reporter.get("email"),
-            }).last_pk
-        db["article_reporters"].insert(
-            {"article": rowid, "reporter": reporter_id, "position": position}, ignore=True)
+            })
+        insert_row(db, "article_reporters", {"article": rowid, "reporter": reporter_id, "position": position},
+                   ignore=True)
+
+
+_PHOTO_FIELDS = ("url", "alt", "caption", "credit")
 
 
 def _replace_photos(db: Database, rowid: int, article: Article) -> None:
     db.execute("DELETE FROM photos WHERE article = ?", [rowid])
-    db["photos"].insert_all(
-        {"article": rowid, "position": position, **{k: photo.get(k) for k in ("url", "alt", "caption", "credit")}}
-        for position, photo in enumerate(article.photos, start=1)
-    )
+    insert_rows(db, "photos", ("article", "position", *_PHOTO_FIELDS), (
+        (rowid, position, *(photo.get(k) for k in _PHOTO_FIELDS))
+        for position, photo in enumerate(article.photos, start=1)))
 
 
 def _record_related(db: Database, rowid: int, related: list[dict[str, Any]], seen_at: str,
                     previous_snapshot: str | None) -> None:
     """Extend the links seen in the previous snapshot at the same rank; add the rest as new."""
-    for entry in related:
-        item_id = _related_item(db, entry)
-        updated = db.execute(
+    new_links = []
+    for entry, item_id in zip(related, _related_items(db, related)):
+        # an article seen for the first time has no previous snapshot to extend
+        updated = previous_snapshot is not None and db.execute(
             "UPDATE related_links SET last_seen_at = ? WHERE article = ? AND list = ? AND rank = ?"
             " AND item = ? AND last_seen_at = ?",
             [seen_at, rowid, entry["list"], entry["rank"], item_id, previous_snapshot],
         ).rowcount
         if not updated:
-            db["related_links"].insert({
-                "article": rowid, "list": entry["list"], "rank": entry["rank"], "item": item_id,
-                "first_seen_at": seen_at, "last_seen_at": seen_at,
+            new_links.append((rowid, entry["list"], entry["rank"], item_id, seen_at, seen_at))
+    insert_rows(db, "related_links", ("article", "list", "rank", "item", "first_seen_at", "last_seen_at"),
+                new_links)
+
+
+def _related_items(db: Database, related: list[dict[str, Any]]) -> list[int]:
+    """The ``related_items`` id of each entry of ``related``, adding the items not seen before."""
+    hashes = [_item_hash(entry) for entry in related]
+    ids = dict(db.execute(
+        f"SELECT item_hash, id FROM related_items WHERE item_hash IN ({', '.join('?' * len(hashes))})",
+        hashes).fetchall()) if hashes else {}
+    for entry, item_hash in zip(related, hashes):
+        if item_hash not in ids:
+            ids[item_hash] = insert_row(db, "related_items", {
+                "item_hash": item_hash, "url": entry["url"], "title": entry["title"],
+                "summary": entry.get("summary"),
             })
+    return [ids[item_hash] for item_hash in hashes]
 
 
-def _related_item(db: Database, entry: dict[str, Any]) -> int:
+def _item_hash(entry: dict[str, Any]) -> str:
     identity = json.dumps([entry["url"], entry["title"], entry.get("summary")], ensure_ascii=False)
-    item_hash = hashlib.sha1(identity.encode()).hexdigest()
-    found = db.execute("SELECT id FROM related_items WHERE item_hash = ?", [item_hash]).fetchone()
-    if found:
-        return found[0]
-    return db["related_items"].insert({
-        "item_hash": item_hash, "url": entry["url"], "title": entry["title"],
-        "summary": entry.get("summary"),
-    }).last_pk
+    return hashlib.sha1(identity.encode()).hexdigest()
 
 
 def record_failure(db: Database, failure: FetchFailure) -> None:
@@ -201,7 +236,7 @@ def record_failure(db: Database, failure: FetchFailure) -> None:
             [failure.kind, failure.status, failure.error, failed_at, failure.site, failure.url],
         ).rowcount
         if not updated:
-            db["failures"].insert({
+            insert_row(db, "failures", {
                 "url": failure.url, "site": failure.site, "kind": failure.kind,
                 "status": failure.status, "error": failure.error, "attempts": 1,
                 "first_failed_at": failed_at, "last_failed_at": failed_at,
