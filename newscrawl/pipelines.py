@@ -26,7 +26,7 @@ from .extract import extract_page
 from .extract.normalise import normalise_article
 from .extract.validate import validate_article
 from .items import Article, ExtractedArticle, FetchFailure, NotModified, RawPage
-from .sites import get_profile, resolve_profile
+from .sites import SiteProfile, get_profile, resolve_profile
 
 
 class _Stage:
@@ -40,16 +40,19 @@ class _Stage:
         return cls(crawler.settings)
 
 
+def page_profile(page: RawPage) -> SiteProfile:
+    """The site profile named by the page or its URL (the generic profile when no other knows the site)."""
+    return get_profile(page.site) if page.site else resolve_profile(page.url)
+
+
 class ExtractPipeline(_Stage):
-    """RawPage -> ExtractedArticle, with the site profile named by the page or its URL
-    (the generic profile when no other knows the site)."""
+    """RawPage -> ExtractedArticle, read with its :func:`page_profile`."""
 
     def process_item(self, item: Any) -> Any:
         if not isinstance(item, RawPage):
             return item
-        profile = get_profile(item.site) if item.site else resolve_profile(item.url)
         try:
-            return extract_page(item, profile)
+            return extract_page(item, page_profile(item))
         except NotAnArticle as exc:
             raise DropItem(str(exc)) from exc
 
@@ -173,6 +176,8 @@ def run_offline(item: Any, settings: BaseSettings) -> Any:
 
     Raises :class:`NotAnArticle` with the reason when a stage drops the item.
     """
+    settings = settings.copy()
+    settings.set("NEWSCRAWL_EXTRACT_WORKERS", 0)  # one page: no worker processes to wait for
     chain = build_chain(settings)
     try:
         for stage in chain:

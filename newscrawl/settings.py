@@ -56,6 +56,9 @@ NEWSCRAWL_HEALTH_PROFILE_DROP = 0.3
 NEWSCRAWL_BACKOFF_BASE = 2.0
 #: Stop the crawl after this many failed downloads in a row (0: never).
 NEWSCRAWL_GIVE_UP_AFTER = 20
+#: Extract pages in this many worker processes while the crawl goes on downloading (0: in
+#: the crawl's own process, which is enough for a polite crawl; see newscrawl/crawl/workers.py).
+NEWSCRAWL_EXTRACT_WORKERS = 0
 
 # -- politeness ------------------------------------------------------------------------------
 
@@ -71,6 +74,10 @@ AUTOTHROTTLE_ENABLED = True
 AUTOTHROTTLE_START_DELAY = 1.0
 AUTOTHROTTLE_MAX_DELAY = 30.0
 AUTOTHROTTLE_TARGET_CONCURRENCY = 1.0
+
+# Scrapy starts this many tasks for every response's output, however little it holds; a
+# newscrawl callback yields one article or at most a list page of links (default: 100).
+CONCURRENT_ITEMS = 16
 
 DOWNLOAD_TIMEOUT = 30
 RETRY_TIMES = 2
@@ -88,6 +95,7 @@ DOWNLOADER_MIDDLEWARES = {
     "newscrawl.crawl.redirect.LoopAwareRedirectMiddleware": 600,
 }
 ITEM_PIPELINES = {
+    "newscrawl.crawl.workers.ExtractWorkersPipeline": 50,
     "newscrawl.pipelines.ExtractPipeline": 100,
     "newscrawl.pipelines.NormalisePipeline": 200,
     "newscrawl.pipelines.ValidatePipeline": 300,
