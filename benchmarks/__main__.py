@@ -1,0 +1,81 @@
+"""Run every benchmark and print the table (see benchmarks/__init__.py and docs/benchmarks.md).
+
+    python -m benchmarks                 # the full size (about 30 minutes the first time)
+    python -m benchmarks --size quick    # a smoke test, well under a minute
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import sys
+from pathlib import Path
+
+from . import crawl, disk, extraction, measure, search
+from .report import Row, machine, table
+from .site import generate
+from .sizes import SIZES, Size
+
+BENCHMARKS = ("extraction", "crawl", "memory", "disk", "search")
+
+
+def run(size: Size, workdir: Path, only: tuple[str, ...]) -> list[Row]:
+    """The rows of the ``only`` benchmarks at ``size``, data generated in ``workdir``."""
+    rows: list[Row] = []
+    workdir.mkdir(parents=True, exist_ok=True)
+    if "extraction" in only or "crawl" in only:
+        site = generate(workdir / f"site-{size.crawl_articles}", size.crawl_articles)
+        if "extraction" in only:
+            rows += _step("extraction", lambda: extraction.run(site, size.extraction_pages, size.extraction_rounds))
+        if "crawl" in only:
+            with measure.server(_server(site.root)) as (url, pid):
+                rows += _step("crawl", lambda: crawl.compare(site, url, pid, workdir, size.concurrency))
+    if "memory" in only or "disk" in only:
+        site = generate(workdir / f"site-{size.memory_articles}", size.memory_articles)
+        db = workdir / "memory.db"
+        if "memory" in only or not db.exists():
+            with measure.server(_server(site.root)) as (url, pid):
+                memory_rows = _step("memory", lambda: crawl.memory(site, url, pid, db, size.concurrency))
+            rows += memory_rows if "memory" in only else []
+        if "disk" in only:
+            rows += _step("disk", lambda: disk.run(db))
+    if "search" in only:
+        rows += _step("search", lambda: search.run(workdir, size.search_articles, size.search_queries,
+                                                    size.search_rounds))
+    return rows
+
+
+def _server(root: Path) -> list[str]:
+    return measure.python("-m", "benchmarks.staticserver", str(root))
+
+
+def _step(name: str, function) -> list[Row]:
+    elapsed = measure.stopwatch()
+    print(f"{name} …", file=sys.stderr, flush=True)
+    rows = function()
+    print(f"{name}: {elapsed():.0f} s", file=sys.stderr, flush=True)
+    return rows
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(prog="python -m benchmarks", description=__doc__.splitlines()[0])
+    parser.add_argument("--size", choices=sorted(SIZES), default="full",
+                        help="quick: a smoke test of every benchmark; full: the sizes docs/benchmarks.md reports")
+    parser.add_argument("--only", nargs="+", choices=BENCHMARKS, default=BENCHMARKS, metavar="NAME",
+                        help=f"run only these benchmarks ({', '.join(BENCHMARKS)})")
+    parser.add_argument("--workdir", type=Path, default=Path("data") / "benchmarks",
+                        help="where generated sites and archives are kept between runs (default: data/benchmarks)")
+    parser.add_argument("--json", type=Path, help="also write the rows to this file")
+    args = parser.parse_args(argv)
+    size = SIZES[args.size]
+    print(f"newscrawl benchmarks, size {args.size}: {size.describe()}")
+    print(f"machine: {machine()}\n")
+    rows = run(size, args.workdir / args.size, tuple(args.only))
+    print(table(rows))
+    if args.json:
+        args.json.write_text(json.dumps([row.as_dict() for row in rows], ensure_ascii=False, indent=1))
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())

@@ -1,0 +1,33 @@
+"""How big each benchmark runs: ``quick`` (a smoke test) and ``full`` (what docs/benchmarks.md reports)."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+
+@dataclass(frozen=True)
+class Size:
+    extraction_pages: int
+    extraction_rounds: int
+    #: articles of the site the crawl benchmark crawls (its pages also feed the extraction one)
+    crawl_articles: int
+    #: articles of the crawl whose memory is sampled; its archive is the disk benchmark's
+    memory_articles: int
+    search_articles: int
+    search_queries: int
+    search_rounds: int
+    concurrency: int = 16
+
+    def describe(self) -> str:
+        return (f"extraction {self.extraction_pages} pages × {self.extraction_rounds} rounds; "
+                f"crawl {self.crawl_articles:,} articles; memory and disk {self.memory_articles:,} articles; "
+                f"search {self.search_articles:,} articles, {self.search_queries} queries × {self.search_rounds}; "
+                f"crawl concurrency {self.concurrency}")
+
+
+SIZES = {
+    "quick": Size(extraction_pages=10, extraction_rounds=2, crawl_articles=100, memory_articles=200,
+                  search_articles=500, search_queries=20, search_rounds=1),
+    "full": Size(extraction_pages=200, extraction_rounds=5, crawl_articles=5_000, memory_articles=20_000,
+                 search_articles=100_000, search_queries=60, search_rounds=5),
+}
