@@ -40,7 +40,7 @@ from .maintext import main_text
 from .metadata import PageMetadata
 from .photos import article_photos
 from .related import related_boxes, related_items
-from .select import css, first, parse_html, string, xpath
+from .select import css, first, links, parse_html, string
 from .short import PageText, page_texts
 from .text import first_nonempty, inside, node_text, normalise_space, text_blocks
 
@@ -430,7 +430,7 @@ def _mostly_entries(box: etree._Element) -> bool:
     whose summaries would otherwise pass for article paragraphs.
     """
     text = len(normalise_space(string(box)))
-    entries = {_entry_of(link, box) for link in xpath(box, ".//a[@href]")}
+    entries = {_entry_of(link, box) for link in links(box)}
     covered = sum(len(normalise_space(string(entry))) for entry in entries)
     return covered * 2 >= text
 

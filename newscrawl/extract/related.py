@@ -15,7 +15,7 @@ from dataclasses import dataclass
 from lxml import etree
 
 from ..links import absolute_url
-from .select import string
+from .select import links, string
 from .short import PageText, page_texts, short_ancestors
 from .text import node_text, normalise_space
 
@@ -52,9 +52,7 @@ _HEADING_SHAPE = re.compile(
     f"{_SPACE}*(?:[{''.join(sorted(set(''.join(LIST_HEADINGS))))}]{_SPACE}*){{1,{max(map(len, LIST_HEADINGS))}}}"
 )
 _LISTS = etree.XPath(".//ul | .//ol")
-_LINKS = etree.XPath(".//a[@href]")
 _ITEMS = etree.XPath(".//li")
-_SUMMARIES = etree.XPath(".//p | .//*[contains(concat(' ', @class, ' '), ' sum ')]")
 _IMAGE_ALT = etree.XPath("string(.//img/@alt)")
 
 
@@ -137,7 +135,7 @@ def _box_of(heading: etree._Element, max_levels: int = 3) -> etree._Element | No
     for _ in range(max_levels):
         if box is None:
             return None
-        if _LISTS(box) or any(not _within(a, heading) for a in _LINKS(box)):
+        if _LISTS(box) or any(not _within(a, heading) for a in links(box)):
             return box
         box = box.getparent()
     return None
@@ -148,7 +146,7 @@ def _within(node: etree._Element, ancestor: etree._Element) -> bool:
 
 
 def _entries(box: etree._Element, page_url: str) -> Iterator[tuple[str, str, str | None]]:
-    nodes = _ITEMS(box) or _LINKS(box)
+    nodes = _ITEMS(box) or links(box)
     for node in nodes:
         entry = _entry(node, page_url)
         if entry:
@@ -156,11 +154,11 @@ def _entries(box: etree._Element, page_url: str) -> Iterator[tuple[str, str, str
 
 
 def _entry(node: etree._Element, page_url: str) -> tuple[str, str, str | None] | None:
-    links = [node] if node.tag == "a" else _LINKS(node)
-    links = [a for a in links if not a.get("href", "").strip().lower().startswith(("javascript:", "#"))]
-    if not links:
+    anchors = [node] if node.tag == "a" else links(node)
+    anchors = [a for a in anchors if not a.get("href", "").strip().lower().startswith(("javascript:", "#"))]
+    if not anchors:
         return None
-    titled = [(normalise_space(string(a)), a) for a in links]
+    titled = [(normalise_space(string(a)), a) for a in anchors]
     title, link = max(titled, key=lambda pair: len(pair[0]))
     if not title:
         title = normalise_space(_IMAGE_ALT(link))
@@ -170,8 +168,14 @@ def _entry(node: etree._Element, page_url: str) -> tuple[str, str, str | None] |
     return (title, url, _summary(node, title)) if url else None
 
 
+def _summaries(node: etree._Element) -> list[etree._Element]:
+    """The paragraphs and ``sum`` elements under ``node``, in page order."""
+    return [element for element in node.iter(etree.Element) if element is not node
+            and (element.tag == "p" or " sum " in f" {element.get('class') or ''} ")]
+
+
 def _summary(node: etree._Element, title: str) -> str | None:
-    for candidate in _SUMMARIES(node):
+    for candidate in _summaries(node):
         text = node_text(candidate)
         if text and text != title:
             return text

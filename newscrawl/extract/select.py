@@ -70,3 +70,9 @@ def string(node: etree._Element, expression: str = ".") -> str:
         # four times faster: no XPath context to set up for each of the page's many calls.
         return etree.tostring(node, method="text", encoding=str, with_tail=False)
     return str(compiled(f"string({expression})")(node))
+
+
+def links(node: etree._Element) -> list[etree._Element]:
+    """The links (``<a href>``) under ``node``, in page order: ``.//a[@href]``, read in a loop,
+    as one XPath call for each of a page's list items cost more than the loop."""
+    return [a for a in node.iter("a") if a is not node and a.get("href") is not None]
