@@ -67,7 +67,7 @@ def archive(workdir: Path, articles: int) -> Path:
 def queries(count: int) -> list[str]:
     """The corpus's queries, then synthetic words of every frequency, ``count`` in all."""
     corpus = json.loads((synthetic.FIXTURES / "search" / "korean-search-corpus.json").read_text(encoding="utf-8"))
-    words = synthetic.vocabulary(random.Random(4), synthetic._sentences())
+    words = synthetic.vocabulary(random.Random(4), synthetic.corpus_sentences())
     chosen = [q["q"] for q in corpus["queries"]]
     ranks = [int(1.2 ** i) for i in range(60) if int(1.2 ** i) < len(words)]
     chosen += [words[rank] for rank in dict.fromkeys(ranks)]
@@ -133,6 +133,7 @@ NEWEST = "select * from articles where {condition} order by published_at desc, i
 def _newest(db: sqlite3.Connection, word: str) -> None:
     expression = fts_query(word)
     common = db.execute(COMMON_MATCH_SQL, {"expression": expression}).fetchone()[0]
+    # sql: newscrawl's own match condition; the query is a parameter
     db.execute(NEWEST.format(condition=match_condition("q", bool(common))), {"q": expression}).fetchall()
 
 

@@ -82,7 +82,7 @@ def generate(directory: Path, count: int) -> Site:
 
 def _with_long_bodies(articles: list[mocksite.GenArticle]) -> list[mocksite.GenArticle]:
     rng = random.Random(6)
-    sentences = synthetic._sentences()
+    sentences = synthetic.corpus_sentences()
     words = synthetic.vocabulary(rng, sentences)
     weights = list(itertools.accumulate(1 / rank for rank in range(1, len(words) + 1)))
     return [dataclasses.replace(article, paragraphs=tuple(

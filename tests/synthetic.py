@@ -27,7 +27,7 @@ SECTIONS = [["정치/행정", "세종"], ["정치/행정", "대전"], ["경제",
 REPORTERS = ["임병안", "김소희", "박수영", "이현제", "최화진", "한세화"]
 
 
-def _sentences() -> list[str]:
+def corpus_sentences() -> list[str]:
     corpus = json.loads((FIXTURES / "search" / "korean-search-corpus.json").read_text(encoding="utf-8"))
     seed = json.loads((FIXTURES / "joongdo" / "view-20200708010002304.expected.json").read_text(encoding="utf-8"))
     texts = [doc["text"] for doc in corpus["documents"]] + seed["body_paragraphs"]
@@ -75,7 +75,7 @@ def synthetic_article(number: int, rng: random.Random, sentences: list[str], wor
 def build(path: Path, articles: int, seed: int = 4) -> None:
     """Write ``articles`` synthetic articles into the archive at ``path``."""
     rng = random.Random(seed)
-    sentences = _sentences()
+    sentences = corpus_sentences()
     words = vocabulary(rng, sentences)
     weights = list(itertools.accumulate(1 / rank for rank in range(1, len(words) + 1)))
     db = open_archive(path)

@@ -17,6 +17,7 @@ from sqlite_utils import Database
 
 def _insert_sql(table: str, columns: Iterable[str], verb: str = "INSERT") -> str:
     names = list(columns)
+    # sql: the code's own table and column names, and one ? per value
     return (f'{verb} INTO "{table}" ({", ".join(f"[{name}]" for name in names)})'
             f' VALUES ({", ".join("?" * len(names))})')
 
@@ -35,4 +36,5 @@ def insert_rows(db: Database, table: str, columns: tuple[str, ...], rows: Iterab
 def update_row(db: Database, table: str, rowid: int, values: Mapping[str, Any]) -> None:
     """Set ``values`` in row ``rowid`` of ``table``."""
     assignments = ", ".join(f"[{name}] = ?" for name in values)
+    # sql: the code's own table and column names; every value a parameter
     db.execute(f'UPDATE "{table}" SET {assignments} WHERE rowid = ?', [*values.values(), rowid])

@@ -209,7 +209,7 @@ def _record_related(db: Database, rowid: int, related: list[dict[str, Any]], see
 def _related_items(db: Database, related: list[dict[str, Any]]) -> list[int]:
     """The ``related_items`` id of each entry of ``related``, adding the items not seen before."""
     hashes = [_item_hash(entry) for entry in related]
-    ids = dict(db.execute(
+    ids = dict(db.execute(  # sql: one ? per hash
         f"SELECT item_hash, id FROM related_items WHERE item_hash IN ({', '.join('?' * len(hashes))})",
         hashes).fetchall()) if hashes else {}
     for entry, item_hash in zip(related, hashes):
