@@ -9,13 +9,14 @@ changes. :func:`rebuild_index` makes the whole index again from ``articles``.
 
 from __future__ import annotations
 
+import itertools
 import sqlite3
 from typing import Any
 
 from sqlite_utils import Database
 
 from .snippets import snippet
-from .tokens import HEADS_COLUMN, fts_query, heads, tokens
+from .tokens import HEADS_COLUMN, fts_query, heads, token_stream
 
 FTS_TABLE = "articles_fts"
 #: The indexed columns with their relevance weights (bm25): a match in the title counts most.
@@ -45,9 +46,8 @@ def index_values(title: str | None, subtitle: str | None, body: str | None) -> l
     """What the index columns (in WEIGHTS order) hold for an article: token streams, then
     the words' heads, each once (they are never searched as phrases, so positions of
     repeats would only take space)."""
-    distinct_heads = dict.fromkeys(heads(title) + heads(subtitle) + heads(body))
-    return [" ".join(tokens(body)), " ".join(tokens(title)), " ".join(tokens(subtitle)),
-            " ".join(distinct_heads)]
+    distinct_heads = dict.fromkeys(itertools.chain(heads(title), heads(subtitle), heads(body)))
+    return [token_stream(body), token_stream(title), token_stream(subtitle), " ".join(distinct_heads)]
 
 
 def _indexed(db: Database, rowid: int) -> list[Any]:

@@ -56,9 +56,9 @@ def is_cjk(run: str) -> bool:
     return bool(_CJK_RUN.fullmatch(run))
 
 
-def _runs(text: str) -> list[tuple[str, int, int]]:
+def _runs(text: str) -> Iterator[tuple[str, int, int]]:
     """(run, start, end) for every letter/digit run: CJK runs and other words apart."""
-    return [(m.group(), m.start(), m.end()) for m in _RUN.finditer(text)]
+    return ((m.group(), m.start(), m.end()) for m in _RUN.finditer(text))
 
 
 def _glued(text: str, start: int, end: int) -> bool:
@@ -87,17 +87,24 @@ def _segments(text: str) -> Iterator[str]:
         yield pending
 
 
-def _segment_tokens(segment: str) -> list[str]:
+def _segment_tokens(segment: str) -> str:
     if is_cjk(segment) and len(segment) > 1:
-        return [segment[i:i + 2] for i in range(len(segment) - 1)]
-    return [segment]
+        return " ".join([segment[i:i + 2] for i in range(len(segment) - 1)])
+    return segment
+
+
+def token_stream(text: str | None) -> str:
+    """The bigram/word tokens of ``text``, in order (positions matter for phrases), joined
+    by spaces: what an index column holds. Built segment by segment, never as one list of
+    every token, so a body of millions of characters costs a few times its own size."""
+    if not text:
+        return ""
+    return " ".join(_segment_tokens(segment) for segment in _segments(normalise(text)))
 
 
 def tokens(text: str | None) -> list[str]:
-    """The bigram/word token stream of ``text``, in order (positions matter for phrases)."""
-    if not text:
-        return []
-    return [token for segment in _segments(normalise(text)) for token in _segment_tokens(segment)]
+    """The tokens of :func:`token_stream` as a list (a token never holds a space)."""
+    return token_stream(text).split()
 
 
 _PARTICLE_SET = frozenset(PARTICLES)
@@ -112,15 +119,14 @@ def strip_particle(word: str) -> str:
     return word
 
 
-def heads(text: str | None) -> list[str]:
+def heads(text: str | None) -> Iterator[str]:
     """The last syllable of each CJK word, before and after stripping its particle."""
-    found: list[str] = []
-    for run in _CJK_RUN.findall(normalise(text or "")):
-        found.append(run[-1])
+    for match in _CJK_RUN.finditer(normalise(text or "")):
+        run = match.group()
+        yield run[-1]
         stem = strip_particle(run)
         if stem[-1] != run[-1]:
-            found.append(stem[-1])
-    return found
+            yield stem[-1]
 
 
 def _phrase(word_tokens: list[str], prefix: bool) -> str:
