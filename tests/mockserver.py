@@ -306,7 +306,8 @@ def arguments() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
     parser.add_argument("--root", type=Path, required=True)
     parser.add_argument("--generate", type=int, metavar="N", help="serve a generated site of N articles")
-    parser.add_argument("--now", type=datetime.fromisoformat, help="the generated site's present (ISO 8601)")
+    parser.add_argument("--now", type=datetime.fromisoformat, help="the generated site's present (ISO 8601; default: now)",
+                        default=datetime.now(KST).replace(second=0, microsecond=0))
     parser.add_argument("--span-days", type=float, default=120.0, help="articles spread over this many days")
     parser.add_argument("--log", type=Path, help="append one JSON line per request to this file")
     parser.add_argument("--pause-after", type=int, help="hold article requests after this many")
