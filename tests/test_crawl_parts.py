@@ -10,7 +10,7 @@ import pytest
 
 from conftest import JOONGDO, KST
 from newscrawl.archive import open_archive, record_failure, save_article
-from newscrawl.crawl.backoff import backed_off
+from newscrawl.crawl.backoff import backed_off, recovered
 from newscrawl.crawl.discovery import feed_date, feed_items, list_items, next_page, on_site
 from newscrawl.crawl.health import Health
 from newscrawl.crawl.incremental import ArchiveIndex, Fetch
@@ -182,6 +182,13 @@ def test_backoff_doubles_within_bounds():
     assert backed_off(20.0, 2.0, 30.0) == 30.0
     assert backed_off(0.0, 0.0, 30.0) == 0.0
 
+
+
+def test_recovery_halves_down_to_the_resting_delay():
+    assert recovered(8.0, 0.5, 2.0) == 4.0
+    assert recovered(0.8, 0.5, 2.0) == 0.5  # never under the delay before the backoff
+    assert recovered(0.8, 0.0, 2.0) == 0.0  # a halving under base / 4: back to rest
+    assert recovered(2.0, 0.0, 2.0) == 1.0
 
 def test_progress_line():
     stats = {"newscrawl/articles/new": 90, "newscrawl/articles/updated": 5, "newscrawl/articles/unchanged": 3,

@@ -112,6 +112,20 @@ def test_a_failing_server_gets_backoff_then_the_run_gives_up(generated_site, tmp
     assert len(failed) == 6  # one request at a time: the sixth failure in a row ends the run
 
 
+def test_with_autothrottle_off_the_delay_comes_back_after_a_failure(generated_site, tmp_path):
+    """AutoThrottle off, nothing else brings a backed-off delay down: healthy answers must."""
+    result = run_newscrawl(*crawl_args(generated_site, tmp_path / "news.db", "--since", SINCE,
+                                       "-s", "NEWSCRAWL_BACKOFF_BASE=0.05", "-s", "CONCURRENT_REQUESTS=1",
+                                       "-s", "AUTOTHROTTLE_ENABLED=False"))
+    delays = re.findall(r"(Backing off|Back to normal at) 127.0.0.1: a request every ([\d.]+) s", result.stderr)
+    assert result.returncode == 0, result.stderr[-2000:]
+    backoffs = [float(delay) for what, delay in delays if what == "Backing off"]
+    # Several 5xx answers over the crawl (the site's flaky and broken articles), each one's
+    # backoff starting again from the base instead of doubling what the last one left.
+    assert len(backoffs) >= 3 and max(backoffs) <= 0.10, delays
+    assert delays[-1] == ("Back to normal at", "0.00"), delays
+
+
 @pytest.mark.parametrize("args, message", [
     (["--since", "yesterday"], "not a date or an age: 'yesterday'"),
     (["--since", "2d", "--until", "3d"], "is not after --since"),

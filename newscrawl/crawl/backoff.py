@@ -6,7 +6,9 @@ the server is overloaded (5xx, 429, a timeout) also doubles the download delay o
 site (its downloader slot), from at least ``NEWSCRAWL_BACKOFF_BASE`` seconds up to
 ``AUTOTHROTTLE_MAX_DELAY``: a server in trouble gets fewer requests, not more. A failed DNS
 lookup or a refused connection is retried without backoff: waiting does not fix those.
-AutoThrottle brings the delay back down as healthy answers return.
+As healthy answers return, AutoThrottle brings the delay back down; with AutoThrottle off,
+this middleware does (each healthy answer halves it, down to the delay the slot had before),
+or one 5xx would slow the rest of the crawl for good.
 
 After ``NEWSCRAWL_GIVE_UP_AFTER`` failed downloads in a row the breaker trips: the crawl
 closes with the reason ``site_unreachable``, nothing is retried any more, and requests not
@@ -38,12 +40,23 @@ def backed_off(delay: float, base: float, maximum: float) -> float:
     return min(max(delay * 2, base), maximum)
 
 
+def recovered(delay: float, resting: float, base: float) -> float:
+    """The delay after one more healthy answer: halved, never under ``resting`` (the delay
+    before any backoff), and ``resting`` itself once the halving gets under a quarter of
+    ``base`` (halving alone never reaches a resting delay of 0)."""
+    halved = delay / 2
+    return resting if halved < base / 4 else max(halved, resting)
+
+
 class BackoffRetryMiddleware(RetryMiddleware):
     def __init__(self, settings: BaseSettings):
         super().__init__(settings)
         self.base = settings.getfloat("NEWSCRAWL_BACKOFF_BASE")
         self.maximum = settings.getfloat("AUTOTHROTTLE_MAX_DELAY")
         self.give_up_after = settings.getint("NEWSCRAWL_GIVE_UP_AFTER")
+        # With AutoThrottle on, it sets the delays after each answer; else this middleware does.
+        self.recovers = not settings.getbool("AUTOTHROTTLE_ENABLED")
+        self.resting_delays: dict[str, float] = {}  # slot -> its delay before it was backed off
         self.failed_in_a_row = 0
         self.closing: object = None  # set when the breaker trips; kept so it is not garbage-collected
 
@@ -63,6 +76,8 @@ class BackoffRetryMiddleware(RetryMiddleware):
         result = super().process_response(request, response)
         overloaded = response.status >= 500 or response.status == 429
         self._after(request, failed=overloaded, overloaded=overloaded, result=result)
+        if not overloaded and self.recovers:
+            self._recover(request)
         return result
 
     def process_exception(self, request: Request, exception: Exception) -> Request | Response | None:
@@ -81,7 +96,19 @@ class BackoffRetryMiddleware(RetryMiddleware):
             self.closing = deferred_from_coro(self.crawler.engine.close_spider_async(reason="site_unreachable"))
 
     def _back_off(self, request: Request) -> None:
-        slot = self.crawler.engine.downloader.slots.get(request.meta.get("download_slot"))
+        key = request.meta.get("download_slot")
+        slot = self.crawler.engine.downloader.slots.get(key)
         if slot is not None:
+            self.resting_delays.setdefault(key, slot.delay)
             slot.delay = backed_off(slot.delay, self.base, self.maximum)
-            logger.info("Backing off %s: a request every %.2f s", request.meta.get("download_slot"), slot.delay)
+            logger.info("Backing off %s: a request every %.2f s", key, slot.delay)
+
+    def _recover(self, request: Request) -> None:
+        key = request.meta.get("download_slot")
+        slot = self.crawler.engine.downloader.slots.get(key)
+        if slot is None or key not in self.resting_delays:
+            return
+        slot.delay = recovered(slot.delay, self.resting_delays[key], self.base)
+        if slot.delay == self.resting_delays[key]:
+            del self.resting_delays[key]
+            logger.info("Back to normal at %s: a request every %.2f s", key, slot.delay)
