@@ -7,7 +7,6 @@ leg. The routine crawl starts where the last successful routine job started (see
 
 from __future__ import annotations
 
-import json
 from typing import Any
 
 from sqlite_utils import Database
@@ -70,10 +69,6 @@ def run_failures(db: Database, site: str, since: str, limit: int = 20) -> list[d
         [site, since, limit],
     ).fetchall()
     return [dict(zip(("url", "kind", "status", "error", "attempts"), row)) for row in rows]
-
-
-def arguments_of(run: dict[str, Any]) -> dict[str, Any]:
-    return json.loads(run["arguments"])
 
 
 def run_sites(db: Database) -> list[str]:

@@ -65,17 +65,6 @@ class RelatedItem:
     summary: str | None = None
 
 
-def related_lists(
-    root: etree._Element, page_url: str, is_article_url: Callable[[str], bool] | None = None
-) -> list[RelatedItem]:
-    """Every item of every headed news list on the page, lists in page order.
-
-    ``is_article_url``, when given, keeps only items that link to an article of the site
-    (so a tab bar of ``javascript:`` links never counts as a list).
-    """
-    return related_items(related_boxes(root), page_url, is_article_url)
-
-
 def related_boxes(root: etree._Element, texts: list[PageText] | None = None) -> list[tuple[str, etree._Element]]:
     """``(list name, box element)`` of every headed news list, in page order, each box once.
 
