@@ -8,14 +8,12 @@ from __future__ import annotations
 
 import json
 import time
-from pathlib import Path
 from typing import Any
 
 import click
-from sqlite_utils import Database
 
 from . import __version__
-from .archive import DEFAULT_PATH, open_archive
+from .archive import DEFAULT_PATH, open_existing_archive
 from .archive.export import FORMATS, export
 from .archive.search import rebuild_index, search
 from .crawl.drift import Thresholds, site_health
@@ -145,13 +143,6 @@ def db_option(help_text: str = "The archive.") -> Any:
                         help=help_text)
 
 
-def existing_archive(db: str) -> Database:
-    """The archive at ``db``; a missing file is a user error, not a new empty archive."""
-    if not Path(db).is_file():
-        raise NewscrawlError(f"{db}: no archive there (create one with newscrawl fetch or crawl)")
-    return open_archive(db)
-
-
 @cli.command(name="search")
 @click.argument("query")
 @db_option()
@@ -164,7 +155,7 @@ def search_command(query: str, db: str, limit: int, as_json: bool) -> None:
     newscrawl search 세종
     newscrawl search "정보보호의날 세종" --limit 5 --json
     """
-    archive = existing_archive(db)
+    archive = open_existing_archive(db)
     results = search(archive, query, limit)
     for result in results:
         if as_json:
@@ -185,7 +176,7 @@ def rebuild_index_command(db: str) -> None:
     newscrawl rebuild-index --db data/news.db
     """
     started = time.perf_counter()
-    count = rebuild_index(existing_archive(db))
+    count = rebuild_index(open_existing_archive(db))
     click.echo(f"indexed {count} articles in {time.perf_counter() - started:.1f} s")
 
 
@@ -211,7 +202,7 @@ def reparse_command(db: str, site: str | None) -> None:
     \b
     newscrawl reparse --db data/news.db --site joongdo
     """
-    existing_archive(db).close()
+    open_existing_archive(db).close()
     report = reparse(db, site=site)
     click.echo(", ".join(f"{count} {outcome}" for outcome, count in report.counts.items()))
     for change in report.changes:
@@ -235,7 +226,7 @@ def export_command(db: str, fmt: str, output: str | None, site: str | None) -> N
     newscrawl export --format csv -o articles.csv
     newscrawl export --format warc -o pages.warc.gz
     """
-    archive = existing_archive(db)
+    archive = open_existing_archive(db)
     count = export(archive, fmt, output, site)
     click.echo(f"exported {count} {'pages' if fmt == 'warc' else 'articles'}"
                + (f" to {output}" if output else ""), err=True)
@@ -260,7 +251,7 @@ def health_command(ctx: click.Context, db: str, site: str | None, runs: int, set
     newscrawl health --site joongdo --runs 5
     """
     thresholds = Thresholds.from_settings(project_settings(settings))
-    verdicts = site_health(existing_archive(db), site, runs, thresholds)
+    verdicts = site_health(open_existing_archive(db), site, runs, thresholds)
     click.echo(format_report(verdicts, thresholds))
     ctx.exit(1 if any(verdict.flagged for verdict in verdicts) else 0)
 

@@ -4,8 +4,7 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from .archive import open_archive
-from .errors import NewscrawlError
+from .archive import open_existing_archive
 
 
 def serve(db_path: str | Path, host: str = "127.0.0.1", port: int = 8001) -> None:
@@ -17,9 +16,7 @@ def serve(db_path: str | Path, host: str = "127.0.0.1", port: int = 8001) -> Non
     ``metadata.json`` names are computed as usual.
     """
     path = Path(db_path)
-    if not path.is_file():
-        raise NewscrawlError(f"{path}: no archive there (create one with newscrawl fetch or crawl)")
-    open_archive(path).close()
+    open_existing_archive(path).close()
     # imported here: datasette doubles the start-up time of every other newscrawl command
     from datasette.cli import cli as datasette_cli
     from datasette.plugins import pm

@@ -11,11 +11,13 @@ from pathlib import Path
 
 from sqlite_utils import Database
 
+from ..errors import NewscrawlError
 from .migrations import migrate
 from .pages import load_page
 from .store import SaveResult, mark_unchanged, record_failure, save_article
 
-__all__ = ["SaveResult", "load_page", "mark_unchanged", "open_archive", "record_failure", "save_article"]
+__all__ = ["SaveResult", "load_page", "mark_unchanged", "open_archive", "open_existing_archive", "record_failure",
+           "save_article"]
 
 DEFAULT_PATH = Path("data") / "news.db"
 
@@ -38,3 +40,11 @@ def open_archive(path: str | Path = DEFAULT_PATH) -> Database:
     db.execute("PRAGMA synchronous = NORMAL")
     migrate(db)
     return db
+
+
+def open_existing_archive(path: str | Path) -> Database:
+    """:func:`open_archive` for commands that read an archive: a missing file is a user
+    error (:class:`NewscrawlError`), not a new empty archive."""
+    if not Path(path).is_file():
+        raise NewscrawlError(f"{path}: no archive there (create one with newscrawl fetch or crawl)")
+    return open_archive(path)
