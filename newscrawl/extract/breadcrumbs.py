@@ -12,6 +12,7 @@ import re
 
 from lxml import etree
 
+from .select import string
 from .text import normalise_space
 
 _HOME = re.compile(r"^(?:홈|HOME|Home|home|처음|메인|뉴스홈)$")
@@ -31,7 +32,7 @@ _MAX_STEP_LENGTH = 20
 def breadcrumb(root: etree._Element) -> list[str]:
     """The section steps of the page's breadcrumb, outermost first; ``[]`` when none."""
     for element in _CANDIDATES(root):
-        steps = _steps_from_text(normalise_space(element.xpath("string()")))
+        steps = _steps_from_text(normalise_space(string(element)))
         if steps:
             return steps
     for element in _NAMED(root):
@@ -51,7 +52,7 @@ def _steps_from_text(text: str) -> list[str]:
 
 def _steps_from_items(element: etree._Element) -> list[str]:
     items = element.xpath(".//li") or element.xpath(".//a")
-    texts = [normalise_space(i.xpath("string()")) for i in items]
+    texts = [normalise_space(string(i)) for i in items]
     texts = [t for t in texts if t and not _SEPARATORS.fullmatch(t)]
     if texts and _HOME.match(texts[0]):
         texts = texts[1:]

@@ -16,6 +16,7 @@ from lxml import etree
 from .bylines import parse_byline
 from .labels import find_labelled
 from .related import heading_list_name
+from .select import string
 from .text import node_text, normalise_space
 
 _TITLE_SEPARATORS = (" - ", " | ", " :: ", " : ", " – ", " — ", " < ")
@@ -53,7 +54,7 @@ def headline_node(root: etree._Element, page_title: str | None) -> etree._Elemen
     best, best_length = None, 0
     if page_title:
         for element in _HEADLINE_CANDIDATES(root):
-            text = normalise_space(element.xpath("string()"))
+            text = normalise_space(string(element))
             if len(text) > best_length and text in page_title:
                 best, best_length = element, len(text)
     if best is None:
@@ -62,9 +63,9 @@ def headline_node(root: etree._Element, page_title: str | None) -> etree._Elemen
 
 
 def _innermost(element: etree._Element) -> etree._Element:
-    text = normalise_space(element.xpath("string()"))
+    text = normalise_space(string(element))
     while True:
-        children = [c for c in element if isinstance(c.tag, str) and normalise_space(c.xpath("string()")) == text]
+        children = [c for c in element if isinstance(c.tag, str) and normalise_space(string(c)) == text]
         if len(children) != 1:
             return element
         element = children[0]
