@@ -191,8 +191,7 @@ class ArticlePage:
     @cached_property
     def _page_labels(self) -> dict[str, str]:
         """Labelled values on the page's short lines, news lists left out."""
-        boxes = {box for _name, box in self._related_boxes}
-        lines = text_blocks(self.root, skip=boxes.__contains__)
+        lines = text_blocks(self.root, skip=self._box_nodes.__contains__)
         return find_labelled(line for line in lines if len(line) < _LABEL_LINE_LENGTH)
 
     def _labelled(self, field: str, kind: str, metadata: Callable[[], str | None]) -> str | None:
@@ -222,6 +221,11 @@ class ArticlePage:
     @cached_property
     def _related_boxes(self) -> list[tuple[str, etree._Element]]:
         return related_boxes(self.root, self._texts)
+
+    @cached_property
+    def _box_nodes(self) -> set[etree._Element]:
+        """The elements of every news-list box, lists or not."""
+        return {box for _name, box in self._related_boxes}
 
     @cached_property
     def _texts(self) -> list[PageText]:
@@ -330,8 +334,7 @@ class ArticlePage:
         return found
 
     def _in_sidebar(self, element: etree._Element) -> bool:
-        boxes = {box for _name, box in self._related_boxes}
-        return inside(element, _SIDEBARS) or any(a in boxes for a in element.iterancestors())
+        return inside(element, _SIDEBARS) or any(a in self._box_nodes for a in element.iterancestors())
 
     # -- photos and lists -------------------------------------------------------------
 
