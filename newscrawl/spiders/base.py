@@ -66,6 +66,12 @@ def raw_page(response: Response, site: str | None) -> RawPage:
     )
 
 
+def response_text(response: Response) -> str:
+    """The text of a feed, list or start page; one served without a text Content-Type is
+    still read (as UTF-8, damaged bytes replaced)."""
+    return response.text if isinstance(response, TextResponse) else response.body.decode("utf-8", "replace")
+
+
 def origin(url: str | None) -> str:
     """``scheme://host[:port]`` of ``url`` ("" for None)."""
     parts = urlsplit(url or "")
@@ -196,8 +202,7 @@ class NewsSpider(scrapy.Spider):
     def parse_list(self, response: Response) -> Iterator[scrapy.Request]:
         self._count("discovery/pages")
         discovery = self.profile.discovery
-        # A list served without a text Content-Type is still read (as UTF-8, damaged bytes replaced).
-        html = response.text if isinstance(response, TextResponse) else response.body.decode("utf-8", "replace")
+        html = response_text(response)
         items = list_items(html, response.url, discovery)
         yield from self.listed(items)
         page = response.meta["newscrawl_page"]

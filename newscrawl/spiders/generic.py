@@ -19,7 +19,7 @@ from collections.abc import Iterable, Iterator
 from typing import Any
 
 import scrapy
-from scrapy.http import Response, TextResponse
+from scrapy.http import Response
 from twisted.python.failure import Failure
 
 from ..crawl.autodiscovery import FEED_PATHS, SITEMAP_PATHS, feed_links, read_xml, robots_sitemaps, unpacked, \
@@ -27,7 +27,7 @@ from ..crawl.autodiscovery import FEED_PATHS, SITEMAP_PATHS, feed_links, read_xm
 from ..crawl.discovery import Listed, on_site
 from ..crawl.plan import NotCrawlable
 from ..sites import GENERIC, PROFILES, SiteProfile
-from .base import NewsSpider, origin
+from .base import NewsSpider, origin, response_text
 
 #: Profiles of a CMS that many sites run: an article URL of that shape gets that profile's key.
 CMS_PROFILES = tuple(p for p in PROFILES.values() if p.any_host and p is not GENERIC)
@@ -78,7 +78,7 @@ class GenericSpider(NewsSpider):
         """The feeds the start page links, or the usual feed paths when it links none."""
         self._count("discovery/pages")
         self._start_read = True
-        html = response.text if isinstance(response, TextResponse) else response.body.decode("utf-8", "replace")
+        html = response_text(response)
         feeds = [url for url in (on_site(link, self.profile, self.base_url) for link in feed_links(html, response.url))
                  if url]
         if feeds:
