@@ -8,9 +8,11 @@ The item pipelines call these three in order, and so does everything else.
 
 from __future__ import annotations
 
+# The module, not its function: newscrawl.sites imports extract.select (which runs this
+# file first), so when sites is imported first, it is still half-made here.
+from .. import sites
 from ..errors import NotAnArticle
 from ..items import ExtractedArticle, RawPage
-from ..sites import profile_for_page
 from ..sites.base import SiteProfile
 from .encoding import decode_html, looks_like_html
 from .page import ArticlePage
@@ -45,7 +47,7 @@ def extract_page(page: RawPage, profile: SiteProfile) -> ExtractedArticle:
         raise NotAnArticle(f"the page is not HTML (binary or unreadable content, read as {encoding})")
     page.encoding = encoding
     root = parse_html(html)
-    article_page = ArticlePage(root, page.url, profile_for_page(profile, root, page.url))
+    article_page = ArticlePage(root, page.url, sites.profile_for_page(profile, root, page.url))
     message = article_page.not_found()
     if message:
         raise NotAnArticle(f"the site says there is no such article: {message}")
