@@ -18,7 +18,7 @@ from lxml import etree
 from parsel import Selector
 
 from ..extract.dates import KST, parse_kst_datetime
-from ..links import absolute_url
+from ..links import absolute_url, bare_host
 from ..sites.base import Discovery, SiteProfile
 
 _FEED_ENTRIES = "//item | //entry"
@@ -120,10 +120,6 @@ def on_site(url: str, profile: SiteProfile, base_url: str) -> str | None:
     parts, base = urlsplit(url), urlsplit(base_url)
     if parts.scheme not in ("http", "https") or not parts.hostname:
         return None
-    if _bare(parts.hostname) != _bare(base.hostname) and not profile.matches_host(parts.hostname):
+    if bare_host(parts.hostname) != bare_host(base.hostname) and not profile.matches_host(parts.hostname):
         return None
     return urlunsplit((base.scheme, base.netloc, parts.path, parts.query, ""))
-
-
-def _bare(host: str | None) -> str:
-    return (host or "").lower().rstrip(".").removeprefix("www.")

@@ -18,6 +18,8 @@ import re
 from dataclasses import dataclass, field
 from urllib.parse import urlsplit
 
+from ..links import bare_host
+
 
 @dataclass(frozen=True)
 class Discovery:
@@ -109,5 +111,4 @@ class SiteProfile:
         """
         if not self.any_host:
             return self.name
-        host = (urlsplit(article_url).hostname or "").lower().rstrip(".")
-        return host.removeprefix("www.") or self.name
+        return bare_host(urlsplit(article_url).hostname) or self.name
