@@ -17,7 +17,7 @@ from lxml import etree
 from ..links import absolute_url
 from .select import links, string
 from .short import PageText, page_texts, short_ancestors
-from .text import node_text, normalise_space
+from .text import SPACE, node_text, normalise_space
 
 #: Heading text (spaces removed) -> list name.
 LIST_HEADINGS: dict[str, str] = {
@@ -44,12 +44,11 @@ _HEADING_LENGTH = 12
 #: Every piece of a heading that one text node of it can hold (``랭킹`` + ``<b>뉴스</b>``).
 _HEADING_PIECES = frozenset(key[start:end] for key in LIST_HEADINGS
                             for start in range(len(key)) for end in range(start + 1, len(key) + 1))
-_SPACE = r"[\s\u00a0\u200b\u3000\ufeff]"
-_WHITESPACE = re.compile(f"{_SPACE}+")
+_WHITESPACE = re.compile(f"{SPACE}+")
 #: Text made of a heading's characters and whitespace only: a quick test run on every text
 #: node of the page, that gives up at the first character of running text.
 _HEADING_SHAPE = re.compile(
-    f"{_SPACE}*(?:[{''.join(sorted(set(''.join(LIST_HEADINGS))))}]{_SPACE}*){{1,{max(map(len, LIST_HEADINGS))}}}"
+    f"{SPACE}*(?:[{''.join(sorted(set(''.join(LIST_HEADINGS))))}]{SPACE}*){{1,{max(map(len, LIST_HEADINGS))}}}"
 )
 _LISTS = etree.XPath(".//ul | .//ol")
 _ITEMS = etree.XPath(".//li")

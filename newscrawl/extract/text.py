@@ -13,7 +13,10 @@ from collections.abc import Callable, Iterable
 
 from lxml import etree
 
-_SPACE = re.compile(r"[\s\u00a0\u200b\u3000\ufeff]+")
+#: One character of what pages use as space: whitespace, nbsp, zero-width space, ideographic
+#: space, byte-order mark.
+SPACE = r"[\s\u00a0\u200b\u3000\ufeff]"
+_SPACE = re.compile(f"{SPACE}+")
 
 #: Elements that end the current block of text (a paragraph break).
 BLOCK_TAGS = frozenset(
