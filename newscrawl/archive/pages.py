@@ -3,10 +3,9 @@
 Each page is compressed on its own (any one can be read back alone), with zlib and, once
 the site has a few pages stored, with a preset dictionary made of the markup its pages
 share: the navigation, sidebars and scripts that make up most of a news page then cost
-almost nothing: on the benchmarks' generated site a page takes a quarter of the space it
-took alone. Dictionaries are
-rows of ``page_dictionaries``; each page names the one it was compressed with
-(``pages.dictionary``, NULL for none), and a site gets a new one every
+almost nothing (on the benchmarks' generated site a page takes a quarter of the space it
+took alone). Dictionaries are rows of ``page_dictionaries``; each page names the one it was
+compressed with (``pages.dictionary``, NULL for none), and a site gets a new one every
 ``DICTIONARY_EVERY`` pages so that a redesign is soon reflected. Decompressing gives back
 the received bytes exactly (``body_sha256`` is their digest).
 """
