@@ -22,8 +22,9 @@ from .crawl.runner import CrawlOptions, crawl_site, crawl_target
 from .errors import NewscrawlError
 from .items import Article
 from .reparse import reparse
-from .run import choose_profile, extract_file, fetch, generic_note, project_settings, site_profiles
+from .run import extract_file, fetch, generic_note, project_settings, site_profiles
 from .serve import serve
+from .sites import choose_profile
 
 
 class NewscrawlGroup(click.Group):

@@ -26,7 +26,7 @@ from .extract import extract_page
 from .extract.normalise import normalise_article
 from .extract.validate import validate_article
 from .items import Article, ExtractedArticle, FetchFailure, NotModified, RawPage
-from .sites import SiteProfile, get_profile, resolve_profile
+from .sites import SiteProfile, choose_profile, get_profile
 
 
 class _Stage:
@@ -42,7 +42,7 @@ class _Stage:
 
 def page_profile(page: RawPage) -> SiteProfile:
     """The site profile named by the page or its URL (the generic profile when no other knows the site)."""
-    return get_profile(page.site) if page.site else resolve_profile(page.url)
+    return choose_profile(page.url, page.site)
 
 
 class ExtractPipeline(_Stage):

@@ -20,7 +20,7 @@ from scrapy.spiderloader import SpiderLoader
 from .errors import BadURL, FetchFailed, NotAnArticle
 from .items import Article, FetchFailure, RawPage
 from .pipelines import run_offline
-from .sites import GENERIC, PROFILES, SiteProfile, get_profile, resolve_profile
+from .sites import GENERIC, PROFILES, SiteProfile, choose_profile
 
 
 def project_settings(overrides: dict[str, Any] | None = None) -> Settings:
@@ -36,11 +36,6 @@ def check_fetchable(url: str) -> None:
     parts = urlsplit(url)
     if parts.scheme not in ("http", "https") or not parts.hostname:
         raise BadURL(f"not an http(s) URL: {url!r} (only web pages can be fetched)")
-
-
-def choose_profile(url: str | None, site: str | None) -> SiteProfile:
-    """The profile named ``site``, else the one for ``url`` (the generic one if none knows it)."""
-    return get_profile(site) if site else resolve_profile(url or "")
 
 
 def generic_note(article: Article) -> str | None:

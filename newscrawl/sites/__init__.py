@@ -24,8 +24,8 @@ from .ndsoft import NDSOFT
 #: Every profile, the generic fallback last.
 PROFILES: dict[str, SiteProfile] = {profile.name: profile for profile in (JOONGDO, NDSOFT, GENERIC)}
 
-__all__ = ["GENERIC", "PROFILES", "SiteProfile", "get_profile", "profile_for_page", "profile_for_url",
-           "resolve_profile"]
+__all__ = ["GENERIC", "PROFILES", "SiteProfile", "choose_profile", "get_profile", "profile_for_page",
+           "profile_for_url", "resolve_profile"]
 
 
 def get_profile(name: str) -> SiteProfile:
@@ -52,6 +52,11 @@ def profile_for_url(url: str) -> SiteProfile | None:
 def resolve_profile(url: str) -> SiteProfile:
     """The profile for ``url``, the generic one when no other matches."""
     return profile_for_url(url) or GENERIC
+
+
+def choose_profile(url: str | None, site: str | None) -> SiteProfile:
+    """The profile named ``site``, else the one for ``url`` (the generic one if none knows it)."""
+    return get_profile(site) if site else resolve_profile(url or "")
 
 
 def profile_for_page(profile: SiteProfile, root: etree._Element, url: str) -> SiteProfile:
