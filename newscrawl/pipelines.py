@@ -3,8 +3,9 @@
 Each stage is a few lines over the library: :mod:`newscrawl.extract` reads the fields,
 normalises and validates them; :mod:`newscrawl.archive` stores them. A page that is not an
 article is dropped (``DropItem``) with its reason; during a crawl the reason is also
-recorded in the archive's ``failures`` table. :func:`run_offline` runs the same chain
-without a crawler, which is how ``newscrawl extract`` and ``reparse`` use it.
+recorded in the archive's ``failures`` table. :func:`run_offline` (one page) and
+:class:`OfflineChain` (many) run the same chain without a crawler, which is how
+``newscrawl extract`` and ``reparse`` use it.
 """
 
 from __future__ import annotations
@@ -171,24 +172,44 @@ def build_chain(settings: BaseSettings) -> list[Any]:
     return chain
 
 
+class OfflineChain:
+    """The pipeline chain, built once from ``settings``, run over items without a crawler.
+
+    Building it costs more than running a page through it (a copy of the settings, the
+    archive opened), so a loop over many pages (``reparse``) builds it once.
+    """
+
+    def __init__(self, settings: BaseSettings):
+        settings = settings.copy()
+        settings.set("NEWSCRAWL_EXTRACT_WORKERS", 0)  # in this process: no worker processes to wait for
+        self.stages = build_chain(settings)
+
+    def run(self, item: Any) -> Any:
+        """``item`` through every stage; raises :class:`NotAnArticle` with the reason when a
+        stage drops it."""
+        for stage in self.stages:
+            try:
+                item = stage.process_item(item)
+            except DropItem as exc:
+                raise NotAnArticle(str(exc)) from exc
+        return item
+
+    def close(self) -> None:
+        for stage in self.stages:
+            if hasattr(stage, "close_spider"):
+                stage.close_spider()
+
+    def __enter__(self) -> OfflineChain:
+        return self
+
+    def __exit__(self, *exc: Any) -> None:
+        self.close()
+
+
 def run_offline(item: Any, settings: BaseSettings) -> Any:
     """Run ``item`` through the pipeline chain without a crawler.
 
     Raises :class:`NotAnArticle` with the reason when a stage drops the item.
     """
-    settings = settings.copy()
-    settings.set("NEWSCRAWL_EXTRACT_WORKERS", 0)  # one page: no worker processes to wait for
-    chain = build_chain(settings)
-    try:
-        for stage in chain:
-            try:
-                item = stage.process_item(item)
-            except DropItem as exc:
-                raise NotAnArticle(str(exc)) from exc
-    finally:
-        for stage in chain:
-            if hasattr(stage, "close_spider"):
-                stage.close_spider()
-    return item
-
-
+    with OfflineChain(settings) as chain:
+        return chain.run(item)

@@ -1,7 +1,7 @@
 """Re-extraction: run the current extractor over the raw pages kept in the archive.
 
 Each article's latest stored page goes through the same pipeline chain as a crawl
-(:func:`newscrawl.pipelines.run_offline`: extract, normalise, validate, archive), so an
+(:class:`newscrawl.pipelines.OfflineChain`: extract, normalise, validate, archive), so an
 improved extractor updates the archive without touching the network: an article whose
 content now reads differently gets a new revision (the old one stays), the others are
 unchanged. The page is re-read as of its last fetch, so "last seen" times do not move.
@@ -18,7 +18,7 @@ from sqlite_utils import Database
 from .archive import load_page, open_archive
 from .archive.store import revision_content
 from .errors import NotAnArticle
-from .pipelines import run_offline
+from .pipelines import OfflineChain
 from .run import project_settings
 
 
@@ -54,17 +54,18 @@ def reparse(db_path: str | Path, site: str | None = None) -> ReparseReport:
     settings = project_settings({"NEWSCRAWL_DB": str(db_path), "NEWSCRAWL_STORE": True,
                                  "NEWSCRAWL_RECORD_FAILURES": False})
     report = ReparseReport()
-    for page_id, last_fetched_at in pages:
-        page = dataclasses.replace(load_page(db, page_id), fetched_at=last_fetched_at)
-        try:
-            article = run_offline(page, settings)
-        except NotAnArticle as exc:
-            report.counts["dropped"] += 1
-            report.dropped.append((page.url, str(exc)))
-            continue
-        report.counts[article.archived] += 1
-        if article.archived == "updated":
-            report.changes.append(_change(db, article.site, article.article_id))
+    with OfflineChain(settings) as chain:
+        for page_id, last_fetched_at in pages:
+            page = dataclasses.replace(load_page(db, page_id), fetched_at=last_fetched_at)
+            try:
+                article = chain.run(page)
+            except NotAnArticle as exc:
+                report.counts["dropped"] += 1
+                report.dropped.append((page.url, str(exc)))
+                continue
+            report.counts[article.archived] += 1
+            if article.archived == "updated":
+                report.changes.append(_change(db, article.site, article.article_id))
     db.close()
     return report
 
