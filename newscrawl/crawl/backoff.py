@@ -105,8 +105,10 @@ class BackoffRetryMiddleware(RetryMiddleware):
 
     def _recover(self, request: Request) -> None:
         key = request.meta.get("download_slot")
+        if key not in self.resting_delays:  # every healthy answer comes here: the usual case first
+            return
         slot = self.crawler.engine.downloader.slots.get(key)
-        if slot is None or key not in self.resting_delays:
+        if slot is None:
             return
         slot.delay = recovered(slot.delay, self.resting_delays[key], self.base)
         if slot.delay == self.resting_delays[key]:
