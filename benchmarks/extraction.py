@@ -19,8 +19,7 @@ import lxml.html
 import trafilatura
 
 from newscrawl.items import RawPage
-from newscrawl.pipelines import ExtractPipeline, NormalisePipeline, ValidatePipeline
-from newscrawl.run import project_settings
+from newscrawl.reading import read_page
 
 from .report import Row
 from .site import Site, target_file
@@ -39,15 +38,9 @@ def pages(site: Site, count: int) -> list[tuple[str, bytes]]:
 
 
 def newscrawl_extraction() -> Callable[[str, bytes], object]:
-    settings = project_settings({"NEWSCRAWL_STORE": False})
-    chain = [ExtractPipeline(settings), NormalisePipeline(settings), ValidatePipeline(settings)]
-
     def extract(url: str, body: bytes) -> object:
-        item: object = RawPage(url=url, status=200, headers={"content-type": ["text/html; charset=utf-8"]},
-                               body=body, encoding=None, fetched_at="2026-01-01T00:00:00+09:00", site="joongdo")
-        for stage in chain:
-            item = stage.process_item(item)
-        return item
+        return read_page(RawPage(url=url, status=200, headers={"content-type": ["text/html; charset=utf-8"]},
+                                 body=body, encoding=None, fetched_at="2026-01-01T00:00:00+09:00", site="joongdo"))
     return extract
 
 

@@ -22,7 +22,7 @@ from html import escape
 from pathlib import Path
 from urllib.parse import quote
 
-from newscrawl.extract.dates import KST
+from newscrawl.clock import KST
 
 from .generators import mocksite, synthetic
 

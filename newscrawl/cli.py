@@ -110,11 +110,8 @@ def fetch_command(url: str, db: str, site: str | None, no_store: bool, as_json: 
     newscrawl fetch "http://www.joongdo.co.kr/web/view.php?key=20200708010002304"
     newscrawl fetch "http://127.0.0.1:8000/web/view.php?key=20200708010002304" --site joongdo --json
     """
-    # A single fetch reports its failure on stderr; only crawls keep failures for a retry.
-    overrides = {"NEWSCRAWL_DB": db, "NEWSCRAWL_STORE": not no_store, "NEWSCRAWL_RECORD_FAILURES": False,
-                 "DOWNLOAD_TIMEOUT": timeout,
-                 "LOG_LEVEL": "INFO" if verbose else "CRITICAL", **settings}
-    article = fetch(url, site=site, settings=overrides)
+    article = fetch(url, site=site, db=db, store=not no_store, timeout=timeout,
+                    settings={"LOG_LEVEL": "INFO" if verbose else "CRITICAL", **settings})
     print_article(article, as_json)
     if not as_json and not no_store:
         click.echo(f"  stored in {db}")

@@ -8,7 +8,9 @@ not be lost for one bad link, so the link is dropped instead.
 
 from __future__ import annotations
 
-from urllib.parse import urljoin
+from urllib.parse import urljoin, urlsplit
+
+from .errors import BadURL
 
 
 def absolute_url(base: str, href: str) -> str | None:
@@ -23,3 +25,14 @@ def bare_host(host: str | None) -> str:
     """``host`` as a site's name: lower case, without a trailing dot or a leading ``www.``
     (``www.paper.kr`` and ``paper.kr`` are one site); "" for None."""
     return (host or "").lower().rstrip(".").removeprefix("www.")
+
+
+def check_web_url(url: str) -> None:
+    """Raise :class:`~newscrawl.errors.BadURL` unless ``url`` is an http(s) URL with a host."""
+    try:
+        parts = urlsplit(url)
+        host = parts.hostname
+    except ValueError as exc:  # urlsplit refuses "http://[::1/x" and bad ports
+        raise BadURL(f"not a valid URL: {url!r} ({exc})") from None
+    if parts.scheme not in ("http", "https") or not host:
+        raise BadURL(f"not an http(s) URL: {url!r} (only web pages can be fetched)")

@@ -1,25 +1,22 @@
 """Re-extraction: run the current extractor over the raw pages kept in the archive.
 
-Each article's latest stored page goes through the same pipeline chain as a crawl
-(:class:`newscrawl.pipelines.OfflineChain`: extract, normalise, validate, archive), so an
-improved extractor updates the archive without touching the network: an article whose
-content now reads differently gets a new revision (the old one stays), the others are
-unchanged. The page is re-read as of its last fetch, so "last seen" times do not move.
+Each article's latest stored page is read again with :func:`newscrawl.read_page` and saved
+with :meth:`newscrawl.Archive.save`, as in a crawl, so an improved extractor updates the
+archive without touching the network: an article whose content now reads differently gets
+a new revision (the old one stays), the others are unchanged. The page is re-read as of its last fetch, so "last seen" times do not move.
 """
 
 from __future__ import annotations
 
-import dataclasses
 from dataclasses import dataclass, field
 from pathlib import Path
 
 from sqlite_utils import Database
 
-from .archive import load_page, open_archive
+from .archive.api import Archive
 from .archive.store import revision_content
 from .errors import NotAnArticle
-from .pipelines import OfflineChain
-from .run import project_settings
+from .reading import read_page
 
 
 @dataclass(frozen=True)
@@ -45,28 +42,19 @@ class ReparseReport:
 
 def reparse(db_path: str | Path, site: str | None = None) -> ReparseReport:
     """Re-extract the latest page of every article (of ``site``) into the archive at ``db_path``."""
-    db = open_archive(db_path)
-    where, params = ("AND a.site = ?", [site]) if site else ("", [])
-    # sql: the WHERE fragment is a constant; the site is a parameter
-    pages = db.execute(
-        "SELECT a.page_id, p.last_fetched_at FROM articles a JOIN pages p ON p.id = a.page_id"
-        f" WHERE a.page_id IS NOT NULL {where} ORDER BY a.id", params).fetchall()
-    settings = project_settings({"NEWSCRAWL_DB": str(db_path), "NEWSCRAWL_STORE": True,
-                                 "NEWSCRAWL_RECORD_FAILURES": False})
     report = ReparseReport()
-    with OfflineChain(settings) as chain:
-        for page_id, last_fetched_at in pages:
-            page = dataclasses.replace(load_page(db, page_id), fetched_at=last_fetched_at)
+    with Archive(db_path) as archive:
+        for _rowid, page in archive.latest_pages(site):
             try:
-                article = chain.run(page)
+                article = read_page(page)
             except NotAnArticle as exc:
                 report.counts["dropped"] += 1
                 report.dropped.append((page.url, str(exc)))
                 continue
+            archive.save(article)
             report.counts[article.archived] += 1
             if article.archived == "updated":
-                report.changes.append(_change(db, article.site, article.article_id))
-    db.close()
+                report.changes.append(_change(archive.db, article.site, article.article_id))
     return report
 
 

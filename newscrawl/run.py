@@ -1,12 +1,16 @@
 """What the CLI commands do, as plain functions: extract a saved page, fetch one article,
 list the site profiles.
 
-``extract`` and ``fetch`` run the project's item pipelines (:mod:`newscrawl.pipelines`):
-``extract`` without a crawler, ``fetch`` inside a real Scrapy crawl of one URL.
+``extract`` reads a saved page with :func:`newscrawl.read_article`; ``fetch`` downloads one
+with a real Scrapy crawl of one URL, through the project's item pipelines
+(:mod:`newscrawl.pipelines`), which read and store it with the same library calls.
 """
 
 from __future__ import annotations
 
+import multiprocessing
+import sys
+from concurrent.futures import ProcessPoolExecutor
 from pathlib import Path
 from typing import Any
 from urllib.parse import urlsplit
@@ -17,9 +21,11 @@ from scrapy.crawler import CrawlerProcess
 from scrapy.settings import Settings
 from scrapy.spiderloader import SpiderLoader
 
-from .errors import BadURL, FetchFailed, NotAnArticle
-from .items import Article, FetchFailure, RawPage
-from .pipelines import run_offline
+from .errors import BadURL, FetchFailed, NewscrawlError, NotAnArticle
+from .items import Article, FetchFailure
+from .links import check_web_url
+from .reading import read_article
+from .archive import DEFAULT_PATH
 from .sites import GENERIC, PROFILES, SiteProfile, choose_profile
 
 
@@ -29,13 +35,6 @@ def project_settings(overrides: dict[str, Any] | None = None) -> Settings:
     settings.setmodule("newscrawl.settings", priority="project")
     settings.update(overrides or {}, priority="cmdline")
     return settings
-
-
-def check_fetchable(url: str) -> None:
-    """Raise :class:`BadURL` unless ``url`` is an http(s) URL with a host."""
-    parts = urlsplit(url)
-    if parts.scheme not in ("http", "https") or not parts.hostname:
-        raise BadURL(f"not an http(s) URL: {url!r} (only web pages can be fetched)")
 
 
 def generic_note(article: Article) -> str | None:
@@ -63,15 +62,12 @@ def _how_matched(profile: SiteProfile) -> str:
 
 def extract_file(path: str | Path, url: str | None = None, site: str | None = None,
                  content_type: str | None = None) -> Article:
-    """The article in a saved page, through the same pipelines as a crawl (nothing stored)."""
+    """The article in a saved page (nothing stored): :func:`read_article` of its bytes."""
     body = Path(path).read_bytes()
     url = url or _declared_url(body)
     if not url:
         raise BadURL(f"{path}: the page names no URL of its own; give it with --url")
-    profile = choose_profile(url, site)
-    page = RawPage(url=url, status=200, headers={"content-type": [content_type]} if content_type else {},
-                   body=body, encoding=None, fetched_at=None, site=profile.name)
-    return run_offline(page, project_settings({"NEWSCRAWL_STORE": False}))
+    return read_article(body, url, content_type=content_type, site=site)
 
 
 def _declared_url(body: bytes) -> str | None:
@@ -79,13 +75,57 @@ def _declared_url(body: bytes) -> str | None:
     return selector.xpath('//link[@rel="canonical"]/@href | //meta[@property="og:url"]/@content').get()
 
 
-def fetch(url: str, site: str | None = None, settings: dict[str, Any] | None = None) -> Article:
-    """Download ``url`` with a real Scrapy crawl and run it through the pipelines.
+def fetch(url: str, *, site: str | None = None, db: str | Path = DEFAULT_PATH, store: bool = True,
+          timeout: float = 30.0, settings: dict[str, Any] | None = None) -> Article:
+    """Download the article at ``url`` with a real (polite) Scrapy crawl, read every field and,
+    unless ``store`` is False, store it in the archive at ``db``.
 
-    Stores the article unless ``NEWSCRAWL_STORE`` is False. Raises :class:`FetchFailed` or
-    :class:`NotAnArticle` with the reason when there is no article to return.
+    ``site`` names the site profile to read it with (default: the URL's); ``timeout`` is in
+    seconds; ``settings`` overrides Scrapy or ``NEWSCRAWL_`` settings. Raises
+    :class:`~newscrawl.errors.FetchFailed` or :class:`~newscrawl.errors.NotAnArticle` with
+    the reason when there is no article to return.
+
+    Twisted's reactor runs once per process: the first call crawls in this process, every
+    later one in a fresh child process (about a second more), so ``fetch`` can be called
+    any number of times.
     """
-    check_fetchable(url)
+    # A single fetch reports its failure to its caller; only crawls keep failures for a retry.
+    settings = {"NEWSCRAWL_DB": str(db), "NEWSCRAWL_STORE": store, "NEWSCRAWL_RECORD_FAILURES": False,
+                "DOWNLOAD_TIMEOUT": timeout, "LOG_LEVEL": "WARNING", **(settings or {})}
+    check_web_url(url)
+    if _reactor_has_run():
+        return _fetch_in_child(url, site, settings)
+    return _fetch_here(url, site, settings)
+
+
+def _reactor_has_run() -> bool:
+    if "twisted.internet.reactor" not in sys.modules:
+        return False
+    from twisted.internet import reactor
+    return bool(getattr(reactor, "_startedBefore", False))
+
+
+def _fetch_in_child(url: str, site: str | None, settings: dict[str, Any] | None) -> Article:
+    with ProcessPoolExecutor(1, mp_context=multiprocessing.get_context("spawn")) as child:
+        outcome = child.submit(_fetch_outcome, url, site, settings).result()
+    if isinstance(outcome, Article):
+        return outcome
+    error, message = outcome
+    raise (NotAnArticle if error == "not-article" else FetchFailed)(message)
+
+
+def _fetch_outcome(url: str, site: str | None, settings: dict[str, Any] | None) -> Article | tuple[str, str]:
+    """In the child: the article, or ``(kind, message)`` of the error (sent back as plain
+    values: some error classes take more than a message and would not unpickle)."""
+    try:
+        return _fetch_here(url, site, settings)
+    except NotAnArticle as exc:
+        return "not-article", str(exc)
+    except NewscrawlError as exc:
+        return "failed", str(exc)
+
+
+def _fetch_here(url: str, site: str | None, settings: dict[str, Any] | None) -> Article:
     profile = choose_profile(url, site)
     crawl_settings = project_settings(settings)
     spider_class = SpiderLoader.from_settings(crawl_settings).load(profile.name)

@@ -96,9 +96,7 @@ DOWNLOADER_MIDDLEWARES = {
 }
 ITEM_PIPELINES = {
     "newscrawl.crawl.workers.ExtractWorkersPipeline": 50,
-    "newscrawl.pipelines.ExtractPipeline": 100,
-    "newscrawl.pipelines.NormalisePipeline": 200,
-    "newscrawl.pipelines.ValidatePipeline": 300,
+    "newscrawl.pipelines.ReadPipeline": 100,
     "newscrawl.pipelines.ArchivePipeline": 900,
 }
 # The lock is built first: a second crawl stops before anything else opens the archive.

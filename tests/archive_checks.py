@@ -16,8 +16,7 @@ from conftest import GeneratedSite
 from mocksite import Renderer
 from newscrawl.archive.store import content_hash, content_of
 from newscrawl.items import RawPage
-from newscrawl.pipelines import run_offline
-from newscrawl.run import project_settings
+from newscrawl.reading import read_page
 
 #: ``(article id, what is wrong)`` for every article whose rows disagree; no rows when whole.
 BROKEN_ARTICLES = """
@@ -69,11 +68,11 @@ def article_contents(db_path: Path) -> dict[tuple[str, str], str]:
 
 def clean_contents(site: GeneratedSite) -> dict[str, str]:
     """article key -> content hash of the article as its clean page reads (nothing stored)."""
-    renderer, settings = Renderer(site.articles), project_settings({"NEWSCRAWL_STORE": False})
+    renderer = Renderer(site.articles)
     contents = {}
     for article in site.articles:
         page = RawPage(url=site.article_url(article.key), status=200,
                        headers={"content-type": ["text/html; charset=utf-8"]}, body=renderer.article(article),
                        encoding=None, fetched_at="2026-01-01T00:00:00+09:00", site="joongdo")
-        contents[article.key] = content_hash(content_of(run_offline(page, settings)))
+        contents[article.key] = content_hash(content_of(read_page(page)))
     return contents

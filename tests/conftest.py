@@ -139,15 +139,14 @@ ARTIFACTS = TESTS.parent / "test-artifacts"
 
 
 def seed_article(fetched_at: str = "2026-01-01T10:00:00+09:00", html: bytes | None = None):
-    """The seed article read through the pipelines (nothing stored), as fetched at ``fetched_at``."""
+    """The seed article as read from its page (nothing stored), as fetched at ``fetched_at``."""
     from newscrawl.items import RawPage
-    from newscrawl.pipelines import run_offline
-    from newscrawl.run import project_settings
+    from newscrawl.reading import read_page
 
     page = RawPage(url=SEED_URL, status=200, headers={"content-type": ["text/html; charset=utf-8"]},
                    body=html if html is not None else SEED_HTML.read_bytes(), encoding=None,
                    fetched_at=fetched_at, site="joongdo")
-    return run_offline(page, project_settings({"NEWSCRAWL_STORE": False}))
+    return read_page(page)
 
 
 @pytest.fixture

@@ -16,14 +16,13 @@ from newscrawl.archive.migrations import MIGRATIONS
 from newscrawl.archive.pages import DICTIONARY_AFTER
 from newscrawl.archive.store import content_of, revision_content
 from newscrawl.items import FetchFailure, RawPage
-from newscrawl.pipelines import run_offline
-from newscrawl.run import project_settings
+from newscrawl.reading import read_page
 
 
 def article_from(body: bytes, fetched_at: str):
     page = RawPage(url=SEED_URL, status=200, headers={"content-type": ["text/html; charset=utf-8"]},
                    body=body, encoding=None, fetched_at=fetched_at, site="joongdo")
-    return run_offline(page, project_settings({"NEWSCRAWL_STORE": False}))
+    return read_page(page)
 
 
 @pytest.fixture

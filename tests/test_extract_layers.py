@@ -17,8 +17,7 @@ from newscrawl.extract.metadata import PageMetadata
 from newscrawl.extract.page import ArticlePage
 from newscrawl.extract.photos import article_photos
 from newscrawl.items import RawPage
-from newscrawl.pipelines import run_offline
-from newscrawl.run import project_settings
+from newscrawl.reading import read_page
 from newscrawl.sites import GENERIC
 from parsel import Selector
 
@@ -167,7 +166,8 @@ def test_metadata_body_only_when_the_page_shows_less():
 
 
 def test_metadata_dates_are_converted_to_seoul_time():
-    from newscrawl.extract.dates import isoformat, parse_kst_datetime
+    from newscrawl.clock import isoformat
+    from newscrawl.extract.dates import parse_kst_datetime
     page = page_of("<p>본문</p>", head=JSON_LD)
     assert isoformat(parse_kst_datetime(page.published_raw())) == "2024-05-01T10:30:00+09:00"
     assert page.sources["published_at"] == "metadata"
@@ -230,7 +230,7 @@ def test_headline_cards_with_summaries_stay_out_of_a_generic_body():
         page = RawPage(url=f"http://www.joongdo.co.kr/web/view.php?key={article.key}", status=200, headers={},
                        body=renderer.article(article, layout="redesign"), encoding=None, fetched_at=None,
                        site="joongdo")
-        extracted = run_offline(page, project_settings({"NEWSCRAWL_STORE": False}))
+        extracted = read_page(page)
         assert extracted.sources["body"] == "generic"
         assert extracted.body.split("\n\n") == list(article.paragraphs)
         assert extracted.byline and extracted.byline.endswith("@")

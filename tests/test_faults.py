@@ -23,12 +23,12 @@ from conftest import FAST, SEED_HTML, SEED_KEY, SEED_URL, FaultySite, crawl_args
 from faultserver import Fault
 from mocksite import quirk
 from newscrawl.archive import open_archive
-from newscrawl.archive.store import now_kst
+from newscrawl.clock import KST, now_kst
 from newscrawl.crawl.incremental import ArchiveIndex, Fetch
 from newscrawl.crawl.window import RevisitSchedule
-from newscrawl.extract.dates import KST
 from newscrawl.items import RawPage
-from newscrawl.pipelines import ArchivePipeline, run_offline
+from newscrawl.pipelines import ArchivePipeline
+from newscrawl.reading import read_page
 from newscrawl.run import project_settings
 from test_crawl import runs
 
@@ -139,7 +139,9 @@ def test_an_article_cut_short_is_a_failure_fetched_again_whole(tmp_path):
     for body, complete, failures, decision, retries in steps:
         page = RawPage(url=SEED_URL, status=200, headers={"etag": ['"v1"']}, body=body, encoding=None,
                        fetched_at=now_kst(), site="joongdo")
-        assert run_offline(page, settings).complete is complete
+        archived = ArchivePipeline(settings)  # stores it, and records it as a failure when cut short
+        assert archived.process_item(read_page(page)).complete is complete
+        archived.close_spider()
         db = open_archive(tmp_path / "news.db")
         index = ArchiveIndex(db, "joongdo", RevisitSchedule.parse(""), datetime.now(KST) + timedelta(seconds=1),
                              max_attempts=2)

@@ -46,8 +46,7 @@ from newscrawl.extract.headings import without_site_name
 from newscrawl.extract.labels import find_labelled, parse_print_edition
 from newscrawl.extract.related import heading_list_name
 from newscrawl.items import Article, RawPage
-from newscrawl.pipelines import run_offline
-from newscrawl.run import project_settings
+from newscrawl.reading import read_page
 from newscrawl.sites import get_profile
 
 NDSOFT_URL = "https://www.hanbat-news.example/news/articleView.html?idxno=21457"
@@ -89,7 +88,6 @@ def xml_safe(text: str) -> str:
 
 TREE_TEXT = JUNK.map(xml_safe)
 ATTRIBUTES = ("class", "id", "href", "src", "content", "property", "name", "rel", "datetime", "charset", "itemprop")
-DRAFT_SETTINGS = project_settings({"NEWSCRAWL_STORE": False})
 JOONGDO_PROFILE, GENERIC_PROFILE = get_profile("joongdo"), get_profile("generic")
 
 
@@ -182,7 +180,7 @@ def byte_pages(draw: st.DrawFn) -> Fetched:
 def read(page: Fetched) -> Article | None:
     """The page through extract, normalise and validate; None when dropped (with a reason)."""
     try:
-        article = run_offline(page.raw_page(), DRAFT_SETTINGS)
+        article = read_page(page.raw_page())
     except NotAnArticle as exc:
         assert str(exc).strip(), "a page was dropped without a reason"
         note(f"dropped: {str(exc)[:30]}")

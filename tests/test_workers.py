@@ -13,7 +13,7 @@ from scrapy.exceptions import DropItem, NotConfigured
 from conftest import SEED_HTML, SEED_URL, crawl_args, run_newscrawl
 from newscrawl.crawl.workers import ExtractWorkersPipeline
 from newscrawl.items import RawPage
-from newscrawl.pipelines import ExtractPipeline
+from newscrawl.pipelines import ReadPipeline
 from newscrawl.run import project_settings
 
 
@@ -35,18 +35,18 @@ def test_off_unless_asked_for():
 
 
 def test_a_worker_extracts_what_the_crawl_process_extracts(workers):
-    in_process = ExtractPipeline(project_settings()).process_item(page(SEED_HTML.read_bytes()))
+    in_process = ReadPipeline(project_settings()).process_item(page(SEED_HTML.read_bytes()))
     original = page(SEED_HTML.read_bytes())
     in_worker = asyncio.run(workers.process_item(original))
     assert in_worker.page is original and original.encoding == "utf-8"
     assert dataclasses.replace(in_worker, page=None) == dataclasses.replace(in_process, page=None)
-    assert in_worker.title and in_worker.paragraphs
+    assert in_worker.title and in_worker.body
 
 
 def test_a_worker_refuses_what_the_crawl_process_refuses(workers):
     binary = page(bytes(range(256)) * 40)
     with pytest.raises(DropItem) as in_process:
-        ExtractPipeline(project_settings()).process_item(binary)
+        ReadPipeline(project_settings()).process_item(binary)
     with pytest.raises(DropItem) as in_worker:
         asyncio.run(workers.process_item(binary))
     assert str(in_worker.value) == str(in_process.value) != ""

@@ -14,12 +14,11 @@ from __future__ import annotations
 import hashlib
 import json
 from dataclasses import dataclass
-from datetime import datetime
 from typing import Any, Literal
 
 from sqlite_utils import Database
 
-from ..extract.dates import KST
+from ..clock import now_kst
 from ..items import Article, FetchFailure
 from .pages import store_page
 from .rows import insert_row, insert_rows, update_row
@@ -40,10 +39,6 @@ class SaveResult:
     outcome: Outcome
     article_rowid: int
     revision: int
-
-
-def now_kst() -> str:
-    return datetime.now(KST).isoformat(timespec="seconds")
 
 
 def content_of(article: Article) -> dict[str, Any]:

@@ -18,7 +18,7 @@ from datetime import datetime
 from sqlite_utils import Database
 
 from ..archive.state import ArticleState, article_state, failed_attempts, failures_to_retry, revisit_candidates
-from ..extract.dates import KST, isoformat
+from ..clock import KST, isoformat
 from .window import RevisitSchedule
 
 #: Failure kinds a later run retries; "robots" and "discovery" pages are not articles to retry.

@@ -17,7 +17,7 @@ from scrapy import signals
 from scrapy.crawler import Crawler
 from scrapy.exceptions import NotConfigured
 
-from ..archive.store import now_kst
+from ..clock import now_kst
 from ..errors import ArchiveLocked
 
 

@@ -14,7 +14,7 @@ from typing import Any
 from urllib.parse import urlsplit
 
 from ..errors import NewscrawlError
-from ..extract.dates import isoformat
+from ..clock import isoformat
 from ..sites import GENERIC, profile_for_url
 from ..sites.base import SiteProfile
 from .window import BadWindow, Window, parse_when

@@ -26,9 +26,9 @@ from sqlite_utils import Database
 from ..archive import open_archive
 from ..archive.runs import finish_run, last_routine_start, mark_killed, start_run
 from ..archive.state import articles_fetched_since, clear_failures
-from ..archive.store import now_kst
+from ..clock import now_kst
 from ..errors import MissingFields
-from ..extract.dates import isoformat
+from ..clock import isoformat
 from ..items import Article
 from .health import Health
 from .jobs import JobDir

@@ -22,7 +22,7 @@ from scrapy.spiderloader import SpiderLoader
 from ..archive import open_archive
 from ..archive.runs import get_run, run_failures
 from ..errors import NewscrawlError
-from ..extract.dates import KST
+from ..clock import KST
 from ..run import project_settings
 from ..sites import get_profile
 from ..spiders.failures import OneLineNetworkErrors

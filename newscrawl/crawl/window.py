@@ -13,7 +13,7 @@ from dataclasses import dataclass
 from datetime import datetime, timedelta
 
 from ..errors import NewscrawlError
-from ..extract.dates import KST, isoformat
+from ..clock import KST, isoformat
 
 _AGE = re.compile(r"(?P<number>\d+)\s*(?P<unit>[smhdw])")
 _UNITS = {"s": "seconds", "m": "minutes", "h": "hours", "d": "days", "w": "weeks"}

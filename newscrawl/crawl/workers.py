@@ -5,9 +5,9 @@ Scrapy runs the item pipelines on its reactor thread: while a page is being extr
 nothing on a polite crawl (one page every half second) and half the throughput on a fast
 one (a mirror, a backfill with the delays off, the benchmarks). With
 ``NEWSCRAWL_EXTRACT_WORKERS`` set to N > 0, :class:`ExtractWorkersPipeline` sends each page
-to a pool of N processes and the reactor goes on downloading meanwhile; the extracted
-article then continues down the pipelines on the reactor as before (normalise, validate,
-store: still one transaction per article). Pages are extracted in parallel, so articles
+to a pool of N processes, which read it with :func:`newscrawl.read_page` (the same call as
+in the crawl's process), and the reactor goes on downloading meanwhile; the article then
+goes on to be stored on the reactor as before (one transaction per article). Pages are extracted in parallel, so articles
 may be stored in another order than they were fetched, which nothing depends on.
 """
 
@@ -27,24 +27,22 @@ from scrapy.settings import BaseSettings
 from scrapy.utils.reactor import is_asyncio_reactor_installed
 
 from ..errors import NotAnArticle
-from ..extract import extract_page
-from ..items import ExtractedArticle, RawPage
-from ..pipelines import page_profile
-from ..sites import get_profile
+from ..items import Article, RawPage
+from ..reading import read_page
 
 logger = logging.getLogger(__name__)
 
 
-def extract_in_worker(page: RawPage, profile: str) -> tuple[ExtractedArticle, str | None]:
-    """In a worker: the fields of ``page`` (without the page, which the crawl still holds:
+def read_in_worker(page: RawPage) -> tuple[Article, str | None]:
+    """In a worker: the article in ``page`` (without the page, which the crawl still holds:
     its bytes need not travel back) and the encoding the page was read with."""
-    extracted = extract_page(page, get_profile(profile))
-    return dataclasses.replace(extracted, page=None), page.encoding
+    article = read_page(page)
+    return dataclasses.replace(article, page=None), page.encoding
 
 
 class ExtractWorkersPipeline:
-    """RawPage -> ExtractedArticle in a worker process (``NEWSCRAWL_EXTRACT_WORKERS``);
-    :class:`~newscrawl.pipelines.ExtractPipeline` then lets the extracted article through."""
+    """RawPage -> Article in a worker process (``NEWSCRAWL_EXTRACT_WORKERS``);
+    :class:`~newscrawl.pipelines.ReadPipeline` then lets the article through."""
 
     def __init__(self, settings: BaseSettings):
         self.workers = settings.getint("NEWSCRAWL_EXTRACT_WORKERS")
@@ -72,19 +70,20 @@ class ExtractWorkersPipeline:
             return item
         return self._extract(item)
 
-    async def _extract(self, page: RawPage) -> ExtractedArticle:
+    async def _extract(self, page: RawPage) -> Article:
         try:
-            extracted, encoding = await self._in_worker(page, page_profile(page).name)
+            article, encoding = await self._in_worker(page)
         except NotAnArticle as exc:
             raise DropItem(str(exc)) from exc
         page.encoding = encoding
-        return dataclasses.replace(extracted, page=page)
+        article.page = page
+        return article
 
-    async def _in_worker(self, page: RawPage, profile: str) -> tuple[ExtractedArticle, str | None]:
+    async def _in_worker(self, page: RawPage) -> tuple[Article, str | None]:
         try:
-            return await asyncio.wrap_future(self.pool.submit(extract_in_worker, page, profile))
+            return await asyncio.wrap_future(self.pool.submit(read_in_worker, page))
         except BrokenProcessPool:
             # a worker died (killed, out of memory): a new pool for this page and the next
             logger.error("An extraction worker died; starting new ones (page %s)", page.url)
             self.pool = self._new_pool()
-            return await asyncio.wrap_future(self.pool.submit(extract_in_worker, page, profile))
+            return await asyncio.wrap_future(self.pool.submit(read_in_worker, page))

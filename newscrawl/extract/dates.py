@@ -11,9 +11,8 @@ from __future__ import annotations
 import re
 from datetime import date, datetime
 from functools import lru_cache
-from zoneinfo import ZoneInfo
 
-KST = ZoneInfo("Asia/Seoul")
+from ..clock import KST
 
 _NUMERIC = re.compile(
     r"(?P<y>(?:19|20)\d\d)\s*[-./년]\s*(?P<m>\d{1,2})\s*[-./월]\s*(?P<d>\d{1,2})\s*일?"
@@ -47,14 +46,6 @@ def parse_kst_date(text: str | None) -> date | None:
     parsed = parse_kst_datetime(text)
     return parsed.date() if parsed else None
 
-
-def isoformat(value: datetime | date | None) -> str | None:
-    """ISO 8601 text of a datetime (seconds precision) or date; None stays None."""
-    if value is None:
-        return None
-    if isinstance(value, datetime):
-        return value.isoformat(timespec="seconds")
-    return value.isoformat()
 
 
 def _from_iso(text: str) -> datetime | None:

@@ -7,8 +7,9 @@ kept in ``Article.raw`` so a user who doubts a date can see what the page said.
 
 from __future__ import annotations
 
+from ..clock import isoformat
 from ..items import Article, ExtractedArticle
-from .dates import isoformat, parse_kst_datetime
+from .dates import parse_kst_datetime
 from .labels import parse_print_edition
 
 

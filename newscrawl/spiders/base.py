@@ -31,13 +31,13 @@ from scrapy.settings import SETTINGS_PRIORITIES, BaseSettings
 from twisted.python.failure import Failure
 
 from ..archive import open_archive
-from ..archive.store import now_kst
+from ..clock import now_kst
 from ..crawl.backoff import SiteDown
 from ..crawl.discovery import Listed, feed_items, list_items, next_page, on_site
 from ..crawl.incremental import ArchiveIndex, Fetch
 from ..crawl.plan import CrawlPlan
 from ..crawl.window import RevisitSchedule, parse_duration
-from ..extract.dates import KST
+from ..clock import KST
 from ..items import FetchFailure, NotModified, RawPage
 from ..sites.base import SiteProfile
 from .failures import describe_failure, failure_kind
