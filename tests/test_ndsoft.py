@@ -12,7 +12,8 @@ import sqlite_utils
 from conftest import NDSOFT_DIR, TESTS, run_newscrawl
 from newscrawl.extract.page import ArticlePage
 from newscrawl.run import extract_file
-from newscrawl.sites import GENERIC, NDSOFT, profile_for_page, profile_for_url
+from newscrawl.extract.layout import profile_for_page
+from newscrawl.sites import GENERIC, NDSOFT, profile_for_url
 
 PAGE = NDSOFT_DIR / "articleView-21457.html"
 EXPECTED = NDSOFT_DIR / "articleView-21457.expected.json"

@@ -8,13 +8,11 @@ The item pipelines call these three in order, and so does everything else.
 
 from __future__ import annotations
 
-# The module, not its function: newscrawl.sites imports extract.select (which runs this
-# file first), so when sites is imported first, it is still half-made here.
-from .. import sites
 from ..errors import NotAnArticle
 from ..items import ExtractedArticle, RawPage
 from ..sites.base import SiteProfile
 from .encoding import decode_html, looks_like_html
+from .layout import profile_for_page
 from .page import ArticlePage
 from .select import parse_html
 
@@ -35,7 +33,7 @@ def extract_page(page: RawPage, profile: SiteProfile) -> ExtractedArticle:
     """The fields of ``page`` read with ``profile``; raises NotAnArticle for non-HTML.
 
     A page given to the generic profile is read with a better one when its canonical URL
-    or a CMS's markers name it (:func:`newscrawl.sites.profile_for_page`).
+    or a CMS's markers name it (:func:`newscrawl.extract.layout.profile_for_page`).
     """
     media_type = not_a_page_type(page.header("content-type"))
     if media_type:
@@ -47,7 +45,7 @@ def extract_page(page: RawPage, profile: SiteProfile) -> ExtractedArticle:
         raise NotAnArticle(f"the page is not HTML (binary or unreadable content, read as {encoding})")
     page.encoding = encoding
     root = parse_html(html)
-    article_page = ArticlePage(root, page.url, sites.profile_for_page(profile, root, page.url))
+    article_page = ArticlePage(root, page.url, profile_for_page(profile, root, page.url))
     message = article_page.not_found()
     if message:
         raise NotAnArticle(f"the site says there is no such article: {message}")

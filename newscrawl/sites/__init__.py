@@ -1,21 +1,18 @@
 """The registry of site profiles, and how a URL (or a page) finds its profile.
 
 Resolution order: a profile whose domains hold the URL's host; then a CMS profile whose
-article URL shape the URL has (ND소프트's ``/news/articleView.html?idxno=N``); then, once
-the page is downloaded, the profile of the page's canonical URL or of a CMS whose markers
-the page carries; and last the generic profile, which reads any page with the shared layers
-alone.
+article URL shape the URL has (ND소프트's ``/news/articleView.html?idxno=N``); and last the
+generic profile, which reads any page with the shared layers alone. Once a page is
+downloaded, :func:`newscrawl.extract.layout.profile_for_page` may read it with the profile of
+its canonical URL or of a CMS whose markers it carries (that needs the page parsed, so it
+lives with extraction: this package is data and URL matching only).
 """
 
 from __future__ import annotations
 
 from urllib.parse import urlsplit
 
-from lxml import etree
-
 from ..errors import UnknownSite
-from ..links import absolute_url
-from ..extract.select import css, first
 from .base import SiteProfile
 from .generic import GENERIC
 from .joongdo import JOONGDO
@@ -24,8 +21,8 @@ from .ndsoft import NDSOFT
 #: Every profile, the generic fallback last.
 PROFILES: dict[str, SiteProfile] = {profile.name: profile for profile in (JOONGDO, NDSOFT, GENERIC)}
 
-__all__ = ["GENERIC", "PROFILES", "SiteProfile", "choose_profile", "get_profile", "profile_for_page",
-           "profile_for_url", "resolve_profile"]
+__all__ = ["GENERIC", "PROFILES", "SiteProfile", "choose_profile", "get_profile", "profile_for_url",
+           "resolve_profile"]
 
 
 def get_profile(name: str) -> SiteProfile:
@@ -57,21 +54,3 @@ def resolve_profile(url: str) -> SiteProfile:
 def choose_profile(url: str | None, site: str | None) -> SiteProfile:
     """The profile named ``site``, else the one for ``url`` (the generic one if none knows it)."""
     return get_profile(site) if site else resolve_profile(url or "")
-
-
-def profile_for_page(profile: SiteProfile, root: etree._Element, url: str) -> SiteProfile:
-    """The layout to read a downloaded page with (web-poet's layout switch).
-
-    A page that the generic profile was to read is read with the profile of its canonical
-    URL (a mirror of a known site), else with that of a CMS whose markers it carries; every
-    other page keeps the profile it was fetched with.
-    """
-    if profile is not GENERIC:
-        return profile
-    canonical = first(root, '//link[@rel="canonical"]/@href | //meta[@property="og:url"]/@content')
-    canonical_url = absolute_url(url, canonical.strip()) if canonical else None
-    by_canonical = profile_for_url(canonical_url) if canonical_url else None
-    if by_canonical:
-        return by_canonical
-    return next((p for p in PROFILES.values() if p.markers and any(css(root, marker) for marker in p.markers)),
-                profile)
