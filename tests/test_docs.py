@@ -5,6 +5,9 @@ from __future__ import annotations
 
 import re
 import shlex
+import shutil
+import subprocess
+import sys
 from pathlib import Path
 
 import pytest
@@ -49,3 +52,33 @@ def test_the_systemd_timer_starts_the_service_it_is_named_after():
     timer = (ROOT / "deploy" / "newscrawl-crawl@.timer").read_text(encoding="utf-8")
     assert "OnCalendar=" in timer and "WantedBy=timers.target" in timer
     assert (ROOT / "deploy" / "newscrawl-crawl@.service").exists()
+
+
+def readme_python(section: str) -> list[str]:
+    """The ```python blocks of the README's ``section`` (a ``## `` heading), in order."""
+    text = README.split(f"\n## {section}\n", 1)[1].split("\n## ", 1)[0]
+    return re.findall(r"```python\n(.*?)```", text, flags=re.S)
+
+
+def test_the_python_examples_of_the_readme_run_as_written(tmp_path, site_root):
+    """Run in a fresh folder holding the fixture they open, the network replaced by the test
+    server acting as an HTTP proxy for www.joongdo.co.kr; what each ``print(...)  # comment``
+    prints must be its comment."""
+    from conftest import ENV, JOONGDO, MockSite
+
+    blocks = readme_python("Python API")
+    assert len(blocks) >= 3
+    fixture = tmp_path / "tests" / "fixtures" / "joongdo"
+    fixture.mkdir(parents=True)
+    shutil.copy(JOONGDO / "view-20200708010002304.html", fixture)
+    (tmp_path / "example.py").write_text("\n".join(blocks), encoding="utf-8")
+    proxy = MockSite(site_root)
+    try:
+        result = subprocess.run([sys.executable, "example.py"], cwd=tmp_path, capture_output=True, text=True,
+                                timeout=180, env={**ENV, "http_proxy": proxy.url, "no_proxy": ""})
+    finally:
+        proxy.stop()
+    assert result.returncode == 0, result.stderr[-3000:]
+    expected = [line.split("  # ", 1)[1] for block in blocks for line in block.splitlines()
+                if "print(" in line and "  # " in line]
+    assert result.stdout.splitlines() == expected
