@@ -40,7 +40,7 @@ def pages(site: Site, count: int) -> list[tuple[str, bytes]]:
 def newscrawl_extraction() -> Callable[[str, bytes], object]:
     def extract(url: str, body: bytes) -> object:
         return read_page(RawPage(url=url, status=200, headers={"content-type": ["text/html; charset=utf-8"]},
-                                 body=body, encoding=None, fetched_at="2026-01-01T00:00:00+09:00", site="joongdo"))
+                                 body=body, encoding=None, fetched_at="2026-01-01T00:00:00+09:00", profile="joongdo"))
     return extract
 
 

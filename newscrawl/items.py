@@ -17,8 +17,11 @@ class RawPage:
     """One HTTP response as received.
 
     ``headers`` maps a lower-case header name to its values. ``encoding`` is the encoding
-    detected from the header, ``<meta>`` or content. ``truncated`` says the transfer ended
-    early (fewer bytes than Content-Length, or the connection dropped mid-body).
+    detected from the header, ``<meta>`` or content. ``profile`` names the site profile that
+    fetched the page and reads it (None: the one its URL chooses); which *site* the page
+    belongs to is the archive's business (``Article.site``), never the profile's name.
+    ``truncated`` says the transfer ended early (fewer bytes than Content-Length, or the
+    connection dropped mid-body).
     """
 
     url: str
@@ -27,7 +30,7 @@ class RawPage:
     body: bytes = field(repr=False)
     encoding: str | None
     fetched_at: str | None
-    site: str | None = None
+    profile: str | None = None
     requested_url: str | None = None
     truncated: bool = False
 

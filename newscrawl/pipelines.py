@@ -128,4 +128,4 @@ def archive_site(item: RawPage | Article) -> str | None:
     knows it; a raw page names the profile that fetched it, which names the site."""
     if isinstance(item, Article):
         return item.site
-    return get_profile(item.site).site_name(item.url) if item.site else None
+    return get_profile(item.profile).site_name(item.url) if item.profile else None

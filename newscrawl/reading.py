@@ -20,12 +20,12 @@ from .sites import choose_profile
 
 
 def read_page(page: RawPage) -> Article:
-    """The article in ``page``, read with the profile it names (``page.site``) or its URL's.
+    """The article in ``page``, read with the profile it names (``page.profile``) or its URL's.
 
     Raises :class:`~newscrawl.errors.NotAnArticle` (with the reason) when the page holds
     none: not HTML, the site's "no such article" page, no title or body.
     """
-    extracted = extract_page(page, choose_profile(page.url, page.site))
+    extracted = extract_page(page, choose_profile(page.url, page.profile))
     return validate_article(normalise_article(extracted))
 
 
@@ -48,7 +48,7 @@ def read_article(html: bytes | str, url: str, *, content_type: str | None = None
         html, content_type = html.encode("utf-8"), "text/html; charset=utf-8"
     headers = {"content-type": [content_type]} if content_type else {}
     page = RawPage(url=url, status=200, headers=headers, body=html, encoding=None, fetched_at=None,
-                   site=choose_profile(url, site).name)
+                   profile=choose_profile(url, site).name)
     return read_page(page)
 
 

@@ -73,6 +73,6 @@ def clean_contents(site: GeneratedSite) -> dict[str, str]:
     for article in site.articles:
         page = RawPage(url=site.article_url(article.key), status=200,
                        headers={"content-type": ["text/html; charset=utf-8"]}, body=renderer.article(article),
-                       encoding=None, fetched_at="2026-01-01T00:00:00+09:00", site="joongdo")
+                       encoding=None, fetched_at="2026-01-01T00:00:00+09:00", profile="joongdo")
         contents[article.key] = content_hash(content_of(read_page(page)))
     return contents

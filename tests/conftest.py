@@ -145,7 +145,7 @@ def seed_article(fetched_at: str = "2026-01-01T10:00:00+09:00", html: bytes | No
 
     page = RawPage(url=SEED_URL, status=200, headers={"content-type": ["text/html; charset=utf-8"]},
                    body=html if html is not None else SEED_HTML.read_bytes(), encoding=None,
-                   fetched_at=fetched_at, site="joongdo")
+                   fetched_at=fetched_at, profile="joongdo")
     return read_page(page)
 
 

@@ -21,7 +21,7 @@ from newscrawl.reading import read_page
 
 def article_from(body: bytes, fetched_at: str):
     page = RawPage(url=SEED_URL, status=200, headers={"content-type": ["text/html; charset=utf-8"]},
-                   body=body, encoding=None, fetched_at=fetched_at, site="joongdo")
+                   body=body, encoding=None, fetched_at=fetched_at, profile="joongdo")
     return read_page(page)
 
 
@@ -146,3 +146,51 @@ def test_an_older_archive_is_upgraded_in_place(tmp_path):
     db = open_archive(path)
     assert db.execute("PRAGMA user_version").fetchone()[0] == len(MIGRATIONS)
     assert db["pages"].count == 1 and db["failures"].exists()
+
+
+def test_each_paper_of_a_cms_gets_its_own_compression_dictionary(tmp_path):
+    """Pages name the site they belong to (a paper's host), not the profile that read them
+    (``ndsoft`` for hundreds of papers): each paper's pages are compressed with a dictionary
+    of its own markup."""
+    from conftest import NDSOFT_DIR
+    from newscrawl import Archive, read_article
+
+    html = (NDSOFT_DIR / "articleView-21457.html").read_bytes()
+    with Archive(tmp_path / "news.db") as archive:
+        for host in ("www.first-paper.kr", "second-paper.kr"):
+            for idxno in range(DICTIONARY_AFTER + 2):
+                page = html.replace(b"21457", str(21457 + idxno).encode()).replace(b"www.hanbat-news.example",
+                                                                                  host.encode())
+                archive.save(read_article(page, f"https://{host}/news/articleView.html?idxno={21457 + idxno}"))
+        pages = archive.db.execute("SELECT DISTINCT site, profile FROM pages ORDER BY site").fetchall()
+        dictionaries = [row[0] for row in archive.db.execute("SELECT site FROM page_dictionaries ORDER BY site")]
+    assert pages == [("first-paper.kr", "ndsoft"), ("second-paper.kr", "ndsoft")]
+    assert dictionaries == ["first-paper.kr", "second-paper.kr"]
+
+
+def test_pages_stored_under_their_profile_name_move_to_their_site(tmp_path):
+    """An archive written before pages knew their site (schema 9): the migration names each
+    page's site after its article, and keeps the profile apart."""
+    from conftest import NDSOFT_DIR
+    from newscrawl import read_article
+
+    path = tmp_path / "old.db"
+    old = sqlite_utils.Database(path)
+    version = next(i for i, m in enumerate(MIGRATIONS) if m.__name__ == "_pages_profile_and_site")
+    for migration in MIGRATIONS[:version]:
+        migration(old)
+    old.execute(f"PRAGMA user_version = {version}")
+    article = read_article((NDSOFT_DIR / "articleView-21457.html").read_bytes(),
+                           "https://www.first-paper.kr/news/articleView.html?idxno=21457")
+    page_id = old["pages"].insert({"site": "ndsoft", "article_id": "21457", "url": article.url, "status": 200,
+                                   "headers": "{}", "body": b"x", "compression": "none", "body_sha256": "0",
+                                   "fetched_at": "2026-01-01T00:00:00+09:00"}).last_pk
+    old["pages"].insert({"site": "ndsoft", "article_id": "7", "url": "https://www.other.kr/news/articleView.html?idxno=7",
+                         "status": 200, "headers": "{}", "body": b"y", "compression": "none", "body_sha256": "1",
+                         "fetched_at": "2026-01-01T00:00:00+09:00"})
+    old["articles"].insert({"site": "first-paper.kr", "article_id": "21457", "url": article.url, "title": "t",
+                            "body": "b", "content_hash": "h", "page_id": page_id})
+    old.close()
+    db = open_archive(path)
+    assert db.execute("SELECT site, profile FROM pages ORDER BY id").fetchall() == [
+        ("first-paper.kr", "ndsoft"), ("other.kr", "ndsoft")]

@@ -229,7 +229,7 @@ def test_headline_cards_with_summaries_stay_out_of_a_generic_body():
     for article in articles:
         page = RawPage(url=f"http://www.joongdo.co.kr/web/view.php?key={article.key}", status=200, headers={},
                        body=renderer.article(article, layout="redesign"), encoding=None, fetched_at=None,
-                       site="joongdo")
+                       profile="joongdo")
         extracted = read_page(page)
         assert extracted.sources["body"] == "generic"
         assert extracted.body.split("\n\n") == list(article.paragraphs)

@@ -138,7 +138,7 @@ def test_an_article_cut_short_is_a_failure_fetched_again_whole(tmp_path):
     ]
     for body, complete, failures, decision, retries in steps:
         page = RawPage(url=SEED_URL, status=200, headers={"etag": ['"v1"']}, body=body, encoding=None,
-                       fetched_at=now_kst(), site="joongdo")
+                       fetched_at=now_kst(), profile="joongdo")
         archived = ArchivePipeline(settings)  # stores it, and records it as a failure when cut short
         assert archived.process_item(read_page(page)).complete is complete
         archived.close_spider()
@@ -199,7 +199,7 @@ def test_a_page_newscrawl_fails_on_is_a_failure_to_retry_not_a_page_lost(tmp_pat
     """Scrapy only logs an exception raised in a pipeline; the archive records the page."""
     pipeline = ArchivePipeline(project_settings({"NEWSCRAWL_DB": str(tmp_path / "news.db")}))
     page = RawPage(url=SEED_URL, status=200, headers={}, body=b"<html></html>", encoding=None,
-                   fetched_at=now_kst(), site="joongdo")
+                   fetched_at=now_kst(), profile="joongdo")
     try:
         raise ValueError("a bug")
     except ValueError:

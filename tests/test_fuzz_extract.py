@@ -103,7 +103,7 @@ class Fetched:
     def raw_page(self) -> RawPage:
         return RawPage(url=self.url, status=200, body=self.body, encoding=None,
                        headers={"content-type": [self.content_type]} if self.content_type else {},
-                       fetched_at="2026-01-01T10:00:00+09:00", site=self.profile)
+                       fetched_at="2026-01-01T10:00:00+09:00", profile=self.profile)
 
 
 # -- strategies ------------------------------------------------------------------------------

@@ -37,7 +37,7 @@ def first_release_archive(path: Path) -> None:
     content = content_of(article)
     page = article.page
     page_id = old["pages"].insert({
-        "site": page.site, "article_id": article.article_id, "url": page.url, "requested_url": page.requested_url,
+        "site": page.profile, "article_id": article.article_id, "url": page.url, "requested_url": page.requested_url,
         "status": page.status, "headers": json.dumps(page.headers, ensure_ascii=False),
         "body": zlib.compress(page.body, 9), "compression": "zlib", "body_size": len(page.body),
         "body_sha256": hashlib.sha256(page.body).hexdigest(), "encoding": page.encoding, "truncated": 0,

@@ -19,7 +19,7 @@ from newscrawl.run import project_settings
 
 def page(body: bytes) -> RawPage:
     return RawPage(url=SEED_URL, status=200, headers={"content-type": ["text/html; charset=utf-8"]},
-                   body=body, encoding=None, fetched_at="2026-01-01T10:00:00+09:00", site="joongdo")
+                   body=body, encoding=None, fetched_at="2026-01-01T10:00:00+09:00", profile="joongdo")
 
 
 @pytest.fixture(scope="module")

@@ -134,7 +134,7 @@ class Archive:
         # sql: the WHERE fragments are this module's constants; values are parameters
         rows = self.db.execute(
             "SELECT a.id, a.site, a.article_id, a.url, a.canonical_url, a.last_fetched_at, a.sources, a.raw,"
-            " a.incomplete_reason, v.data, a.body, p.site FROM articles a"
+            " a.incomplete_reason, v.data, a.body, p.profile FROM articles a"
             " JOIN revisions v ON v.article = a.id AND v.revision = a.revision"
             " LEFT JOIN pages p ON p.id = a.page_id"
             f" WHERE {where} ORDER BY a.id LIMIT ?", [*params, limit])

@@ -10,6 +10,7 @@ from __future__ import annotations
 import json
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
+from urllib.parse import urlsplit
 
 from sqlite_utils import Database
 
@@ -189,6 +190,32 @@ def _current_body_once(db: Database) -> None:
         " (SELECT v.id FROM revisions v JOIN articles a ON a.id = v.article AND a.revision = v.revision)")
 
 
+def _pages_profile_and_site(db: Database) -> None:
+    """``pages.site`` held the name of the profile that fetched a page (``ndsoft`` for every
+    ND소프트 paper, ``generic`` for every other site); it now holds the archive's site, as
+    ``articles.site`` does, and the profile moves to ``pages.profile``. Compression
+    dictionaries are made per site from now on: those made per profile before stay, for the
+    pages compressed with them.
+
+    Frozen: a page's site is its article's (through the revision it gave, or the article
+    that holds it as its latest page), else the site's name as the crawl named it then: the
+    profile's own name for a one-site profile, the URL's host without ``www.`` for the
+    profiles of many sites.
+    """
+    db.execute("ALTER TABLE pages ADD COLUMN profile TEXT")
+    db.execute("UPDATE pages SET profile = site")
+    db.execute(
+        "UPDATE pages SET site = coalesce("
+        " (SELECT a.site FROM revisions v JOIN articles a ON a.id = v.article WHERE v.page_id = pages.id LIMIT 1),"
+        " (SELECT a.site FROM articles a WHERE a.page_id = pages.id LIMIT 1), site)")
+    many_sites = ("ndsoft", "generic")  # the profiles of many sites at this version
+    rows = db.execute("SELECT id, url FROM pages WHERE site IN (?, ?)", many_sites).fetchall()
+    for page_id, url in rows:
+        host = (urlsplit(url).hostname or "").lower().rstrip(".").removeprefix("www.")
+        if host:
+            db.execute("UPDATE pages SET site = ? WHERE id = ?", [host, page_id])
+
+
 #: Every migration, in order. The archive's version is the number applied.
 MIGRATIONS: list[Callable[[Database], None]] = [
     _pages_and_articles,
@@ -200,6 +227,7 @@ MIGRATIONS: list[Callable[[Database], None]] = [
     _crawl_runs,
     _page_dictionaries,
     _current_body_once,
+    _pages_profile_and_site,
 ]
 
 

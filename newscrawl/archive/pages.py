@@ -45,7 +45,7 @@ def decompress(blob: bytes, compression: str, dictionary: bytes | None = None) -
     return decompressor.decompress(blob) + decompressor.flush()
 
 
-def store_page(db: Database, page: RawPage, article_id: str | None, seen_at: str) -> int:
+def store_page(db: Database, page: RawPage, site: str, article_id: str | None, seen_at: str) -> int:
     """The id of the ``pages`` row holding ``page``; an identical body at the same URL is stored once."""
     digest = hashlib.sha256(page.body).hexdigest()
     existing = db.execute(
@@ -54,9 +54,9 @@ def store_page(db: Database, page: RawPage, article_id: str | None, seen_at: str
     if existing:
         db.execute("UPDATE pages SET last_fetched_at = ? WHERE id = ?", [seen_at, existing[0]])
         return existing[0]
-    dictionary_id, dictionary = site_dictionary(db, page.site, seen_at)
+    dictionary_id, dictionary = site_dictionary(db, site, seen_at)
     return insert_row(db, "pages", {
-        "site": page.site, "article_id": article_id, "url": page.url,
+        "site": site, "profile": page.profile, "article_id": article_id, "url": page.url,
         "requested_url": page.requested_url, "status": page.status,
         "headers": json.dumps(page.headers, ensure_ascii=False),
         "body": compress(page.body, dictionary), "compression": COMPRESSION, "dictionary": dictionary_id,
@@ -72,14 +72,14 @@ def load_page(db: Database, page_id: int) -> RawPage:
     cost more than the query itself for each page of a reparse or a WARC export.
     """
     row = db.execute(
-        "SELECT url, status, headers, body, compression, dictionary, encoding, fetched_at, site, requested_url,"
+        "SELECT url, status, headers, body, compression, dictionary, encoding, fetched_at, profile, requested_url,"
         " truncated FROM pages WHERE id = ?", [page_id]).fetchone()
     if row is None:
         raise NotFoundError(f"no page {page_id}")
-    url, status, headers, blob, compression, dictionary, encoding, fetched_at, site, requested_url, truncated = row
+    url, status, headers, blob, compression, dictionary, encoding, fetched_at, profile, requested_url, truncated = row
     return RawPage(
         url=url, status=status, headers=json.loads(headers), body=page_body(db, blob, compression, dictionary),
-        encoding=encoding, fetched_at=fetched_at, site=site, requested_url=requested_url, truncated=bool(truncated),
+        encoding=encoding, fetched_at=fetched_at, profile=profile, requested_url=requested_url, truncated=bool(truncated),
     )
 
 

@@ -64,7 +64,7 @@ def save_article(db: Database, article: Article) -> SaveResult:
     content = content_of(article)
     digest = content_hash(content)
     with db.atomic():
-        page_id = store_page(db, article.page, article.article_id, seen_at) if article.page else None
+        page_id = store_page(db, article.page, article.site, article.article_id, seen_at) if article.page else None
         row = db.execute(
             "SELECT id, revision, content_hash, last_fetched_at FROM articles WHERE site = ? AND article_id = ?",
             [article.site, article.article_id],

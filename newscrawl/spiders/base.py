@@ -47,7 +47,7 @@ ARTICLE_PRIORITY = 10
 LIST_PRIORITY = 0
 
 
-def raw_page(response: Response, site: str | None) -> RawPage:
+def raw_page(response: Response, profile: str | None) -> RawPage:
     """The :class:`RawPage` of a Scrapy response."""
     headers = {
         key.decode("latin-1").lower(): [v.decode("latin-1") for v in values]
@@ -60,7 +60,7 @@ def raw_page(response: Response, site: str | None) -> RawPage:
         body=response.body,
         encoding=getattr(response, "encoding", None),
         fetched_at=now_kst(),
-        site=site,
+        profile=profile,
         requested_url=response.request.url if response.request else None,
         truncated="dataloss" in response.flags,
     )
