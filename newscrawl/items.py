@@ -8,7 +8,7 @@ A spider yields a :class:`RawPage` (what the server sent, untouched) or a
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field, fields
+from dataclasses import asdict, dataclass, field, fields
 from typing import Any
 
 
@@ -89,6 +89,37 @@ class ExtractedArticle:
     profile: str | None = None
 
 
+@dataclass
+class Reporter:
+    """A reporter the article names: the name as printed, and e-mail and page where given."""
+
+    name: str
+    email: str | None = None
+    url: str | None = None
+
+
+@dataclass
+class Photo:
+    """A photo of the article: its address as the page gives it, and its caption and credit."""
+
+    url: str
+    alt: str | None = None
+    caption: str | None = None
+    credit: str | None = None
+
+
+@dataclass
+class RelatedItem:
+    """One entry of a news list beside the article (``ranking``, ``headline``, ``photo``,
+    ``latest``…), at its rank (1 = first) in that list."""
+
+    list: str
+    rank: int
+    title: str
+    url: str
+    summary: str | None = None
+
+
 #: The article JSON contract, in the order users see it.
 ARTICLE_FIELDS = (
     "url", "canonical_url", "site", "article_id", "title", "subtitle", "sections",
@@ -112,12 +143,12 @@ class Article:
     modified_at: str | None
     print_date: str | None
     print_page: int | None
-    reporters: list[dict[str, str | None]]
+    reporters: list[Reporter]
     dateline: str | None
     byline: str | None
     body: str
-    photos: list[dict[str, str | None]]
-    related: list[dict[str, Any]]
+    photos: list[Photo]
+    related: list[RelatedItem]
     fetched_at: str | None
     complete: bool = True
     incomplete_reason: str | None = None
@@ -133,4 +164,11 @@ class Article:
 
     def to_json(self) -> dict[str, Any]:
         """The JSON object of the article (the raw page and the storing outcome left out)."""
-        return {f.name: getattr(self, f.name) for f in fields(self) if f.name not in ("page", "archived")}
+        return {f.name: plain(getattr(self, f.name)) for f in fields(self) if f.name not in ("page", "archived")}
+
+
+def plain(value: Any) -> Any:
+    """``value`` with its Reporter, Photo and RelatedItem entries as dicts (JSON's shapes)."""
+    if isinstance(value, list) and value and isinstance(value[0], (Reporter, Photo, RelatedItem)):
+        return [asdict(entry) for entry in value]
+    return value

@@ -20,7 +20,7 @@ import time
 from pathlib import Path
 
 from newscrawl.archive import open_archive, save_article
-from newscrawl.items import Article
+from newscrawl.items import Article, Reporter
 
 FIXTURES = Path(__file__).parent / "fixtures"
 SECTIONS = [["정치/행정", "세종"], ["정치/행정", "대전"], ["경제", "부동산"], ["사회", "교육"], ["문화"]]
@@ -66,7 +66,7 @@ def synthetic_article(number: int, rng: random.Random, sentences: list[str], wor
         subtitle=None, sections=rng.choice(SECTIONS),
         published_at=f"2024-03-{day:02d}T{number % 24:02d}:00:00+09:00", modified_at=None,
         print_date=f"2024-03-{day:02d}", print_page=1 + number % 24,
-        reporters=[{"name": reporter, "email": None, "url": None}], dateline=None,
+        reporters=[Reporter(reporter)], dateline=None,
         byline=f"{reporter} 기자", body="\n\n".join(paragraphs), photos=[], related=[],
         fetched_at="2024-04-01T00:00:00+09:00",
     )

@@ -15,7 +15,7 @@ from newscrawl.archive import load_page, open_archive, record_failure, save_arti
 from newscrawl.archive.migrations import MIGRATIONS
 from newscrawl.archive.pages import DICTIONARY_AFTER
 from newscrawl.archive.store import content_of, revision_content
-from newscrawl.items import FetchFailure, RawPage
+from newscrawl.items import FetchFailure, Photo, RawPage
 from newscrawl.reading import read_page
 
 
@@ -68,7 +68,7 @@ def test_ranking_change_is_a_new_snapshot_not_a_revision(db):
 
 def test_a_failed_write_leaves_nothing_behind(db):
     article = article_from(SEED_HTML.read_bytes(), "2026-01-01T10:00:00+09:00")
-    broken = dataclasses.replace(article, photos=[{"url": None, "alt": None, "caption": "x", "credit": None}])
+    broken = dataclasses.replace(article, photos=[Photo(url=None, caption="x")])
     with pytest.raises(sqlite3.IntegrityError):
         save_article(db, broken)
     assert [db[t].count for t in ("articles", "revisions", "pages", "photos", "related_links")] == [0, 0, 0, 0, 0]

@@ -45,7 +45,7 @@ from newscrawl.extract.encoding import decode_html, looks_like_html
 from newscrawl.extract.headings import without_site_name
 from newscrawl.extract.labels import find_labelled, parse_print_edition
 from newscrawl.extract.related import heading_list_name
-from newscrawl.items import Article, RawPage
+from newscrawl.items import Article, Photo, RawPage
 from newscrawl.reading import read_page
 from newscrawl.sites import get_profile
 
@@ -206,8 +206,8 @@ def assert_whole(article: Article) -> None:
         assert when is None or ISO_KST.fullmatch(when), when
     assert article.print_date is None or re.fullmatch(r"\d{4}-\d\d-\d\d", article.print_date)
     assert article.print_page is None or isinstance(article.print_page, int)
-    assert all(isinstance(p.get("url"), str) for p in article.photos)
-    assert all(isinstance(r.get("name"), str) and r["name"] for r in article.reporters)
+    assert all(isinstance(p.url, str) for p in article.photos)
+    assert all(isinstance(r.name, str) and r.name for r in article.reporters)
     assert article.complete or article.incomplete_reason
 
 
@@ -340,8 +340,7 @@ def test_a_photo_inside_word_markup_leaves_the_generic_body_readable():
             f"{paragraph * 3}</article></body></html>")
     article = read(Fetched(html.encode(), "https://news.example.org/a/1.html", "text/html; charset=utf-8", None))
     assert article.sources["body"] == "generic" and "버스 (사진=대전시)" not in article.body
-    assert article.photos == [{"url": "https://news.example.org/a.jpg", "alt": None, "caption": "버스",
-                               "credit": "대전시"}]
+    assert article.photos == [Photo(url="https://news.example.org/a.jpg", alt=None, caption="버스", credit="대전시")]
 
 
 @pytest.mark.parametrize("label", ["undefined", "base64", "idna", "punycode"])

@@ -15,7 +15,7 @@ from conftest import ARTIFACTS, FIXTURES, run_newscrawl, seed_article
 from newscrawl.archive import open_archive, save_article
 from newscrawl.archive.search import FTS_TABLE, rebuild_index, search
 from newscrawl.archive.tokens import fts_query, heads, tokens
-from newscrawl.items import Article
+from newscrawl.items import Article, Photo
 
 CORPUS = FIXTURES / "search" / "korean-search-corpus.json"
 HOSTILE_QUERIES = ['"', '""', "'", "NOT", "AND OR NOT", "세종 OR", "*", "세종*", "^세종", "(", ")", "{title}: x",
@@ -153,7 +153,7 @@ def test_failed_save_leaves_the_index_alone(seed_archive):
     db = open_archive(seed_archive)
     before = index_snapshot(db)
     broken = dataclasses.replace(seed_article("2026-01-05T10:00:00+09:00"), title="바뀐 제목",
-                                 photos=[{"url": None, "alt": None, "caption": "x", "credit": None}])
+                                 photos=[Photo(url=None, caption="x")])
     with pytest.raises(sqlite3.IntegrityError):
         save_article(db, broken)
     assert index_snapshot(db) == before and search(db, "바뀐") == []

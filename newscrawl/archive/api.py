@@ -21,7 +21,7 @@ from typing import Any
 
 from sqlite_utils import Database
 
-from ..items import Article, FetchFailure, RawPage
+from ..items import Article, FetchFailure, Photo, RawPage, RelatedItem, Reporter
 from . import open_archive
 from .pages import load_page
 from .search import search
@@ -146,21 +146,22 @@ class Archive:
                  profile: str | None) -> Article:
         content = revision_content(data, body)
         content["complete"] = bool(content.get("complete", True))
+        content["reporters"] = [Reporter(**reporter) for reporter in content.get("reporters") or []]
+        content["photos"] = [Photo(**photo) for photo in content.get("photos") or []]
         return Article(url=url, canonical_url=canonical_url, site=site, article_id=article_id,
                        related=self._related(rowid), fetched_at=fetched_at,
                        incomplete_reason=incomplete_reason, sources=json.loads(sources or "{}"),
                        raw=json.loads(raw or "{}"), profile=profile,
                        **{name: content.get(name) for name in CONTENT_FIELDS})
 
-    def _related(self, rowid: int) -> list[dict[str, Any]]:
+    def _related(self, rowid: int) -> list[RelatedItem]:
         """The news lists as the article's latest fetch showed them."""
         rows = self.db.execute(
             "SELECT l.list, l.rank, i.url, i.title, i.summary FROM related_links l"
             " JOIN related_items i ON i.id = l.item"
             " WHERE l.article = ? AND l.last_seen_at = (SELECT last_fetched_at FROM articles WHERE id = ?)"
             " ORDER BY l.id", [rowid, rowid]).fetchall()
-        return [{"list": name, "rank": rank, "url": url, "title": title, "summary": summary}
-                for name, rank, url, title, summary in rows]
+        return [RelatedItem(name, rank, title, url, summary) for name, rank, url, title, summary in rows]
 
     def close(self) -> None:
         self.db.close()

@@ -19,7 +19,7 @@ from typing import Any, Literal
 from sqlite_utils import Database
 
 from ..clock import now_kst
-from ..items import Article, FetchFailure
+from ..items import Article, FetchFailure, RelatedItem, plain
 from .pages import store_page
 from .rows import insert_row, insert_rows, update_row
 from .search import index_article, unindex_article
@@ -42,7 +42,8 @@ class SaveResult:
 
 
 def content_of(article: Article) -> dict[str, Any]:
-    return {name: getattr(article, name) for name in CONTENT_FIELDS}
+    """The fields of ``article`` that make a revision, as JSON values."""
+    return {name: plain(getattr(article, name)) for name in CONTENT_FIELDS}
 
 
 def content_hash(content: dict[str, Any]) -> str:
@@ -130,17 +131,20 @@ def mark_unchanged(db: Database, site: str, article_id: str, url: str, seen_at: 
     return SaveResult("unchanged", rowid, revision)
 
 
+#: Content fields stored in tables of their own, not as columns of ``articles``.
+_OWN_TABLES = ("reporters", "photos")
+
+
 def _article_row(article: Article, digest: str, revision: int, page_id: int | None, seen_at: str) -> dict[str, Any]:
-    return {
-        "site": article.site, "article_id": article.article_id, "url": article.url,
-        "canonical_url": article.canonical_url, "title": article.title,
-        "subtitle": article.subtitle, "sections": json.dumps(article.sections, ensure_ascii=False),
+    """The ``articles`` row: every content field is a column of the same name (lists as JSON),
+    but those with tables of their own; then identity, provenance and times."""
+    content = {name: getattr(article, name) for name in CONTENT_FIELDS if name not in _OWN_TABLES}
+    return content | {
+        "sections": json.dumps(article.sections, ensure_ascii=False),
         "section": article.sections[-1] if article.sections else None,
-        "published_at": article.published_at, "modified_at": article.modified_at,
-        "print_date": article.print_date, "print_page": article.print_page,
-        "dateline": article.dateline, "byline": article.byline, "body": article.body,
         "complete": int(article.complete), "incomplete_reason": article.incomplete_reason,
-        "revision": revision, "content_hash": digest,
+        "site": article.site, "article_id": article.article_id, "url": article.url,
+        "canonical_url": article.canonical_url, "revision": revision, "content_hash": digest,
         "sources": json.dumps(article.sources, ensure_ascii=False),
         "raw": json.dumps(article.raw, ensure_ascii=False), "page_id": page_id,
         "last_fetched_at": seen_at, "last_changed_at": seen_at,
@@ -159,32 +163,28 @@ def _replace_reporters(db: Database, rowid: int, article: Article) -> None:
     for position, reporter in enumerate(article.reporters, start=1):
         found = db.execute(
             "SELECT id FROM reporters WHERE site = ? AND name = ? AND coalesce(url, '') = coalesce(?, '')",
-            [article.site, reporter["name"], reporter.get("url")],
+            [article.site, reporter.name, reporter.url],
         ).fetchone()
         if found:
             reporter_id = found[0]
-            if reporter.get("email"):
-                db.execute("UPDATE reporters SET email = ? WHERE id = ?", [reporter["email"], reporter_id])
+            if reporter.email:
+                db.execute("UPDATE reporters SET email = ? WHERE id = ?", [reporter.email, reporter_id])
         else:
             reporter_id = insert_row(db, "reporters", {
-                "site": article.site, "name": reporter["name"], "url": reporter.get("url"),
-                "email": reporter.get("email"),
+                "site": article.site, "name": reporter.name, "url": reporter.url, "email": reporter.email,
             })
         insert_row(db, "article_reporters", {"article": rowid, "reporter": reporter_id, "position": position},
                    ignore=True)
 
 
-_PHOTO_FIELDS = ("url", "alt", "caption", "credit")
-
-
 def _replace_photos(db: Database, rowid: int, article: Article) -> None:
     db.execute("DELETE FROM photos WHERE article = ?", [rowid])
-    insert_rows(db, "photos", ("article", "position", *_PHOTO_FIELDS), (
-        (rowid, position, *(photo.get(k) for k in _PHOTO_FIELDS))
+    insert_rows(db, "photos", ("article", "position", "url", "alt", "caption", "credit"), (
+        (rowid, position, photo.url, photo.alt, photo.caption, photo.credit)
         for position, photo in enumerate(article.photos, start=1)))
 
 
-def _record_related(db: Database, rowid: int, related: list[dict[str, Any]], seen_at: str,
+def _record_related(db: Database, rowid: int, related: list[RelatedItem], seen_at: str,
                     previous_snapshot: str | None) -> None:
     """Extend the links seen in the previous snapshot at the same rank; add the rest as new."""
     new_links = []
@@ -193,15 +193,15 @@ def _record_related(db: Database, rowid: int, related: list[dict[str, Any]], see
         updated = previous_snapshot is not None and db.execute(
             "UPDATE related_links SET last_seen_at = ? WHERE article = ? AND list = ? AND rank = ?"
             " AND item = ? AND last_seen_at = ?",
-            [seen_at, rowid, entry["list"], entry["rank"], item_id, previous_snapshot],
+            [seen_at, rowid, entry.list, entry.rank, item_id, previous_snapshot],
         ).rowcount
         if not updated:
-            new_links.append((rowid, entry["list"], entry["rank"], item_id, seen_at, seen_at))
+            new_links.append((rowid, entry.list, entry.rank, item_id, seen_at, seen_at))
     insert_rows(db, "related_links", ("article", "list", "rank", "item", "first_seen_at", "last_seen_at"),
                 new_links)
 
 
-def _related_items(db: Database, related: list[dict[str, Any]]) -> list[int]:
+def _related_items(db: Database, related: list[RelatedItem]) -> list[int]:
     """The ``related_items`` id of each entry of ``related``, adding the items not seen before."""
     hashes = [_item_hash(entry) for entry in related]
     ids = dict(db.execute(  # sql: one ? per hash
@@ -210,14 +210,13 @@ def _related_items(db: Database, related: list[dict[str, Any]]) -> list[int]:
     for entry, item_hash in zip(related, hashes):
         if item_hash not in ids:
             ids[item_hash] = insert_row(db, "related_items", {
-                "item_hash": item_hash, "url": entry["url"], "title": entry["title"],
-                "summary": entry.get("summary"),
+                "item_hash": item_hash, "url": entry.url, "title": entry.title, "summary": entry.summary,
             })
     return [ids[item_hash] for item_hash in hashes]
 
 
-def _item_hash(entry: dict[str, Any]) -> str:
-    identity = json.dumps([entry["url"], entry["title"], entry.get("summary")], ensure_ascii=False)
+def _item_hash(entry: RelatedItem) -> str:
+    identity = json.dumps([entry.url, entry.title, entry.summary], ensure_ascii=False)
     return hashlib.sha1(identity.encode()).hexdigest()
 
 

@@ -8,7 +8,7 @@ kept in ``Article.raw`` so a user who doubts a date can see what the page said.
 from __future__ import annotations
 
 from ..clock import isoformat
-from ..items import Article, ExtractedArticle
+from ..items import Article, ExtractedArticle, Photo, RelatedItem, Reporter
 from .dates import parse_kst_datetime
 from .labels import parse_print_edition
 
@@ -28,12 +28,12 @@ def normalise_article(draft: ExtractedArticle) -> Article:
         modified_at=isoformat(parse_kst_datetime(draft.modified_raw)),
         print_date=isoformat(print_date),
         print_page=print_page,
-        reporters=draft.reporters,
+        reporters=[Reporter(**reporter) for reporter in draft.reporters],
         dateline=draft.dateline,
         byline=draft.byline,
         body="\n\n".join(draft.paragraphs),
-        photos=draft.photos,
-        related=draft.related,
+        photos=[Photo(**photo) for photo in draft.photos],
+        related=[RelatedItem(**entry) for entry in draft.related],
         fetched_at=draft.page.fetched_at,
         sources=draft.sources,
         raw={"published_at": draft.published_raw, "modified_at": draft.modified_raw,
