@@ -1,0 +1,177 @@
+"""Every earlier schema upgrades to the newest, and the migrations are frozen.
+
+``tests/fixtures/schema/vN.sql`` are archives written by the code of each release that was
+the newest at schema version N (made by ``make_dump.py`` in that directory): the seed
+article and generated ones, two revisions of two of them, a failure, a crawl run where that
+release could crawl. Each is loaded into a fresh file and opened with today's
+``open_archive``, whatever the newest version is by then.
+"""
+
+from __future__ import annotations
+
+import importlib.util
+import json
+import re
+import sqlite3
+from pathlib import Path
+
+import pytest
+import sqlite_utils
+
+from archive_checks import assert_archive_consistent, index_terms
+from conftest import SEED_KEY, seed_article
+from newscrawl.archive import open_archive, save_article
+from newscrawl.archive.migrations import MIGRATIONS
+from newscrawl.archive.search import FTS_TABLE, INDEX_VERSION, index_version, rebuild_index, search
+from newscrawl.archive.store import revision_content
+
+SCHEMA = Path(__file__).parent / "fixtures" / "schema"
+DUMPS = sorted(SCHEMA.glob("v*.sql"), key=lambda dump: int(dump.stem[1:]))
+#: The seed's body as the dumps' second revision has it (make_dump.EDIT) and as the fixture has it.
+EDITED, ORIGINAL = "여러 행정서비스를", "다양한 행정서비스를"
+
+
+def load_dump(dump: Path, path: Path) -> None:
+    connection = sqlite3.connect(path)
+    connection.executescript(dump.read_text(encoding="utf-8"))
+    connection.close()
+
+
+def stored_tables(connection: sqlite3.Connection) -> list[str]:
+    """The tables holding the archive's own data (not the search index, which is rebuilt)."""
+    return [name for (name,) in connection.execute(
+        "SELECT name FROM sqlite_master WHERE type = 'table' AND name NOT LIKE 'sqlite%' AND name NOT LIKE ?",
+        [f"{FTS_TABLE}%"])]
+
+
+def table_rows(connection: sqlite3.Connection, table: str, columns: list[str] | None = None) -> list[dict]:
+    """Every row of ``table`` (only ``columns`` if given), in rowid or primary key order."""
+    cursor = connection.execute(f'SELECT * FROM "{table}" ORDER BY 1, 2')  # sql: a table name read from the schema
+    names = [c[0] for c in cursor.description]
+    return [{name: value for name, value in zip(names, row) if columns is None or name in columns}
+            for row in cursor.fetchall()]
+
+
+def schema(connection: sqlite3.Connection) -> set[tuple]:
+    """Every table, index and view, its SQL with whitespace runs made one space."""
+    return {(kind, name, re.sub(r"\s+", " ", sql or "")) for kind, name, sql in
+            connection.execute("SELECT type, name, sql FROM sqlite_master")}
+
+
+@pytest.fixture(params=DUMPS, ids=lambda dump: dump.stem)
+def dumped(request, tmp_path) -> tuple[int, Path, dict[str, list[dict]]]:
+    """(version, upgraded archive's path, every stored row as the dump had it)."""
+    path = tmp_path / "old.db"
+    load_dump(request.param, path)
+    connection = sqlite3.connect(path)
+    version = connection.execute("PRAGMA user_version").fetchone()[0]
+    before = {table: table_rows(connection, table) for table in stored_tables(connection)}
+    connection.close()
+    open_archive(path).close()
+    return version, path, before
+
+
+def test_dumps_are_older_schemas():
+    versions = [int(dump.stem[1:]) for dump in DUMPS]
+    assert len(versions) >= 4 and max(versions) < len(MIGRATIONS)
+    for dump, version in zip(DUMPS, versions):
+        assert dump.read_text(encoding="utf-8").startswith(f"PRAGMA user_version = {version};\n")
+
+
+def test_upgrade_reaches_the_newest_version_and_its_schema(dumped, tmp_path):
+    version, path, _ = dumped
+    upgraded = sqlite3.connect(path)
+    assert upgraded.execute("PRAGMA user_version").fetchone()[0] == len(MIGRATIONS) > version
+    open_archive(tmp_path / "new.db").close()
+    assert schema(upgraded) == schema(sqlite3.connect(tmp_path / "new.db"))
+    assert_archive_consistent(path)
+
+
+def test_every_stored_row_survives(dumped):
+    version, path, before = dumped
+    upgraded = sqlite3.connect(path)
+    assert {"articles", "revisions", "pages", "photos", "reporters", "failures"} <= before.keys()
+    assert all(before[table] for table in ("articles", "revisions", "photos", "reporters", "failures"))
+    bodies = {row["id"]: row["body"] for row in before["articles"]}
+    for table, rows in before.items():
+        after = table_rows(upgraded, table, columns=list(rows[0]) if rows else None)
+        if table == "revisions":  # the current revision's body moved to articles.body (migration 9)
+            rows, after = ([{**row, "data": revision_content(row["data"], bodies[row["article"]])} for row in side]
+                           for side in (rows, after))
+        assert after == rows, table
+
+
+def test_sections_are_the_breadcrumbs(dumped):
+    _, path, before = dumped
+    paths = dict(sqlite3.connect(path).execute("SELECT id, section_path FROM article_summary"))
+    assert paths == {row["id"]: " > ".join(json.loads(row["sections"])) for row in before["articles"]}
+    assert "정치/행정 > 세종" in paths.values()
+
+
+def test_search_is_rebuilt_by_todays_code(dumped):
+    _, path, before = dumped
+    db = open_archive(path)
+    assert index_version(db) == INDEX_VERSION
+    assert [hit["title"] for hit in search(db, "정보보호의날")] == ["세종시, 전자정부 정보보호 우수기관 선정"]
+    for article in before["articles"]:
+        assert article["id"] in [hit["id"] for hit in search(db, article["title"])], article["title"]
+    # the current (edited) version is what is indexed, not the first revision
+    (seed_id,) = [row["id"] for row in before["articles"] if row["article_id"] == SEED_KEY]
+    assert [hit["id"] for hit in search(db, EDITED)] == [seed_id] and search(db, ORIGINAL) == []
+    # what the upgrade built is exactly what today's rebuild builds
+    terms = index_terms(db)
+    rebuild_index(db)
+    assert index_terms(db) == terms
+
+
+def test_saving_after_the_upgrade(dumped):
+    _, path, before = dumped
+    db = open_archive(path)
+    (seed,) = [row for row in before["articles"] if row["article_id"] == SEED_KEY]
+    assert EDITED in seed["body"] and seed["revision"] == 2
+    result = save_article(db, seed_article("2026-12-01T10:00:00+09:00"))
+    assert (result.outcome, result.revision) == ("updated", 3)
+    assert save_article(db, seed_article("2026-12-02T10:00:00+09:00")).outcome == "unchanged"
+    revisions = db.execute("SELECT revision, data FROM revisions WHERE article = ? ORDER BY revision",
+                           [seed["id"]]).fetchall()
+    body = db.execute("SELECT body FROM articles WHERE id = ?", [seed["id"]]).fetchone()[0]
+    assert [EDITED in revision_content(data, body)["body"] for _, data in revisions] == [False, True, False]
+    assert [hit["id"] for hit in search(db, ORIGINAL)] == [seed["id"]] and search(db, EDITED) == []
+
+
+def test_migrations_run_without_the_rest_of_newscrawl(tmp_path):
+    """Frozen: ``migrations.py`` loaded on its own (no package, so no import of today's
+    tokenizer, sections or store can work) upgrades the oldest dump to the same schema."""
+    spec = importlib.util.spec_from_file_location("frozen_migrations", Path(MIGRATIONS[0].__code__.co_filename))
+    frozen = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(frozen)
+    load_dump(DUMPS[0], tmp_path / "standalone.db")
+    load_dump(DUMPS[0], tmp_path / "package.db")
+    frozen.migrate(sqlite_utils.Database(tmp_path / "standalone.db"))
+    open_archive(tmp_path / "package.db").close()
+    standalone, package = (sqlite3.connect(tmp_path / name) for name in ("standalone.db", "package.db"))
+    index = {row for row in schema(package) if row[1].startswith(FTS_TABLE)}
+    assert schema(standalone) == schema(package) - index
+    for table in stored_tables(package):
+        if table != "derived_data":
+            assert table_rows(standalone, table) == table_rows(package, table), table
+
+
+def test_an_index_built_by_other_code_is_rebuilt_on_opening(seed_archive):
+    db = open_archive(seed_archive)
+    db.execute(f"INSERT INTO {FTS_TABLE} ({FTS_TABLE}) VALUES ('delete-all')")  # sql: constant
+    db.execute("UPDATE derived_data SET version = ?", [INDEX_VERSION - 1])
+    db.conn.commit()
+    assert search(db, "세종") == []
+    reopened = open_archive(seed_archive)
+    assert [hit["title"] for hit in search(reopened, "세종")] == ["세종시, 전자정부 정보보호 우수기관 선정"]
+    assert index_version(reopened) == INDEX_VERSION
+
+
+def test_a_current_index_is_not_rebuilt(seed_archive):
+    """The control of the test above: with today's version recorded, opening leaves the
+    index alone (emptied by hand, it stays empty)."""
+    db = open_archive(seed_archive)
+    db.execute(f"INSERT INTO {FTS_TABLE} ({FTS_TABLE}) VALUES ('delete-all')")  # sql: constant
+    db.conn.commit()
+    assert search(open_archive(seed_archive), "세종") == []
