@@ -16,6 +16,7 @@ brought up to date once, on its first opening.
 from __future__ import annotations
 
 import itertools
+import logging
 import sqlite3
 from typing import Any
 
@@ -25,6 +26,8 @@ from ..clock import now_kst
 from .migrations import immediate_transaction
 from .snippets import snippet
 from .tokens import HEADS_COLUMN, fts_query, heads, token_stream
+
+logger = logging.getLogger(__name__)
 
 FTS_TABLE = "articles_fts"
 #: The version of what the index holds. Raise it whenever the index's content or layout
@@ -109,8 +112,10 @@ def ensure_index(db: Database) -> int | None:
     if index_version(db) == INDEX_VERSION:
         return None
     with immediate_transaction(db):
-        if index_version(db) == INDEX_VERSION:
+        built_by = index_version(db)
+        if built_by == INDEX_VERSION:
             return None
+        logger.info("Rebuilding the search index (built by index version %s, today's is %s)", built_by, INDEX_VERSION)
         return rebuild_index(db)
 
 
