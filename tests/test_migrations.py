@@ -9,6 +9,7 @@ release could crawl. Each is loaded into a fresh file and opened with today's
 
 from __future__ import annotations
 
+import hashlib
 import importlib.util
 import json
 import re
@@ -22,11 +23,16 @@ from archive_checks import assert_archive_consistent, index_terms
 from conftest import SEED_KEY, seed_article
 from newscrawl.archive import open_archive, save_article
 from newscrawl.archive.migrations import MIGRATIONS
-from newscrawl.archive.search import FTS_TABLE, INDEX_VERSION, index_version, rebuild_index, search
+from newscrawl.archive.search import (CREATE_SQL, FTS_TABLE, INDEX_VERSION, WEIGHTS, index_values, index_version,
+                                      rebuild_index, search)
 from newscrawl.archive.store import revision_content
 
 SCHEMA = Path(__file__).parent / "fixtures" / "schema"
 DUMPS = sorted(SCHEMA.glob("v*.sql"), key=lambda dump: int(dump.stem[1:]))
+CORPUS = Path(__file__).parent / "fixtures" / "search" / "korean-search-corpus.json"
+#: What the index holds for the seed article and the search corpus (:func:`index_fingerprint`),
+#: by the INDEX_VERSION that holds it.
+INDEX_FINGERPRINTS = {1: "85803a3306696051f36bd007c7d8affcd59b22f38ddb70e3322e6f84d1537e59"}
 #: The seed's body as the dumps' second revision has it (make_dump.EDIT) and as the fixture has it.
 EDITED, ORIGINAL = "여러 행정서비스를", "다양한 행정서비스를"
 
@@ -175,3 +181,22 @@ def test_a_current_index_is_not_rebuilt(seed_archive):
     db.execute(f"INSERT INTO {FTS_TABLE} ({FTS_TABLE}) VALUES ('delete-all')")  # sql: constant
     db.conn.commit()
     assert search(open_archive(seed_archive), "세종") == []
+
+
+def index_fingerprint() -> str:
+    """A digest of the index's layout and of what it holds for the seed article and every
+    document of the search corpus."""
+    seed = seed_article()
+    documents = json.loads(CORPUS.read_text(encoding="utf-8"))["documents"]
+    values = [index_values(seed.title, seed.subtitle, seed.body),
+              *(index_values(None, None, document["text"]) for document in documents)]
+    return hashlib.sha256(json.dumps([CREATE_SQL, WEIGHTS, values], ensure_ascii=False).encode()).hexdigest()
+
+
+def test_what_the_index_holds_changes_only_with_its_version():
+    """Archives rebuild their index only when INDEX_VERSION changes: a change to the
+    tokenizer or the index's layout that leaves it alone would leave every archive's index
+    out of step with today's queries."""
+    assert INDEX_FINGERPRINTS.get(INDEX_VERSION) == index_fingerprint(), (
+        "what the search index holds has changed: raise INDEX_VERSION (newscrawl/archive/search.py) and add "
+        f"{{{INDEX_VERSION + 1}: {index_fingerprint()!r}}} to INDEX_FINGERPRINTS")
