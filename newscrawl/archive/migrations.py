@@ -38,6 +38,8 @@ def _run(db: Database, script: str) -> None:
         if sqlite3.complete_statement(statement):
             db.execute(statement.strip().removesuffix(";"))
             statement = ""
+    if statement.strip():
+        raise ValueError(f"a migration's SQL ends in an unfinished statement: {statement.strip()[:60]}")
 
 
 def _pages_and_articles(db: Database) -> None:
