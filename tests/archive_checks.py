@@ -56,6 +56,13 @@ def assert_archive_consistent(db_path: Path) -> None:
         db.close()
 
 
+def index_terms(db: sqlite_utils.Database) -> list[tuple]:
+    """Every (term, article, column, offset) of the search index: two equal lists, two
+    indexes holding the same."""
+    db.execute("CREATE VIRTUAL TABLE IF NOT EXISTS temp.vocab USING fts5vocab(main, articles_fts, instance)")
+    return db.execute("SELECT * FROM temp.vocab ORDER BY 1, 2, 3, 4").fetchall()
+
+
 def article_contents(db_path: Path) -> dict[tuple[str, str], str]:
     """``(site, article_id) -> content hash`` of every archived article."""
     db = sqlite_utils.Database(db_path)

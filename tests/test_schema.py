@@ -13,6 +13,7 @@ import pytest
 import sqlite_utils
 
 import newscrawl
+from archive_checks import index_terms
 from conftest import SEED_KEY, seed_article
 from newscrawl.archive import load_page, open_archive, save_article
 from newscrawl.archive.migrations import MIGRATIONS
@@ -49,11 +50,6 @@ def first_release_archive(path: Path) -> None:
                              "first_seen_at": article.fetched_at, "last_seen_at": article.fetched_at})
     _replace_reporters(old, rowid, article)
     old.close()
-
-
-def index_terms(db) -> list[tuple]:
-    db.execute(f"CREATE VIRTUAL TABLE IF NOT EXISTS temp.vocab USING fts5vocab(main, {FTS_TABLE}, instance)")
-    return db.execute("SELECT * FROM temp.vocab ORDER BY 1, 2, 3, 4").fetchall()
 
 
 def test_first_release_archive_is_upgraded_in_place(tmp_path):

@@ -14,6 +14,7 @@ from sqlite_utils import Database
 from ..errors import NewscrawlError
 from .migrations import migrate
 from .pages import load_page
+from .search import ensure_index
 from .store import SaveResult, mark_unchanged, record_failure, save_article
 
 __all__ = ["SaveResult", "load_page", "mark_unchanged", "open_archive", "open_existing_archive", "record_failure",
@@ -30,6 +31,7 @@ def open_archive(path: str | Path = DEFAULT_PATH) -> Database:
     ``synchronous = NORMAL`` writes a transaction to disk without waiting for the disk to
     confirm it (``FULL`` waited on every article): a crash or ``kill -9`` loses nothing
     committed, a power cut may lose the last transactions, each article whole or not at all.
+    After the migrations (schema), the search index is rebuilt if older code built it.
     """
     path = Path(path)
     path.parent.mkdir(parents=True, exist_ok=True)
@@ -39,6 +41,7 @@ def open_archive(path: str | Path = DEFAULT_PATH) -> Database:
     db.enable_wal()
     db.execute("PRAGMA synchronous = NORMAL")
     migrate(db)
+    ensure_index(db)
     return db
 
 

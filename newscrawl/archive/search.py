@@ -5,20 +5,35 @@ the token streams made by :mod:`newscrawl.archive.tokens`, keyed by ``articles.i
 text is stored twice. Being contentless, a row is removed by handing FTS5 the values it was
 indexed with, which :func:`unindex_article` recomputes from the ``articles`` row before it
 changes. :func:`rebuild_index` makes the whole index again from ``articles``.
+
+The index is derived data, not schema: it must hold what today's tokenizer makes, since
+today's queries look for that. ``derived_data`` records the :data:`INDEX_VERSION` that built
+it; :func:`ensure_index` (run by ``open_archive``) rebuilds it, table and all, when the
+version differs, so an archive indexed by older code (or by no code yet: a new archive) is
+brought up to date once, on its first opening.
 """
 
 from __future__ import annotations
 
 import itertools
+import logging
 import sqlite3
 from typing import Any
 
 from sqlite_utils import Database
 
+from ..clock import now_kst
+from .migrations import immediate_transaction
 from .snippets import snippet
 from .tokens import HEADS_COLUMN, fts_query, heads, token_stream
 
+logger = logging.getLogger(__name__)
+
 FTS_TABLE = "articles_fts"
+#: The version of what the index holds. Raise it whenever the index's content or layout
+#: changes (:mod:`newscrawl.archive.tokens`, :func:`index_values`, :data:`WEIGHTS`,
+#: :data:`CREATE_SQL`): every archive is then rebuilt on its next opening.
+INDEX_VERSION = 1
 #: The indexed columns with their relevance weights (bm25): a match in the title counts most.
 #: Body comes first because FTS5 marks every position list outside the first column with its
 #: column number: with the body (most of the tokens) first, the index is a quarter smaller.
@@ -67,17 +82,41 @@ def unindex_article(db: Database, rowid: int) -> None:
 
 
 def rebuild_index(db: Database, batch: int = 500) -> int:
-    """Index every article again, in one transaction; returns the number indexed."""
+    """Make the index again (table and all) from ``articles`` with today's code, in one
+    transaction, and record :data:`INDEX_VERSION`; returns the number of articles indexed."""
     count = 0
     with db.atomic():
-        db.execute(f"INSERT INTO {FTS_TABLE} ({FTS_TABLE}) VALUES ('delete-all')")  # sql: constant
+        db.execute(f"DROP TABLE IF EXISTS {FTS_TABLE}")  # sql: constant
+        create_index(db)
         rows = db.conn.execute("SELECT id, title, subtitle, body FROM articles ORDER BY id")
         while chunk := rows.fetchmany(batch):
             db.conn.executemany(_INSERT, ([row[0], *index_values(*row[1:])] for row in chunk))
             count += len(chunk)
         # merge the index's segments: smaller on disk and faster to query
         db.execute(f"INSERT INTO {FTS_TABLE} ({FTS_TABLE}) VALUES ('optimize')")  # sql: constant
+        db.execute("INSERT OR REPLACE INTO derived_data (name, version, built_at) VALUES (?, ?, ?)",
+                   [FTS_TABLE, INDEX_VERSION, now_kst()])
     return count
+
+
+def index_version(db: Database) -> int | None:
+    """The :data:`INDEX_VERSION` that built the archive's index (None: none did)."""
+    row = db.execute("SELECT version FROM derived_data WHERE name = ?", [FTS_TABLE]).fetchone()
+    return row[0] if row else None
+
+
+def ensure_index(db: Database) -> int | None:
+    """Rebuild the index if today's code did not build it (:data:`INDEX_VERSION`); returns
+    the number of articles indexed, or None when it was current. Under the write lock, and
+    checked again once it is held, so that two processes opening an archive rebuild once."""
+    if index_version(db) == INDEX_VERSION:
+        return None
+    with immediate_transaction(db):
+        built_by = index_version(db)
+        if built_by == INDEX_VERSION:
+            return None
+        logger.info("Rebuilding the search index (built by index version %s, today's is %s)", built_by, INDEX_VERSION)
+        return rebuild_index(db)
 
 
 #: A search matching more than one in this many articles is "common" (see match_condition):

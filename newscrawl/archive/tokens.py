@@ -19,8 +19,9 @@ A query is split on spaces; each word becomes one quoted FTS5 phrase of its toke
 1-syllable word: a head), and the phrases are AND-ed. User text only ever appears inside
 double-quoted phrases of tokens made of letters and digits, so no input can be FTS5 syntax.
 
-Changing what these functions produce changes the index: it needs a migration that
-rebuilds it (:func:`newscrawl.archive.search.rebuild_index`).
+Changing what these functions produce changes the index: raise
+:data:`newscrawl.archive.search.INDEX_VERSION`, and every archive's index is rebuilt on its
+next opening (no migration: the index is derived data, see :mod:`newscrawl.archive.migrations`).
 """
 
 from __future__ import annotations
