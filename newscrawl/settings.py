@@ -11,6 +11,8 @@ from newscrawl import __version__
 BOT_NAME = "newscrawl"
 SPIDER_MODULES = ["newscrawl.spiders"]
 NEWSPIDER_MODULE = "newscrawl.spiders"
+# `scrapy crawl` exits 1 when a feed export (-O articles.jsonl) could not be written.
+COMMANDS_MODULE = "newscrawl.commands"
 
 #: Where articles are stored (a SQLite file, created if missing).
 NEWSCRAWL_DB = "data/news.db"
@@ -106,6 +108,9 @@ EXTENSIONS = {
     "newscrawl.crawl.lock.LockExtension": 10,
     "newscrawl.crawl.record.RunRecorder": 20,
     "newscrawl.crawl.progress.Progress": 30,
+    # feeds (`scrapy crawl joongdo -O articles.jsonl`) hold the articles, not failures
+    "scrapy.extensions.feedexport.FeedExporter": None,
+    "newscrawl.crawl.feeds.ArticleFeeds": 0,
 }
 
 # No listening ports: a crawler run from cron has no business opening one.
