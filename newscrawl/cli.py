@@ -13,11 +13,12 @@ from typing import Any
 import click
 
 from . import __version__
-from .archive import DEFAULT_PATH, open_existing_archive
+from .archive import open_existing_archive
 from .archive.export import FORMATS, export
 from .archive.search import rebuild_index, search
 from .crawl.drift import Thresholds, site_health
 from .crawl.health_report import format_report
+from .config import DEFAULT_DB, Config, load_config
 from .crawl.runner import CrawlOptions, crawl_site, crawl_target
 from .errors import NewscrawlError
 from .items import Article
@@ -65,14 +66,36 @@ def print_article(article: Article, as_json: bool) -> None:
         click.echo(f"  INCOMPLETE: {article.incomplete_reason}")
 
 
+def config() -> Config:
+    """The configuration (file, then environment) of this command, read on first use, so that
+    a broken file stops only the commands that need it."""
+    ctx = click.get_current_context()
+    if "config" not in ctx.meta:
+        ctx.meta["config"] = load_config(ctx.find_root().params.get("config_file"))
+    return ctx.meta["config"]
+
+
+def archive_path(db: str | None) -> str:
+    """The archive a command works on (``--db``, else the configuration's), as an absolute path."""
+    return str(config().archive(db))
+
+
+def run_settings(flags: dict[str, str]) -> dict[str, Any]:
+    """The configuration's settings with the ``-s`` flags on top."""
+    return config().with_flags(flags)
+
+
 @click.group(cls=NewscrawlGroup)
 @click.version_option(__version__, prog_name="newscrawl")
-def cli() -> None:
+@click.option("--config", "config_file", type=click.Path(dir_okay=False), metavar="FILE",
+              help="The configuration file (default: $NEWSCRAWL_CONFIG, else ./newscrawl.toml if present).")
+def cli(config_file: str | None) -> None:
     """Archive Korean news sites into SQLite, every field of every article.
 
     \b
     newscrawl crawl joongdo
     newscrawl fetch http://www.joongdo.co.kr/web/view.php?key=20200708010002304
+    newscrawl --config /srv/newscrawl.toml crawl joongdo
     datasette data/news.db
     """
 
@@ -91,10 +114,14 @@ def extract(file: str, url: str | None, site: str | None, content_type: str | No
     print_article(extract_file(file, url=url, site=site, content_type=content_type), as_json=True)
 
 
+def db_option(help_text: str = "The archive.") -> Any:
+    return click.option("--db", type=click.Path(dir_okay=False),
+                        help=f"{help_text} [default: {DEFAULT_DB}, or NEWSCRAWL_DB, or the configuration file's db]")
+
+
 @cli.command(name="fetch")
 @click.argument("url")
-@click.option("--db", type=click.Path(dir_okay=False), default=str(DEFAULT_PATH), show_default=True,
-              help="The archive to store the article in.")
+@db_option("The archive to store the article in.")
 @click.option("--site", help="Read the page with this site profile (for a mirror or test server).")
 @click.option("--no-store", is_flag=True, help="Fetch and extract, store nothing.")
 @click.option("--json", "as_json", is_flag=True, help="Print the article as JSON.")
@@ -102,7 +129,7 @@ def extract(file: str, url: str | None, site: str | None, content_type: str | No
 @click.option("-s", "--set", "settings", multiple=True, callback=parse_setting, metavar="NAME=VALUE",
               help="Override a Scrapy or NEWSCRAWL_ setting (repeatable).")
 @click.option("-v", "--verbose", is_flag=True, help="Show Scrapy's log.")
-def fetch_command(url: str, db: str, site: str | None, no_store: bool, as_json: bool, timeout: float,
+def fetch_command(url: str, db: str | None, site: str | None, no_store: bool, as_json: bool, timeout: float,
                   settings: dict[str, str], verbose: bool) -> None:
     """Download one article, extract every field and store it in the archive.
 
@@ -111,9 +138,10 @@ def fetch_command(url: str, db: str, site: str | None, no_store: bool, as_json: 
     newscrawl fetch "http://127.0.0.1:8000/web/view.php?key=20200708010002304" --site joongdo --json
     """
     # A single fetch reports its failure on stderr; only crawls keep failures for a retry.
-    overrides = {"NEWSCRAWL_DB": db, "NEWSCRAWL_STORE": not no_store, "NEWSCRAWL_RECORD_FAILURES": False,
+    db = archive_path(db)
+    overrides = {**run_settings(settings), "NEWSCRAWL_DB": db, "NEWSCRAWL_STORE": not no_store, "NEWSCRAWL_RECORD_FAILURES": False,
                  "DOWNLOAD_TIMEOUT": timeout,
-                 "LOG_LEVEL": "INFO" if verbose else "CRITICAL", **settings}
+                 "LOG_LEVEL": "INFO" if verbose else "CRITICAL"}
     article = fetch(url, site=site, settings=overrides)
     print_article(article, as_json)
     if not as_json and not no_store:
@@ -139,24 +167,19 @@ def sites(url: str | None) -> None:
 
 # -- the archive: search, serve, re-extract, export -------------------------------------
 
-def db_option(help_text: str = "The archive.") -> Any:
-    return click.option("--db", type=click.Path(dir_okay=False), default=str(DEFAULT_PATH), show_default=True,
-                        help=help_text)
-
-
 @cli.command(name="search")
 @click.argument("query")
 @db_option()
 @click.option("--limit", type=click.IntRange(1), default=20, show_default=True, help="At most this many articles.")
 @click.option("--json", "as_json", is_flag=True, help="Print the results as JSON lines.")
-def search_command(query: str, db: str, limit: int, as_json: bool) -> None:
+def search_command(query: str, db: str | None, limit: int, as_json: bool) -> None:
     """Search the articles' title, subtitle and body (Korean-aware; words are AND-ed).
 
     \b
     newscrawl search 세종
     newscrawl search "정보보호의날 세종" --limit 5 --json
     """
-    archive = open_existing_archive(db)
+    archive = open_existing_archive(archive_path(db))
     results = search(archive, query, limit)
     for result in results:
         if as_json:
@@ -170,14 +193,14 @@ def search_command(query: str, db: str, limit: int, as_json: bool) -> None:
 
 @cli.command(name="rebuild-index")
 @db_option()
-def rebuild_index_command(db: str) -> None:
+def rebuild_index_command(db: str | None) -> None:
     """Rebuild the full-text search index from the articles table.
 
     \b
     newscrawl rebuild-index --db data/news.db
     """
     started = time.perf_counter()
-    count = rebuild_index(open_existing_archive(db))
+    count = rebuild_index(open_existing_archive(archive_path(db)))
     click.echo(f"indexed {count} articles in {time.perf_counter() - started:.1f} s")
 
 
@@ -185,24 +208,25 @@ def rebuild_index_command(db: str) -> None:
 @db_option()
 @click.option("--host", default="127.0.0.1", show_default=True, help="Address to listen on.")
 @click.option("--port", type=int, default=8001, show_default=True, help="Port (0: any free port).")
-def serve_command(db: str, host: str, port: int) -> None:
+def serve_command(db: str | None, host: str, port: int) -> None:
     """Browse and search the archive in datasette (read-only).
 
     \b
     newscrawl serve --db data/news.db --port 8001
     """
-    serve(db, host=host, port=port)
+    serve(archive_path(db), host=host, port=port)
 
 
 @cli.command(name="reparse")
 @db_option()
 @click.option("--site", help="Only this site's articles.")
-def reparse_command(db: str, site: str | None) -> None:
+def reparse_command(db: str | None, site: str | None) -> None:
     """Re-extract every article from its stored raw page and report what changed.
 
     \b
     newscrawl reparse --db data/news.db --site joongdo
     """
+    db = archive_path(db)
     open_existing_archive(db).close()
     report = reparse(db, site=site)
     click.echo(", ".join(f"{count} {outcome}" for outcome, count in report.counts.items()))
@@ -219,7 +243,7 @@ def reparse_command(db: str, site: str | None) -> None:
 @click.option("-o", "--output", type=click.Path(dir_okay=False, writable=True),
               help="File to write (default: standard output). WARC: gzipped when it ends in .gz.")
 @click.option("--site", help="Only this site's articles or pages.")
-def export_command(db: str, fmt: str, output: str | None, site: str | None) -> None:
+def export_command(db: str | None, fmt: str, output: str | None, site: str | None) -> None:
     """Write the articles as JSON Lines or CSV, or the raw responses as WARC.
 
     \b
@@ -227,7 +251,7 @@ def export_command(db: str, fmt: str, output: str | None, site: str | None) -> N
     newscrawl export --format csv -o articles.csv
     newscrawl export --format warc -o pages.warc.gz
     """
-    archive = open_existing_archive(db)
+    archive = open_existing_archive(archive_path(db))
     count = export(archive, fmt, output, site)
     click.echo(f"exported {count} {'pages' if fmt == 'warc' else 'articles'}"
                + (f" to {output}" if output else ""), err=True)
@@ -241,7 +265,7 @@ def export_command(db: str, fmt: str, output: str | None, site: str | None) -> N
 @click.option("-s", "--set", "settings", multiple=True, callback=parse_setting, metavar="NAME=VALUE",
               help="Override a NEWSCRAWL_ setting (repeatable), e.g. NEWSCRAWL_HEALTH_PROFILE_FLOOR=0.8.")
 @click.pass_context
-def health_command(ctx: click.Context, db: str, site: str | None, runs: int, settings: dict[str, str]) -> None:
+def health_command(ctx: click.Context, db: str | None, site: str | None, runs: int, settings: dict[str, str]) -> None:
     """Where each site's fields came from in its recent crawls, and what they missed.
 
     Exits 1 when a site's profile stopped matching (its key fields no longer come from
@@ -251,8 +275,8 @@ def health_command(ctx: click.Context, db: str, site: str | None, runs: int, set
     newscrawl health
     newscrawl health --site joongdo --runs 5
     """
-    thresholds = Thresholds.from_settings(project_settings(settings))
-    verdicts = site_health(open_existing_archive(db), site, runs, thresholds)
+    thresholds = Thresholds.from_settings(project_settings(run_settings(settings)))
+    verdicts = site_health(open_existing_archive(archive_path(db)), site, runs, thresholds)
     click.echo(format_report(verdicts, thresholds))
     ctx.exit(1 if any(verdict.flagged for verdict in verdicts) else 0)
 
@@ -268,15 +292,15 @@ def health_command(ctx: click.Context, db: str, site: str | None, runs: int, set
               help="Crawl only this section's list (e.g. N01_06; repeatable; 'all' for every section).")
 @click.option("--max-articles", type=click.IntRange(min=1), help="Fetch at most this many article pages.")
 @click.option("--resume", is_flag=True, help="Continue the stopped crawl of SITE where it stopped.")
-@click.option("--db", type=click.Path(dir_okay=False), default=str(DEFAULT_PATH), show_default=True,
-              help="The archive to crawl into.")
+@db_option("The archive to crawl into.")
 @click.option("--base-url", help="Crawl the site at another address (a mirror, a test server).")
 @click.option("-s", "--set", "settings", multiple=True, callback=parse_setting, metavar="NAME=VALUE",
               help="Override a Scrapy or NEWSCRAWL_ setting (repeatable).")
 @click.option("-q", "--quiet", is_flag=True, help="Log only warnings and errors (the summary is still printed).")
 @click.pass_context
 def crawl_command(ctx: click.Context, site: str | None, generic: bool, start: str | None, since: str | None,
-                  until: str | None, sections: tuple[str, ...], max_articles: int | None, resume: bool, db: str,
+                  until: str | None, sections: tuple[str, ...], max_articles: int | None, resume: bool,
+                  db: str | None,
                   base_url: str | None, settings: dict[str, str], quiet: bool) -> None:
     """Crawl a whole site: new articles, due revisits, retries of failures.
 
@@ -293,7 +317,7 @@ def crawl_command(ctx: click.Context, site: str | None, generic: bool, start: st
     """
     options = CrawlOptions(since=since, until=until, sections=sections, max_articles=max_articles,
                            resume=resume, base_url=base_url, start=start)
-    overrides = {"LOG_LEVEL": "WARNING" if quiet else "INFO", **settings}
-    result = crawl_site(crawl_target(site, generic), db, options, overrides)
+    overrides = {"LOG_LEVEL": "WARNING" if quiet else "INFO", **run_settings(settings)}
+    result = crawl_site(crawl_target(site, generic), archive_path(db), options, overrides)
     click.echo(result.summary())
     ctx.exit(result.exit_status)
