@@ -13,7 +13,7 @@ from typing import Any
 import click
 
 from . import __version__
-from .archive import open_existing_archive
+from .archive import open_existing_archive, open_site_archive
 from .archive.export import FORMATS, export
 from .archive.search import rebuild_index, search
 from .crawl.drift import Thresholds, site_health
@@ -23,9 +23,8 @@ from .crawl.runner import CrawlOptions, crawl_site, crawl_target
 from .errors import NewscrawlError
 from .items import Article
 from .reparse import reparse
-from .run import extract_file, fetch, generic_note, project_settings, site_profiles
+from .run import extract_file, fetch, generic_note, profile_choice, project_settings, site_profiles
 from .serve import serve
-from .sites import choose_profile
 
 
 class NewscrawlGroup(click.Group):
@@ -150,15 +149,22 @@ def fetch_command(url: str, db: str | None, site: str | None, no_store: bool, as
 
 @cli.command()
 @click.argument("url", required=False)
-def sites(url: str | None) -> None:
-    """List the site profiles and how a URL is matched to one; with URL, the one it gets.
+@click.option("--html", type=click.Path(exists=True, dir_okay=False),
+              help="The page saved from URL: judge by its canonical link and markers too, as fetch does.")
+def sites(url: str | None, html: str | None) -> None:
+    """List the site profiles and how a URL is matched to one; with URL, the one fetch uses and why.
 
     \b
     newscrawl sites
     newscrawl sites "https://www.example-paper.kr/news/articleView.html?idxno=123"
+    newscrawl sites "https://mirror.example.org/view.php?key=1" --html page.html
     """
+    if html and not url:
+        raise click.UsageError("--html needs the URL the page was saved from")
     if url:
-        click.echo(choose_profile(url, None).name)
+        profile, why = profile_choice(url, html)
+        click.echo(profile.name)
+        click.echo(f"  {why}")
         return
     for profile in site_profiles():
         click.echo(f"{profile['name']:<10} {profile['title']}")
@@ -227,7 +233,7 @@ def reparse_command(db: str | None, site: str | None) -> None:
     newscrawl reparse --db data/news.db --site joongdo
     """
     db = archive_path(db)
-    open_existing_archive(db).close()
+    open_site_archive(db, site).close()
     report = reparse(db, site=site)
     click.echo(", ".join(f"{count} {outcome}" for outcome, count in report.counts.items()))
     for change in report.changes:
@@ -251,7 +257,7 @@ def export_command(db: str | None, fmt: str, output: str | None, site: str | Non
     newscrawl export --format csv -o articles.csv
     newscrawl export --format warc -o pages.warc.gz
     """
-    archive = open_existing_archive(archive_path(db))
+    archive = open_site_archive(archive_path(db), site)
     count = export(archive, fmt, output, site)
     click.echo(f"exported {count} {'pages' if fmt == 'warc' else 'articles'}"
                + (f" to {output}" if output else ""), err=True)

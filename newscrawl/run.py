@@ -20,7 +20,9 @@ from scrapy.spiderloader import SpiderLoader
 from .errors import BadURL, FetchFailed, NotAnArticle
 from .items import Article, FetchFailure, RawPage
 from .pipelines import run_offline
-from .sites import GENERIC, PROFILES, SiteProfile, choose_profile
+from .extract.encoding import decode_html
+from .extract.select import parse_html
+from .sites import GENERIC, PROFILES, SiteProfile, choose_profile, explain_profile
 
 
 def project_settings(overrides: dict[str, Any] | None = None) -> Settings:
@@ -59,6 +61,12 @@ def _how_matched(profile: SiteProfile) -> str:
         return f"hosts {', '.join(profile.domains)} and their subdomains; {shape}"
     markers = ", ".join(profile.markers)
     return f"any host with {shape}, or any page carrying {markers}"
+
+
+def profile_choice(url: str, html: str | Path | None = None) -> tuple[SiteProfile, str]:
+    """The profile ``fetch`` reads ``url`` with and why, judged on the saved page ``html`` if given."""
+    root = parse_html(decode_html(Path(html).read_bytes())[0]) if html else None
+    return explain_profile(url, root)
 
 
 def extract_file(path: str | Path, url: str | None = None, site: str | None = None,
