@@ -16,6 +16,8 @@ from . import __version__
 from .archive import open_existing_archive, open_site_archive
 from .archive.export import FORMATS, export
 from .archive.search import rebuild_index, search
+from .batch import FORMATS as BATCH_FORMATS
+from .batch import Tally, input_pages, read_all, render
 from .crawl.drift import Thresholds, site_health
 from .crawl.health_report import format_report
 from .config import DEFAULT_DB, Config, load_config
@@ -23,8 +25,9 @@ from .crawl.runner import CrawlOptions, crawl_site, crawl_target
 from .errors import NewscrawlError
 from .items import Article
 from .reparse import reparse
-from .run import extract_file, fetch, generic_note, profile_choice, project_settings, site_profiles
+from .run import fetch, generic_note, profile_choice, project_settings, site_profiles
 from .serve import serve
+from .sites import get_profile
 
 
 class NewscrawlGroup(click.Group):
@@ -100,17 +103,41 @@ def cli(config_file: str | None) -> None:
 
 
 @cli.command()
-@click.argument("file", type=click.Path(exists=True, dir_okay=False))
-@click.option("--url", help="The page's address (default: its canonical link).")
-@click.option("--site", help="Read the page with this site profile (default: by URL host).")
-@click.option("--content-type", help='The Content-Type it was served with, e.g. "text/html; charset=euc-kr".')
-def extract(file: str, url: str | None, site: str | None, content_type: str | None) -> None:
-    """Print the article in a saved page as JSON (no network, nothing stored).
+@click.argument("files", nargs=-1, type=click.Path(dir_okay=False, allow_dash=True))
+@click.option("--input-dir", type=click.Path(exists=True, file_okay=False),
+              help="Also read every saved page (*.html, *.htm, *.xhtml) in this folder and below.")
+@click.option("--format", "fmt", type=click.Choice(BATCH_FORMATS), default="json", show_default=True,
+              help="json (an object; an array for many pages), jsonl, txt or markdown.")
+@click.option("--parallel", type=click.IntRange(1), default=1, show_default=True, metavar="N",
+              help="Read the pages in N processes.")
+@click.option("--url", help="The page's address (default: its canonical link); one page only.")
+@click.option("--site", help="Read the pages with this site profile (default: by URL host).")
+@click.option("--content-type", help='The Content-Type they were served with, e.g. "text/html; charset=euc-kr".')
+def extract(files: tuple[str, ...], input_dir: str | None, fmt: str, parallel: int, url: str | None,
+            site: str | None, content_type: str | None) -> None:
+    """Print the articles in saved pages (no network, nothing stored). - reads standard input.
+
+    Exits 1 unless every page was read as an article; each refused one is a line on stderr.
 
     \b
     newscrawl extract page.html --url "http://www.joongdo.co.kr/web/view.php?key=20200708010002304"
+    curl -s "$URL" | newscrawl extract - --url "$URL" --format markdown
+    newscrawl extract --input-dir saved/ --format jsonl --parallel 2 > articles.jsonl
     """
-    print_article(extract_file(file, url=url, site=site, content_type=content_type), as_json=True)
+    pages = input_pages(files, input_dir)
+    if url and len(pages) > 1:
+        raise click.UsageError("--url names one page's address; leave it out for many (each page's canonical "
+                               "link is used)")
+    if site:
+        get_profile(site)  # an unknown name is one error, not one per page
+    reads = Tally(read_all(pages, parallel, {"url": url, "site": site, "content_type": content_type}),
+                  report=lambda line: click.echo(line, err=True), many=len(pages) > 1)
+    for text in render(reads.articles(), fmt, many=len(pages) > 1):
+        click.echo(text, nl=False)
+    if reads.refused:
+        if len(pages) > 1:
+            click.echo(f"newscrawl: error: {reads.refused} of {len(pages)} pages were not read as articles", err=True)
+        click.get_current_context().exit(1)
 
 
 def db_option(help_text: str = "The archive.") -> Any:

@@ -72,10 +72,15 @@ def profile_choice(url: str, html: str | Path | None = None) -> tuple[SiteProfil
 def extract_file(path: str | Path, url: str | None = None, site: str | None = None,
                  content_type: str | None = None) -> Article:
     """The article in a saved page, through the same pipelines as a crawl (nothing stored)."""
-    body = Path(path).read_bytes()
+    return extract_bytes(Path(path).read_bytes(), str(path), url, site, content_type)
+
+
+def extract_bytes(body: bytes, name: str, url: str | None = None, site: str | None = None,
+                  content_type: str | None = None) -> Article:
+    """:func:`extract_file` of a page already read (from standard input); ``name`` names it in errors."""
     url = url or _declared_url(body)
     if not url:
-        raise BadURL(f"{path}: the page names no URL of its own; give it with --url")
+        raise BadURL(f"{name}: the page names no URL of its own; give it with --url")
     profile = choose_profile(url, site)
     page = RawPage(url=url, status=200, headers={"content-type": [content_type]} if content_type else {},
                    body=body, encoding=None, fetched_at=None, site=profile.name)
