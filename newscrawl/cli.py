@@ -329,12 +329,14 @@ def health_command(ctx: click.Context, db: str | None, site: str | None, runs: i
 @click.option("--base-url", help="Crawl the site at another address (a mirror, a test server).")
 @click.option("-s", "--set", "settings", multiple=True, callback=parse_setting, metavar="NAME=VALUE",
               help="Override a Scrapy or NEWSCRAWL_ setting (repeatable).")
-@click.option("-q", "--quiet", is_flag=True, help="Log only warnings and errors (the summary is still printed).")
+@click.option("-q", "--quiet", is_flag=True,
+              help="Only warnings that need action, and the summary (for cron).")
+@click.option("-v", "--verbose", is_flag=True, help="Also Scrapy's dumps of settings, components and stats.")
 @click.pass_context
 def crawl_command(ctx: click.Context, site: str | None, generic: bool, start: str | None, since: str | None,
                   until: str | None, sections: tuple[str, ...], max_articles: int | None, resume: bool,
                   db: str | None,
-                  base_url: str | None, settings: dict[str, str], quiet: bool) -> None:
+                  base_url: str | None, settings: dict[str, str], quiet: bool, verbose: bool) -> None:
     """Crawl a whole site: new articles, due revisits, retries of failures.
 
     Prints a summary table; exits non-zero when the run failed, stopped early or its
@@ -350,7 +352,11 @@ def crawl_command(ctx: click.Context, site: str | None, generic: bool, start: st
     """
     options = CrawlOptions(since=since, until=until, sections=sections, max_articles=max_articles,
                            resume=resume, base_url=base_url, start=start)
-    overrides = {"LOG_LEVEL": "WARNING" if quiet else "INFO", **run_settings(settings)}
-    result = crawl_site(crawl_target(site, generic), archive_path(db), options, overrides)
+    if quiet and verbose:
+        raise click.UsageError("-q and -v ask for opposite logs: choose one")
+    overrides = {"LOG_LEVEL": "INFO", **run_settings(settings)}
+    if quiet:
+        overrides["LOG_LEVEL"] = "WARNING"  # the flag wins over a configured LOG_LEVEL
+    result = crawl_site(crawl_target(site, generic), archive_path(db), options, overrides, verbose=verbose)
     click.echo(result.summary())
     ctx.exit(result.exit_status)

@@ -302,7 +302,7 @@ class NewsSpider(scrapy.Spider):
         request = getattr(failure, "request", None)
         url = request.url if request is not None else self.article_url or ""
         discovery = request is not None and request.meta.get("newscrawl_discovery", False)
-        self.logger.warning("Failed %s: %s", url, error)
+        self.logger.warning("Failed %s: %s", url, error, extra={"newscrawl_page_failure": True})
         return FetchFailure(url=url, error=error, site=self.site, status=status,
                             failed_at=now_kst(), kind=failure_kind(failure, discovery))
 
