@@ -199,7 +199,15 @@ def test_progress_line_after_discovery_has_the_total_and_an_eta():
                           "3 unchanged · 2 failed")
 
 
-def test_progress_line_while_discovering_has_no_eta():
+def test_progress_while_discovering_estimates_the_total_from_how_far_back_the_lists_reached():
+    stats = {"newscrawl/fetch/new": 40, "newscrawl/articles/new": 20}
+    now = Snapshot.from_stats(stats, 60, discovering=True, listed=0.25)
+    assert (now.expected, now.eta) == (160, 420)
+    assert now.line() == ("progress: 20 of ~160 articles (discovering: 25% of the window listed) · 20.0/min · "
+                          "ETA ~7.0 min · 20 new · 0 updated · 0 unchanged · 0 failed")
+
+
+def test_progress_line_while_discovering_undated_lists_has_no_eta():
     stats = {"newscrawl/fetch/new": 40, "newscrawl/articles/new": 10, "newscrawl/skipped/site-down": 1}
     now = Snapshot.from_stats(stats, 30, discovering=True)
     assert now.eta is None

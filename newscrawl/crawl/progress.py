@@ -1,14 +1,18 @@
 """How far a site crawl has got: articles done of those to fetch, the rate, and the time left.
 
-Discovery (the feeds and lists) finds the articles to fetch; while it goes on the total is
-what it has found so far, and once it is over the total is known and an ETA can be given.
-(The due revisits and the retries of earlier failures join the total when the new articles
-are done: they are scheduled when the crawl would otherwise end.)
+Discovery (the feeds and lists) finds the articles to fetch, and goes on all through a
+crawl: an article goes before the next list page, so that the queue stays one list page
+deep. Lists are newest first, so while discovery goes on the total is estimated from how far
+back in the window the lists have reached (40 found in the newest 60 % of the window: about
+67 in all); once it is over the total is known. (The due revisits and the retries of earlier
+failures join the total when the new articles are done: they are scheduled when the crawl
+would otherwise end.)
 
 On a terminal this is a live bar (tqdm) under the log; elsewhere (cron, systemd, a log file)
 a line logged every ``NEWSCRAWL_PROGRESS_INTERVAL`` seconds::
 
     progress: 120/412 articles (29%) · 121.2/min · ETA 2.4 min · 110 new · 2 updated · 5 unchanged · 3 failed
+    progress: 40 of ~67 articles (discovering: 60% of the window listed) · 212.6/min · ETA ~7 s · 36 new · …
 """
 
 from __future__ import annotations
@@ -53,9 +57,12 @@ class Snapshot:
     updated: int
     unchanged: int
     failed: int
+    #: While discovering: the share of the window the lists have reached back through, if they date their items.
+    listed: float | None = None
 
     @classmethod
-    def from_stats(cls, stats: dict[str, Any], elapsed: float, discovering: bool) -> Snapshot:
+    def from_stats(cls, stats: dict[str, Any], elapsed: float, discovering: bool,
+                   listed: float | None = None) -> Snapshot:
         def count(key: str) -> int:
             return int(stats.get(key, 0))
 
@@ -63,7 +70,17 @@ class Snapshot:
         return cls(done=sum(count(key) for key in DONE_KEYS), total=total, discovering=discovering, elapsed=elapsed,
                    new=count("newscrawl/articles/new"), updated=count("newscrawl/articles/updated"),
                    unchanged=count("newscrawl/articles/unchanged"),
-                   failed=count("newscrawl/failures/fetch") + count("newscrawl/failures/robots"))
+                   failed=count("newscrawl/failures/fetch") + count("newscrawl/failures/robots"),
+                   listed=listed if discovering else None)
+
+    @property
+    def expected(self) -> int | None:
+        """The total: known once discovery is over, estimated while the lists date their items."""
+        if not self.discovering:
+            return self.total
+        if not self.listed:
+            return None
+        return max(self.total, round(self.total / self.listed))
 
     @property
     def rate(self) -> float:
@@ -72,22 +89,25 @@ class Snapshot:
 
     @property
     def eta(self) -> float | None:
-        """Seconds left, once the total is known and something is done."""
-        if self.discovering or not self.done:
+        """Seconds left, once the total is known or estimated and something is done."""
+        if self.expected is None or not self.done:
             return None
-        return max(self.total - self.done, 0) / self.rate * 60
+        return max(self.expected - self.done, 0) / self.rate * 60
 
     def outcomes(self) -> str:
         return f"{self.new} new · {self.updated} updated · {self.unchanged} unchanged · {self.failed} failed"
 
     def line(self) -> str:
         """The progress line logged when there is no bar."""
-        if self.discovering:
+        about = "~" if self.discovering else ""
+        if self.expected is None:
             head = f"{self.done} of {self.total} articles found so far (discovering)"
+        elif self.discovering:
+            head = f"{self.done} of ~{self.expected} articles (discovering: {self.listed:.0%} of the window listed)"
         else:
             share = self.done / self.total if self.total else 1.0
             head = f"{self.done}/{self.total} articles ({share:.0%})"
-        eta = "" if self.eta is None else f" · ETA {duration(self.eta)}"
+        eta = "" if self.eta is None else f" · ETA {about}{duration(self.eta)}"
         return f"progress: {head} · {self.rate:.1f}/min{eta} · {self.outcomes()}"
 
 
@@ -162,8 +182,9 @@ class Progress:
         return progress
 
     def snapshot(self) -> Snapshot:
-        return Snapshot.from_stats(self.crawler.stats.get_stats(), time.monotonic() - self.started,
-                                   self.discovery.going_on)
+        stats = self.crawler.stats.get_stats()
+        return Snapshot.from_stats(stats, time.monotonic() - self.started, self.discovery.going_on,
+                                   listed_share(self.crawler.spider, stats.get("newscrawl/discovery/oldest_listed")))
 
     def spider_opened(self, spider: Spider) -> None:
         self.started = time.monotonic()
@@ -181,10 +202,11 @@ class Progress:
     def draw(self) -> None:
         assert self.bar is not None
         now = self.snapshot()
-        # while discovery goes on the total is not known yet: tqdm shows ? for it and the time left
-        self.bar.total = None if now.discovering else now.total
+        # while discovery goes on the total is an estimate, or unknown (tqdm shows ?)
+        self.bar.total = now.expected
         self.bar.update(now.done - self.bar.n)
-        self.bar.set_postfix_str(("discovering · " if now.discovering else "") + now.outcomes(), refresh=False)
+        self.bar.set_postfix_str(("discovering (total estimated) · " if now.discovering else "") + now.outcomes(),
+                                 refresh=False)
         self.bar.refresh()
 
     def spider_closed(self, spider: Spider) -> None:
@@ -194,6 +216,17 @@ class Progress:
             self.draw()
             self.bar.close()
         self.exits.close()
+
+
+def listed_share(spider: Spider, oldest_listed: float | None) -> float | None:
+    """The share of the crawl's window its lists have reached back through (lists are newest
+    first), or None when they gave no dates."""
+    window = getattr(spider, "window", None)
+    if window is None or oldest_listed is None:
+        return None
+    end = (window.until or spider.job_started).timestamp()
+    span = end - window.since.timestamp()
+    return min(max((end - oldest_listed) / span, 0.0), 1.0) if span > 0 else 1.0
 
 
 def wants_bar(setting: Any, log_level: Any) -> bool:

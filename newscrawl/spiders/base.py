@@ -226,6 +226,8 @@ class NewsSpider(scrapy.Spider):
     def listed(self, items: Iterable[Listed]) -> Iterator[scrapy.Request]:
         """Requests for the listed articles inside the window."""
         for item in items:
+            if item.published:  # how far back the lists have reached: the progress estimates the total
+                self.crawler.stats.min_value("newscrawl/discovery/oldest_listed", item.published.timestamp())
             if item.published and not self.window.contains(item.published):
                 self._count("discovery/outside_window")
                 continue
