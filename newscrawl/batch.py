@@ -36,17 +36,14 @@ class Read:
 
 
 def input_pages(files: tuple[str, ...], input_dir: str | None) -> list[str]:
-    """The files to read, in order: those named, then the folder's pages (sorted, recursively)."""
+    """The files to read, in order: those named, then the folder's pages (sorted, recursively);
+    a folder without pages is an error."""
     pages = list(files)
     if input_dir:
         folder = Path(input_dir)
         pages += sorted(str(p) for p in folder.rglob("*") if p.is_file() and p.suffix.lower() in PAGE_SUFFIXES)
         if not pages:
             raise NewscrawlError(f"{folder.absolute()}: no saved pages there ({', '.join(PAGE_SUFFIXES)})")
-    if not pages:
-        raise NewscrawlError("name the saved pages to read: files, - for standard input, or --input-dir DIR")
-    if pages.count(STDIN) > 1:
-        raise NewscrawlError("standard input (-) can be read once")
     return pages
 
 

@@ -124,6 +124,10 @@ def extract(files: tuple[str, ...], input_dir: str | None, fmt: str, parallel: i
     curl -s "$URL" | newscrawl extract - --url "$URL" --format markdown
     newscrawl extract --input-dir saved/ --format jsonl --parallel 2 > articles.jsonl
     """
+    if not files and not input_dir:
+        raise click.UsageError("name the saved pages to read: files, - for standard input, or --input-dir DIR")
+    if files.count("-") > 1:
+        raise click.UsageError("standard input (-) can be read once")
     pages = input_pages(files, input_dir)
     if url and len(pages) > 1:
         raise click.UsageError("--url names one page's address; leave it out for many (each page's canonical "

@@ -106,3 +106,10 @@ def test_a_refused_page_is_a_line_naming_it_and_the_status_is_1(saved):
 def test_url_is_for_one_page_only(saved):
     result = extract("--input-dir", str(saved), "--url", SEED_URL)
     assert result.returncode == 2 and "--url names one page's address" in result.stderr
+
+
+def test_no_pages_is_a_usage_error_and_an_empty_folder_an_error(tmp_path):
+    assert extract().returncode == 2
+    assert extract("-", "-").returncode == 2
+    result = extract("--input-dir", str(tmp_path))
+    assert result.returncode == 1 and f"{tmp_path}: no saved pages there" in result.stderr
