@@ -70,7 +70,7 @@ class Snapshot:
         return cls(done=sum(count(key) for key in DONE_KEYS), total=total, discovering=discovering, elapsed=elapsed,
                    new=count("newscrawl/articles/new"), updated=count("newscrawl/articles/updated"),
                    unchanged=count("newscrawl/articles/unchanged"),
-                   failed=count("newscrawl/failures/fetch") + count("newscrawl/failures/robots"),
+                   failed=count("newscrawl/failures/fetch"),  # as the summary counts them: robots apart
                    listed=listed if discovering else None)
 
     @property
@@ -190,7 +190,7 @@ class Progress:
         self.started = time.monotonic()
         if self.show_bar:
             self.bar = tqdm(desc=spider.name, unit="articles", file=sys.stderr, dynamic_ncols=True,
-                            bar_format="{desc}: {n}/{total_fmt} {unit} |{bar}| {percentage:3.0f}% "
+                            bar_format="{desc}: {n}/{total_fmt} {unit} |{bar:24}| {percentage:3.0f}% "
                                        "[{elapsed}<{remaining}, {rate_fmt}]{postfix}")
             self.exits.enter_context(logs_above(self.bar))
         self.task = create_looping_call(self.draw if self.bar is not None else self.log)
@@ -205,7 +205,7 @@ class Progress:
         # while discovery goes on the total is an estimate, or unknown (tqdm shows ?)
         self.bar.total = now.expected
         self.bar.update(now.done - self.bar.n)
-        self.bar.set_postfix_str(("discovering (total estimated) · " if now.discovering else "") + now.outcomes(),
+        self.bar.set_postfix_str(("estimated · " if now.discovering else "") + now.outcomes(),
                                  refresh=False)
         self.bar.refresh()
 
