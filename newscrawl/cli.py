@@ -82,9 +82,9 @@ def archive_path(db: str | None) -> str:
     return str(config().archive(db))
 
 
-def run_settings(flags: dict[str, str]) -> dict[str, Any]:
-    """The configuration's settings with the ``-s`` flags on top."""
-    return config().with_flags(flags)
+def run_settings(flags: dict[str, str], **command: Any) -> dict[str, Any]:
+    """The configuration's settings, the command's own (``command``), the ``-s`` flags on top."""
+    return config().with_flags(flags, command)
 
 
 @click.group(cls=NewscrawlGroup)
@@ -169,9 +169,8 @@ def fetch_command(url: str, db: str | None, site: str | None, no_store: bool, as
     """
     # A single fetch reports its failure on stderr; only crawls keep failures for a retry.
     db = archive_path(db)
-    overrides = {**run_settings(settings), "NEWSCRAWL_DB": db, "NEWSCRAWL_STORE": not no_store, "NEWSCRAWL_RECORD_FAILURES": False,
-                 "DOWNLOAD_TIMEOUT": timeout,
-                 "LOG_LEVEL": "INFO" if verbose else "CRITICAL"}
+    overrides = run_settings(settings, NEWSCRAWL_DB=db, NEWSCRAWL_STORE=not no_store, NEWSCRAWL_RECORD_FAILURES=False,
+                             DOWNLOAD_TIMEOUT=timeout, LOG_LEVEL="INFO" if verbose else "CRITICAL")
     article = fetch(url, site=site, settings=overrides)
     print_article(article, as_json)
     if not as_json and not no_store:
@@ -358,9 +357,7 @@ def crawl_command(ctx: click.Context, site: str | None, generic: bool, start: st
                            resume=resume, base_url=base_url, start=start)
     if quiet and verbose:
         raise click.UsageError("-q and -v ask for opposite logs: choose one")
-    overrides = {"LOG_LEVEL": "INFO", **run_settings(settings)}
-    if quiet:
-        overrides["LOG_LEVEL"] = "WARNING"  # the flag wins over a configured LOG_LEVEL
+    overrides = run_settings(settings, LOG_LEVEL="WARNING" if quiet else "INFO")
     result = crawl_site(crawl_target(site, generic), archive_path(db), options, overrides, verbose=verbose)
     click.echo(result.summary())
     ctx.exit(result.exit_status)

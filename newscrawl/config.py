@@ -69,10 +69,11 @@ class Config:
         """The archive: ``--db`` if given, else this configuration's; always absolute."""
         return Path(flag).absolute() if flag else self.db
 
-    def with_flags(self, flags: Mapping[str, Any]) -> dict[str, Any]:
-        """The settings with the ``-s`` flags on top (checked like the others)."""
+    def with_flags(self, flags: Mapping[str, Any], command: Mapping[str, Any] | None = None) -> dict[str, Any]:
+        """The settings, then what the command's own options set (``command``), then the ``-s``
+        flags (checked like the others)."""
         check_setting_names(flags, "-s")
-        return {**self.settings, **flags}
+        return {**self.settings, **(command or {}), **flags}
 
 
 def load_config(flag: str | None = None, environ: Mapping[str, str] | None = None,

@@ -42,9 +42,10 @@ def test_the_environment_wins_over_the_file_and_the_flag_over_both(tmp_path):
     config = load_config(environ=environ, cwd=tmp_path)
     assert config.archive(None) == tmp_path / "from-env.db"
     assert config.archive("flag.db") == (Path.cwd() / "flag.db")
-    settings = config.with_flags({"NEWSCRAWL_OVERLAP": "3h"})
+    settings = config.with_flags({"NEWSCRAWL_OVERLAP": "3h"}, command={"NEWSCRAWL_OVERLAP": "5h", "LOG_LEVEL": "INFO"})
     assert settings["NEWSCRAWL_CONTACT"] == "env@example.org"  # env over file
-    assert settings["NEWSCRAWL_OVERLAP"] == "3h"  # flag over file
+    assert settings["NEWSCRAWL_OVERLAP"] == "3h"  # -s over the command's own options over file
+    assert settings["LOG_LEVEL"] == "INFO"
     assert settings["DOWNLOAD_DELAY"] == 3.0  # the file's, where nothing else says otherwise
 
 

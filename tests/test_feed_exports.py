@@ -65,7 +65,8 @@ def test_a_feed_that_cannot_be_written_fails_the_crawl(generated_site, tmp_path)
 def test_a_feed_in_the_feeds_setting_may_choose_other_items(generated_site, tmp_path):
     feed = tmp_path / "failures.jsonl"
     feeds = {str(feed): {"format": "jsonl", "item_classes": ["newscrawl.items.FetchFailure"]}}
-    result = scrapy_crawl(generated_site, tmp_path / "news.db", "-a", f"since={SINCE}", "-s", f"FEEDS={json.dumps(feeds)}")
+    result = scrapy_crawl(generated_site, tmp_path / "news.db", "-a", f"since={SINCE}",
+                          "-s", f"FEEDS={json.dumps(feeds)}")
     assert result.returncode == 0, result.stderr
     failures = read_jsonl(feed)
     assert failures and all(item["kind"] and "article_id" not in item for item in failures)
