@@ -208,15 +208,16 @@ def sites(url: str | None, html: str | None) -> None:
 @db_option()
 @click.option("--limit", type=click.IntRange(1), default=20, show_default=True, help="At most this many articles.")
 @click.option("--json", "as_json", is_flag=True, help="Print the results as JSON lines.")
-def search_command(query: str, db: str | None, limit: int, as_json: bool) -> None:
+@click.option("--site", help="Only this site's articles (joongdo, or a paper's host).")
+def search_command(query: str, db: str | None, limit: int, as_json: bool, site: str | None) -> None:
     """Search the articles' title, subtitle and body (Korean-aware; words are AND-ed).
 
     \b
     newscrawl search 세종
-    newscrawl search "정보보호의날 세종" --limit 5 --json
+    newscrawl search "정보보호의날 세종" --limit 5 --json --site joongdo
     """
-    archive = open_existing_archive(archive_path(db))
-    results = search(archive, query, limit)
+    archive = open_site_archive(archive_path(db), site)
+    results = search(archive, query, limit, site)
     for result in results:
         if as_json:
             click.echo(json.dumps(result, ensure_ascii=False))

@@ -37,10 +37,14 @@ def test_an_unknown_site_is_an_error_not_an_empty_result(seed_archive, tmp_path)
     result = run_newscrawl("export", "--db", str(seed_archive), "--format", "jsonl", "--site", "nosuch")
     assert_one_line_error(result, f"{seed_archive} holds no site 'nosuch' (it holds: joongdo)")
     assert_one_line_error(run_newscrawl("reparse", "--db", str(seed_archive), "--site", "nosuch"), "holds no site")
+    assert_one_line_error(run_newscrawl("search", "세종", "--db", str(seed_archive), "--site", "nosuch"),
+                          "holds no site 'nosuch'")
     assert_one_line_error(run_newscrawl("health", "--db", str(seed_archive), "--site", "nosuch"),
                           "no finished crawl of nosuch")
     control = run_newscrawl("export", "--db", str(seed_archive), "--format", "jsonl", "--site", "joongdo")
     assert control.returncode == 0 and len(control.stdout.splitlines()) == 1
+    found = run_newscrawl("search", "세종", "--db", str(seed_archive), "--site", "joongdo", "--json")
+    assert found.returncode == 0 and len(found.stdout.splitlines()) == 1
 
 
 def test_exit_statuses_are_the_readmes(seed_archive):
