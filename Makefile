@@ -10,16 +10,21 @@ CHROMIUM := /usr/bin/chromium
 KOREAN_FONT := /usr/share/fonts/truetype/nanum/NanumGothic.ttf
 SUDO := $(shell [ "$$(id -u)" = 0 ] || echo sudo)
 
-.PHONY: install install-test browser run fetch test
+# Both installs take the versions pinned in constraints.txt, which CI tested; `make lock`
+# regenerates it from the newest releases pyproject.toml allows (see README, Dependencies).
+CONSTRAINTS := constraints.txt
+LOCK_VENV := .venv-lock
+
+.PHONY: install install-test browser run fetch test lock
 
 $(BIN)/python:
 	$(PYTHON) -m venv $(VENV)
 
 install: $(BIN)/python
-	$(BIN)/pip install --quiet -e .
+	$(BIN)/pip install --quiet -c $(CONSTRAINTS) -e .
 
 install-test: $(BIN)/python
-	$(BIN)/pip install --quiet -e '.[test]'
+	$(BIN)/pip install --quiet -c $(CONSTRAINTS) -e '.[test]'
 
 run: install
 	$(BIN)/newscrawl crawl joongdo --db data/news.db
@@ -33,3 +38,10 @@ browser:
 
 test: install-test browser
 	$(BIN)/python -m pytest
+
+lock:
+	rm -rf $(LOCK_VENV) && $(PYTHON) -m venv $(LOCK_VENV)
+	$(LOCK_VENV)/bin/pip install --quiet -e '.[test]'
+	{ echo "# The versions make run and make test install; regenerate with make lock."; \
+	  $(LOCK_VENV)/bin/pip freeze --all --exclude-editable; } > $(CONSTRAINTS)
+	rm -rf $(LOCK_VENV)

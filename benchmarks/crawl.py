@@ -54,7 +54,8 @@ def newscrawl_crawl(site: Site, base_url: str, server_pid: int, db: Path, concur
     overrides = {**crawl_settings(concurrency), "NEWSCRAWL_PROGRESS_ENABLED": False, **(settings or {})}
     command = measure.python("-m", "newscrawl", "crawl", "joongdo", "--base-url", base_url, "--db", str(db),
                              "--since", site.since.isoformat(timespec="minutes"),
-                             "--until", site.until.isoformat(timespec="minutes"))
+                             "--until", site.until.isoformat(timespec="minutes"),
+                             "-v")  # -v: Scrapy's stats dump in the log, which holds the crawl's elapsed time
     for name, value in overrides.items():
         command += ["-s", f"{name}={value}"]
     elapsed = measure.stopwatch()

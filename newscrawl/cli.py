@@ -13,18 +13,21 @@ from typing import Any
 import click
 
 from . import __version__
-from .archive import DEFAULT_PATH, open_existing_archive
+from .archive import open_existing_archive, open_site_archive
 from .archive.export import FORMATS, export
 from .archive.search import rebuild_index, search
+from .batch import FORMATS as BATCH_FORMATS
+from .batch import Tally, input_pages, read_all, render
 from .crawl.drift import Thresholds, site_health
 from .crawl.health_report import format_report
+from .config import DEFAULT_DB, Config, load_config
 from .crawl.runner import CrawlOptions, crawl_site, crawl_target
 from .errors import NewscrawlError
 from .items import Article
 from .reparse import reparse
-from .run import extract_file, fetch, generic_note, project_settings, site_profiles
+from .run import fetch, generic_note, profile_choice, project_settings, site_profiles
 from .serve import serve
-from .sites import choose_profile
+from .sites import get_profile
 
 
 class NewscrawlGroup(click.Group):
@@ -65,36 +68,90 @@ def print_article(article: Article, as_json: bool) -> None:
         click.echo(f"  INCOMPLETE: {article.incomplete_reason}")
 
 
+def config() -> Config:
+    """The configuration (file, then environment) of this command, read on first use, so that
+    a broken file stops only the commands that need it."""
+    ctx = click.get_current_context()
+    if "config" not in ctx.meta:
+        ctx.meta["config"] = load_config(ctx.find_root().params.get("config_file"))
+    return ctx.meta["config"]
+
+
+def archive_path(db: str | None) -> str:
+    """The archive a command works on (``--db``, else the configuration's), as an absolute path."""
+    return str(config().archive(db))
+
+
+def run_settings(flags: dict[str, str], **command: Any) -> dict[str, Any]:
+    """The configuration's settings, the command's own (``command``), the ``-s`` flags on top."""
+    return config().with_flags(flags, command)
+
+
 @click.group(cls=NewscrawlGroup)
 @click.version_option(__version__, prog_name="newscrawl")
-def cli() -> None:
+@click.option("--config", "config_file", type=click.Path(dir_okay=False), metavar="FILE",
+              help="The configuration file (default: $NEWSCRAWL_CONFIG, else ./newscrawl.toml if present).")
+def cli(config_file: str | None) -> None:
     """Archive Korean news sites into SQLite, every field of every article.
 
     \b
     newscrawl crawl joongdo
     newscrawl fetch http://www.joongdo.co.kr/web/view.php?key=20200708010002304
+    newscrawl --config /srv/newscrawl.toml crawl joongdo
     datasette data/news.db
     """
 
 
 @cli.command()
-@click.argument("file", type=click.Path(exists=True, dir_okay=False))
-@click.option("--url", help="The page's address (default: its canonical link).")
-@click.option("--site", help="Read the page with this site profile (default: by URL host).")
-@click.option("--content-type", help='The Content-Type it was served with, e.g. "text/html; charset=euc-kr".')
-def extract(file: str, url: str | None, site: str | None, content_type: str | None) -> None:
-    """Print the article in a saved page as JSON (no network, nothing stored).
+@click.argument("files", nargs=-1, type=click.Path(dir_okay=False, allow_dash=True))
+@click.option("--input-dir", type=click.Path(exists=True, file_okay=False),
+              help="Also read every saved page (*.html, *.htm, *.xhtml) in this folder and below.")
+@click.option("--format", "fmt", type=click.Choice(BATCH_FORMATS), default="json", show_default=True,
+              help="json (an object; an array for many pages), jsonl, txt or markdown.")
+@click.option("--parallel", type=click.IntRange(1), default=1, show_default=True, metavar="N",
+              help="Read the pages in N processes.")
+@click.option("--url", help="The page's address (default: its canonical link); one page only.")
+@click.option("--site", help="Read the pages with this site profile (default: by URL host).")
+@click.option("--content-type", help='The Content-Type they were served with, e.g. "text/html; charset=euc-kr".')
+def extract(files: tuple[str, ...], input_dir: str | None, fmt: str, parallel: int, url: str | None,
+            site: str | None, content_type: str | None) -> None:
+    """Print the articles in saved pages (no network, nothing stored). - reads standard input.
+
+    Exits 1 unless every page was read as an article; each refused one is a line on stderr.
 
     \b
     newscrawl extract page.html --url "http://www.joongdo.co.kr/web/view.php?key=20200708010002304"
+    curl -s "$URL" | newscrawl extract - --url "$URL" --format markdown
+    newscrawl extract --input-dir saved/ --format jsonl --parallel 2 > articles.jsonl
     """
-    print_article(extract_file(file, url=url, site=site, content_type=content_type), as_json=True)
+    if not files and not input_dir:
+        raise click.UsageError("name the saved pages to read: files, - for standard input, or --input-dir DIR")
+    if files.count("-") > 1:
+        raise click.UsageError("standard input (-) can be read once")
+    pages = input_pages(files, input_dir)
+    if url and len(pages) > 1:
+        raise click.UsageError("--url names one page's address; leave it out for many (each page's canonical "
+                               "link is used)")
+    if site:
+        get_profile(site)  # an unknown name is one error, not one per page
+    reads = Tally(read_all(pages, parallel, {"url": url, "site": site, "content_type": content_type}),
+                  report=lambda line: click.echo(line, err=True), many=len(pages) > 1)
+    for text in render(reads.articles(), fmt, many=len(pages) > 1):
+        click.echo(text, nl=False)
+    if reads.refused:
+        if len(pages) > 1:
+            click.echo(f"newscrawl: error: {reads.refused} of {len(pages)} pages were not read as articles", err=True)
+        click.get_current_context().exit(1)
+
+
+def db_option(help_text: str = "The archive.") -> Any:
+    return click.option("--db", type=click.Path(dir_okay=False),
+                        help=f"{help_text} [default: {DEFAULT_DB}, or NEWSCRAWL_DB, or the configuration file's db]")
 
 
 @cli.command(name="fetch")
 @click.argument("url")
-@click.option("--db", type=click.Path(dir_okay=False), default=str(DEFAULT_PATH), show_default=True,
-              help="The archive to store the article in.")
+@db_option("The archive to store the article in.")
 @click.option("--site", help="Read the page with this site profile (for a mirror or test server).")
 @click.option("--no-store", is_flag=True, help="Fetch and extract, store nothing.")
 @click.option("--json", "as_json", is_flag=True, help="Print the article as JSON.")
@@ -102,7 +159,7 @@ def extract(file: str, url: str | None, site: str | None, content_type: str | No
 @click.option("-s", "--set", "settings", multiple=True, callback=parse_setting, metavar="NAME=VALUE",
               help="Override a Scrapy or NEWSCRAWL_ setting (repeatable).")
 @click.option("-v", "--verbose", is_flag=True, help="Show Scrapy's log.")
-def fetch_command(url: str, db: str, site: str | None, no_store: bool, as_json: bool, timeout: float,
+def fetch_command(url: str, db: str | None, site: str | None, no_store: bool, as_json: bool, timeout: float,
                   settings: dict[str, str], verbose: bool) -> None:
     """Download one article, extract every field and store it in the archive.
 
@@ -110,8 +167,11 @@ def fetch_command(url: str, db: str, site: str | None, no_store: bool, as_json: 
     newscrawl fetch "http://www.joongdo.co.kr/web/view.php?key=20200708010002304"
     newscrawl fetch "http://127.0.0.1:8000/web/view.php?key=20200708010002304" --site joongdo --json
     """
-    article = fetch(url, site=site, db=db, store=not no_store, timeout=timeout,
-                    settings={"LOG_LEVEL": "INFO" if verbose else "CRITICAL", **settings})
+    # A single fetch reports its failure on stderr; only crawls keep failures for a retry.
+    db = archive_path(db)
+    overrides = run_settings(settings, NEWSCRAWL_DB=db, NEWSCRAWL_STORE=not no_store, NEWSCRAWL_RECORD_FAILURES=False,
+                             DOWNLOAD_TIMEOUT=timeout, LOG_LEVEL="INFO" if verbose else "CRITICAL")
+    article = fetch(url, site=site, db=db, store=not no_store, timeout=timeout, settings=overrides)
     print_article(article, as_json)
     if not as_json and not no_store:
         click.echo(f"  stored in {db}")
@@ -119,15 +179,22 @@ def fetch_command(url: str, db: str, site: str | None, no_store: bool, as_json: 
 
 @cli.command()
 @click.argument("url", required=False)
-def sites(url: str | None) -> None:
-    """List the site profiles and how a URL is matched to one; with URL, the one it gets.
+@click.option("--html", type=click.Path(exists=True, dir_okay=False),
+              help="The page saved from URL: judge by its canonical link and markers too, as fetch does.")
+def sites(url: str | None, html: str | None) -> None:
+    """List the site profiles and how a URL is matched to one; with URL, the one fetch uses and why.
 
     \b
     newscrawl sites
     newscrawl sites "https://www.example-paper.kr/news/articleView.html?idxno=123"
+    newscrawl sites "https://mirror.example.org/view.php?key=1" --html page.html
     """
+    if html and not url:
+        raise click.UsageError("--html needs the URL the page was saved from")
     if url:
-        click.echo(choose_profile(url, None).name)
+        profile, why = profile_choice(url, html)
+        click.echo(profile.name)
+        click.echo(f"  {why}")
         return
     for profile in site_profiles():
         click.echo(f"{profile['name']:<10} {profile['title']}")
@@ -136,25 +203,21 @@ def sites(url: str | None) -> None:
 
 # -- the archive: search, serve, re-extract, export -------------------------------------
 
-def db_option(help_text: str = "The archive.") -> Any:
-    return click.option("--db", type=click.Path(dir_okay=False), default=str(DEFAULT_PATH), show_default=True,
-                        help=help_text)
-
-
 @cli.command(name="search")
 @click.argument("query")
 @db_option()
 @click.option("--limit", type=click.IntRange(1), default=20, show_default=True, help="At most this many articles.")
 @click.option("--json", "as_json", is_flag=True, help="Print the results as JSON lines.")
-def search_command(query: str, db: str, limit: int, as_json: bool) -> None:
+@click.option("--site", help="Only this site's articles (joongdo, or a paper's host).")
+def search_command(query: str, db: str | None, limit: int, as_json: bool, site: str | None) -> None:
     """Search the articles' title, subtitle and body (Korean-aware; words are AND-ed).
 
     \b
     newscrawl search 세종
-    newscrawl search "정보보호의날 세종" --limit 5 --json
+    newscrawl search "정보보호의날 세종" --limit 5 --json --site joongdo
     """
-    archive = open_existing_archive(db)
-    results = search(archive, query, limit)
+    archive = open_site_archive(archive_path(db), site)
+    results = search(archive, query, limit, site)
     for result in results:
         if as_json:
             click.echo(json.dumps(result, ensure_ascii=False))
@@ -167,14 +230,14 @@ def search_command(query: str, db: str, limit: int, as_json: bool) -> None:
 
 @cli.command(name="rebuild-index")
 @db_option()
-def rebuild_index_command(db: str) -> None:
+def rebuild_index_command(db: str | None) -> None:
     """Rebuild the full-text search index from the articles table.
 
     \b
     newscrawl rebuild-index --db data/news.db
     """
     started = time.perf_counter()
-    count = rebuild_index(open_existing_archive(db))
+    count = rebuild_index(open_existing_archive(archive_path(db)))
     click.echo(f"indexed {count} articles in {time.perf_counter() - started:.1f} s")
 
 
@@ -182,25 +245,26 @@ def rebuild_index_command(db: str) -> None:
 @db_option()
 @click.option("--host", default="127.0.0.1", show_default=True, help="Address to listen on.")
 @click.option("--port", type=int, default=8001, show_default=True, help="Port (0: any free port).")
-def serve_command(db: str, host: str, port: int) -> None:
+def serve_command(db: str | None, host: str, port: int) -> None:
     """Browse and search the archive in datasette (read-only).
 
     \b
     newscrawl serve --db data/news.db --port 8001
     """
-    serve(db, host=host, port=port)
+    serve(archive_path(db), host=host, port=port)
 
 
 @cli.command(name="reparse")
 @db_option()
 @click.option("--site", help="Only this site's articles.")
-def reparse_command(db: str, site: str | None) -> None:
+def reparse_command(db: str | None, site: str | None) -> None:
     """Re-extract every article from its stored raw page and report what changed.
 
     \b
     newscrawl reparse --db data/news.db --site joongdo
     """
-    open_existing_archive(db).close()
+    db = archive_path(db)
+    open_site_archive(db, site).close()
     report = reparse(db, site=site)
     click.echo(", ".join(f"{count} {outcome}" for outcome, count in report.counts.items()))
     for change in report.changes:
@@ -216,7 +280,7 @@ def reparse_command(db: str, site: str | None) -> None:
 @click.option("-o", "--output", type=click.Path(dir_okay=False, writable=True),
               help="File to write (default: standard output). WARC: gzipped when it ends in .gz.")
 @click.option("--site", help="Only this site's articles or pages.")
-def export_command(db: str, fmt: str, output: str | None, site: str | None) -> None:
+def export_command(db: str | None, fmt: str, output: str | None, site: str | None) -> None:
     """Write the articles as JSON Lines or CSV, or the raw responses as WARC.
 
     \b
@@ -224,7 +288,7 @@ def export_command(db: str, fmt: str, output: str | None, site: str | None) -> N
     newscrawl export --format csv -o articles.csv
     newscrawl export --format warc -o pages.warc.gz
     """
-    archive = open_existing_archive(db)
+    archive = open_site_archive(archive_path(db), site)
     count = export(archive, fmt, output, site)
     click.echo(f"exported {count} {'pages' if fmt == 'warc' else 'articles'}"
                + (f" to {output}" if output else ""), err=True)
@@ -238,7 +302,7 @@ def export_command(db: str, fmt: str, output: str | None, site: str | None) -> N
 @click.option("-s", "--set", "settings", multiple=True, callback=parse_setting, metavar="NAME=VALUE",
               help="Override a NEWSCRAWL_ setting (repeatable), e.g. NEWSCRAWL_HEALTH_PROFILE_FLOOR=0.8.")
 @click.pass_context
-def health_command(ctx: click.Context, db: str, site: str | None, runs: int, settings: dict[str, str]) -> None:
+def health_command(ctx: click.Context, db: str | None, site: str | None, runs: int, settings: dict[str, str]) -> None:
     """Where each site's fields came from in its recent crawls, and what they missed.
 
     Exits 1 when a site's profile stopped matching (its key fields no longer come from
@@ -248,8 +312,8 @@ def health_command(ctx: click.Context, db: str, site: str | None, runs: int, set
     newscrawl health
     newscrawl health --site joongdo --runs 5
     """
-    thresholds = Thresholds.from_settings(project_settings(settings))
-    verdicts = site_health(open_existing_archive(db), site, runs, thresholds)
+    thresholds = Thresholds.from_settings(project_settings(run_settings(settings)))
+    verdicts = site_health(open_existing_archive(archive_path(db)), site, runs, thresholds)
     click.echo(format_report(verdicts, thresholds))
     ctx.exit(1 if any(verdict.flagged for verdict in verdicts) else 0)
 
@@ -265,16 +329,18 @@ def health_command(ctx: click.Context, db: str, site: str | None, runs: int, set
               help="Crawl only this section's list (e.g. N01_06; repeatable; 'all' for every section).")
 @click.option("--max-articles", type=click.IntRange(min=1), help="Fetch at most this many article pages.")
 @click.option("--resume", is_flag=True, help="Continue the stopped crawl of SITE where it stopped.")
-@click.option("--db", type=click.Path(dir_okay=False), default=str(DEFAULT_PATH), show_default=True,
-              help="The archive to crawl into.")
+@db_option("The archive to crawl into.")
 @click.option("--base-url", help="Crawl the site at another address (a mirror, a test server).")
 @click.option("-s", "--set", "settings", multiple=True, callback=parse_setting, metavar="NAME=VALUE",
               help="Override a Scrapy or NEWSCRAWL_ setting (repeatable).")
-@click.option("-q", "--quiet", is_flag=True, help="Log only warnings and errors (the summary is still printed).")
+@click.option("-q", "--quiet", is_flag=True,
+              help="Only warnings that need action, and the summary (for cron).")
+@click.option("-v", "--verbose", is_flag=True, help="Also Scrapy's dumps of settings, components and stats.")
 @click.pass_context
 def crawl_command(ctx: click.Context, site: str | None, generic: bool, start: str | None, since: str | None,
-                  until: str | None, sections: tuple[str, ...], max_articles: int | None, resume: bool, db: str,
-                  base_url: str | None, settings: dict[str, str], quiet: bool) -> None:
+                  until: str | None, sections: tuple[str, ...], max_articles: int | None, resume: bool,
+                  db: str | None,
+                  base_url: str | None, settings: dict[str, str], quiet: bool, verbose: bool) -> None:
     """Crawl a whole site: new articles, due revisits, retries of failures.
 
     Prints a summary table; exits non-zero when the run failed, stopped early or its
@@ -290,7 +356,9 @@ def crawl_command(ctx: click.Context, site: str | None, generic: bool, start: st
     """
     options = CrawlOptions(since=since, until=until, sections=sections, max_articles=max_articles,
                            resume=resume, base_url=base_url, start=start)
-    overrides = {"LOG_LEVEL": "WARNING" if quiet else "INFO", **settings}
-    result = crawl_site(crawl_target(site, generic), db, options, overrides)
+    if quiet and verbose:
+        raise click.UsageError("-q and -v ask for opposite logs: choose one")
+    overrides = run_settings(settings, LOG_LEVEL="WARNING" if quiet else "INFO")
+    result = crawl_site(crawl_target(site, generic), archive_path(db), options, overrides, verbose=verbose)
     click.echo(result.summary())
     ctx.exit(result.exit_status)

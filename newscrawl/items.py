@@ -39,6 +39,16 @@ class RawPage:
         return values[0] if values else None
 
 
+def page_summary(page: RawPage | None) -> dict[str, Any] | None:
+    """``page`` without its body, for a feed export: a feed is text (JSON, CSV, XML), the body is
+    bytes, and the archive keeps it (``newscrawl export --format warc`` writes it out)."""
+    if page is None:
+        return None
+    return {"url": page.url, "requested_url": page.requested_url, "status": page.status,
+            "encoding": page.encoding, "fetched_at": page.fetched_at, "bytes": len(page.body),
+            "truncated": page.truncated}
+
+
 @dataclass
 class FetchFailure:
     """A URL that could not be fetched or was not an article, with the reason in one line."""
@@ -158,7 +168,8 @@ class Article:
     raw: dict[str, str | None] = field(default_factory=dict)
     #: The site profile that read the page (``generic`` when none knew the site).
     profile: str | None = None
-    page: RawPage | None = field(default=None, repr=False)
+    #: Feed exports (``scrapy crawl … -O articles.jsonl``) write what the server answered, not the body.
+    page: RawPage | None = field(default=None, repr=False, metadata={"serializer": page_summary})
     #: What storing it did: "new", "updated" or "unchanged" (None when not stored).
     archived: str | None = field(default=None, repr=False)
 

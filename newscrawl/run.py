@@ -26,6 +26,9 @@ from .items import Article, FetchFailure
 from .links import check_web_url
 from .reading import read_article
 from .archive import DEFAULT_PATH
+from .extract.encoding import decode_html
+from .extract.layout import explain_profile
+from .extract.select import parse_html
 from .sites import GENERIC, PROFILES, SiteProfile, choose_profile
 
 
@@ -60,13 +63,24 @@ def _how_matched(profile: SiteProfile) -> str:
     return f"any host with {shape}, or any page carrying {markers}"
 
 
+def profile_choice(url: str, html: str | Path | None = None) -> tuple[SiteProfile, str]:
+    """The profile ``fetch`` reads ``url`` with and why, judged on the saved page ``html`` if given."""
+    root = parse_html(decode_html(Path(html).read_bytes())[0]) if html else None
+    return explain_profile(url, root)
+
+
 def extract_file(path: str | Path, url: str | None = None, site: str | None = None,
                  content_type: str | None = None) -> Article:
     """The article in a saved page (nothing stored): :func:`read_article` of its bytes."""
-    body = Path(path).read_bytes()
+    return extract_bytes(Path(path).read_bytes(), str(path), url, site, content_type)
+
+
+def extract_bytes(body: bytes, name: str, url: str | None = None, site: str | None = None,
+                  content_type: str | None = None) -> Article:
+    """:func:`extract_file` of a page already read (from standard input); ``name`` names it in errors."""
     url = url or _declared_url(body)
     if not url:
-        raise BadURL(f"{path}: the page names no URL of its own; give it with --url")
+        raise BadURL(f"{name}: the page names no URL of its own; give it with --url")
     return read_article(body, url, content_type=content_type, site=site)
 
 

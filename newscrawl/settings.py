@@ -11,6 +11,8 @@ from newscrawl import __version__
 BOT_NAME = "newscrawl"
 SPIDER_MODULES = ["newscrawl.spiders"]
 NEWSPIDER_MODULE = "newscrawl.spiders"
+# `scrapy crawl` exits 1 when a feed export (-O articles.jsonl) could not be written.
+COMMANDS_MODULE = "newscrawl.commands"
 
 #: Where articles are stored (a SQLite file, created if missing).
 NEWSCRAWL_DB = "data/news.db"
@@ -41,6 +43,9 @@ NEWSCRAWL_LOCK_ENABLED = True
 #: A one-line progress report every this many seconds (0: none).
 NEWSCRAWL_PROGRESS_ENABLED = True
 NEWSCRAWL_PROGRESS_INTERVAL = 60
+#: A live progress bar instead of the lines: "auto" when stderr is a terminal and the log
+#: shows INFO (not under -q), or True / False.
+NEWSCRAWL_PROGRESS_BAR = "auto"
 #: A run whose articles miss a title, date or body more often than this share (judged on at
 #: least NEWSCRAWL_DRIFT_MIN_ARTICLES articles) warns of layout drift and exits non-zero.
 NEWSCRAWL_DRIFT_THRESHOLD = 0.2
@@ -104,10 +109,18 @@ EXTENSIONS = {
     "newscrawl.crawl.lock.LockExtension": 10,
     "newscrawl.crawl.record.RunRecorder": 20,
     "newscrawl.crawl.progress.Progress": 30,
+    # log times in Asia/Seoul; at WARNING, no per-page failure lines (the summary has them)
+    "newscrawl.crawl.logs.CrawlLog": 40,
+    # feeds (`scrapy crawl joongdo -O articles.jsonl`) hold the articles, not failures
+    "scrapy.extensions.feedexport.FeedExporter": None,
+    "newscrawl.crawl.feeds.ArticleFeeds": 0,
 }
 
 # No listening ports: a crawler run from cron has no business opening one.
 TELNETCONSOLE_ENABLED = False
 REMOTE_CONTROL_ENABLED = False
 FEED_EXPORT_ENCODING = "utf-8"
+# Scrapy's "Crawled N pages (at N pages/min)" every minute: newscrawl's progress (above) says
+# more, of the articles rather than the requests.
+LOGSTATS_INTERVAL = 0
 LOG_LEVEL = "INFO"

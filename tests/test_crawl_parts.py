@@ -16,7 +16,7 @@ from newscrawl.crawl.health import Health
 from newscrawl.crawl.incremental import ArchiveIndex, Fetch
 from newscrawl.crawl.outcome import problems, run_counts, stop_reason
 from newscrawl.crawl.plan import CrawlPlan
-from newscrawl.crawl.progress import progress_line
+from newscrawl.crawl.progress import Snapshot
 from newscrawl.crawl.summary import format_summary
 from newscrawl.crawl.window import BadWindow, RevisitSchedule, Window, parse_duration, parse_when
 from newscrawl.items import FetchFailure
@@ -190,11 +190,29 @@ def test_recovery_halves_down_to_the_resting_delay():
     assert recovered(0.8, 0.0, 2.0) == 0.0  # a halving under base / 4: back to rest
     assert recovered(2.0, 0.0, 2.0) == 1.0
 
-def test_progress_line():
-    stats = {"newscrawl/articles/new": 90, "newscrawl/articles/updated": 5, "newscrawl/articles/unchanged": 3,
-             "newscrawl/failures/fetch": 2}
-    assert progress_line(stats, 120, 40) == ("progress: 100 articles in 2.0 min (50.0/min) · 90 new · 5 updated · "
-                                             "3 unchanged · 2 failed · queue 40")
+def test_progress_line_after_discovery_has_the_total_and_an_eta():
+    stats = {"newscrawl/fetch/new": 180, "newscrawl/fetch/revisit": 20, "newscrawl/articles/new": 90,
+             "newscrawl/articles/updated": 5, "newscrawl/articles/unchanged": 3, "newscrawl/failures/fetch": 2}
+    now = Snapshot.from_stats(stats, 120, discovering=False)
+    assert (now.done, now.total, now.eta) == (100, 200, 120)
+    assert now.line() == ("progress: 100/200 articles (50%) · 50.0/min · ETA 2.0 min · 90 new · 5 updated · "
+                          "3 unchanged · 2 failed")
+
+
+def test_progress_while_discovering_estimates_the_total_from_how_far_back_the_lists_reached():
+    stats = {"newscrawl/fetch/new": 40, "newscrawl/articles/new": 20}
+    now = Snapshot.from_stats(stats, 60, discovering=True, listed=0.25)
+    assert (now.expected, now.eta) == (160, 420)
+    assert now.line() == ("progress: 20 of ~160 articles (discovering: 25% of the window listed) · 20.0/min · "
+                          "ETA ~7.0 min · 20 new · 0 updated · 0 unchanged · 0 failed")
+
+
+def test_progress_line_while_discovering_undated_lists_has_no_eta():
+    stats = {"newscrawl/fetch/new": 40, "newscrawl/articles/new": 10, "newscrawl/skipped/site-down": 1}
+    now = Snapshot.from_stats(stats, 30, discovering=True)
+    assert now.eta is None
+    assert now.line() == ("progress: 11 of 40 articles found so far (discovering) · 22.0/min · 10 new · 0 updated · "
+                          "0 unchanged · 0 failed")
 
 
 def test_summary_table():

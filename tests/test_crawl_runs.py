@@ -19,8 +19,8 @@ from conftest import ENV, FAST, assert_one_line_error, crawl_args, run_newscrawl
 from test_crawl import SINCE, archived, landed, runs
 from test_crawl_resume import wait_for_log
 
-PROGRESS = re.compile(r"progress: \d+ articles in [\d.]+ min \([\d.]+/min\) · \d+ new · \d+ updated · "
-                      r"\d+ unchanged · \d+ failed · queue \d+")
+PROGRESS = re.compile(r"progress: \d+(/\d+ articles \(\d+%\)| of ~?\d+ articles (found so far )?\(discovering[^)]*\)) · "
+                      r"[\d.]+/min( · ETA ~?[\d.]+ (s|min|h))? · \d+ new · \d+ updated · \d+ unchanged · \d+ failed")
 
 ROOT = Path(__file__).parent.parent
 

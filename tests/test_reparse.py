@@ -56,9 +56,8 @@ def test_a_page_no_longer_read_as_article_is_dropped_and_kept(tmp_path):
 
 def test_site_filter_and_command_output(tmp_path):
     path = archive_with(tmp_path, dataclasses.replace(seed_article(), title="옛 제목"))
-    other = run_newscrawl("reparse", "--db", str(path), "--site", "other")
-    assert other.returncode == 0, other.stderr
-    assert other.stdout.splitlines() == ["0 unchanged, 0 updated, 0 new, 0 dropped"]
+    other = run_newscrawl("reparse", "--db", str(path), "--site", "other")  # a site it does not hold: an error
+    assert other.returncode == 1 and "holds no site 'other' (it holds: joongdo)" in other.stderr
     result = run_newscrawl("reparse", "--db", str(path), "--site", "joongdo")
     assert result.returncode == 0, result.stderr
     assert result.stdout.splitlines() == ["0 unchanged, 1 updated, 0 new, 0 dropped",

@@ -191,3 +191,13 @@ def test_a_title_match_ranks_first(tmp_path):
     for article in (in_body, in_title):
         save_article(db, article)
     assert [r["title"] for r in search(db, "반도체")] == ["반도체 소재 개발", "대전시 투자 협약"]
+
+
+def test_search_of_one_site_leaves_out_the_others(tmp_path):
+    db = open_archive(tmp_path / "news.db")
+    article = seed_article()
+    save_article(db, article)
+    save_article(db, dataclasses.replace(article, site="other.example", article_id="/a/1.html",
+                                         url="http://other.example/a/1.html"))
+    assert len(search(db, "세종")) == 2
+    assert [hit["url"] for hit in search(db, "세종", site="other.example")] == ["http://other.example/a/1.html"]

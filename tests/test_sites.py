@@ -31,7 +31,7 @@ def test_sites_lists_every_profile_and_how_it_matches():
 def test_sites_names_the_profile_for_a_url(url, name):
     result = run_newscrawl("sites", url)
     assert result.returncode == 0, result.stderr
-    assert result.stdout.strip() == name
+    assert result.stdout.splitlines()[0] == name
 
 
 def test_resolution_order():

@@ -66,7 +66,7 @@ def test_a_crawl_with_workers_stores_the_same_articles(generated_site, tmp_path)
     for workers in (0, 2):
         db_path = tmp_path / f"workers-{workers}.db"
         result = run_newscrawl(*crawl_args(generated_site, db_path, "--since", "30d", "-s",
-                                           f"NEWSCRAWL_EXTRACT_WORKERS={workers}"))
+                                           f"NEWSCRAWL_EXTRACT_WORKERS={workers}", "-v"))  # -v: the pipelines
         assert result.returncode == 0, result.stderr
         enabled = result.stderr.split("Enabled item pipelines:", 1)[1].split("]", 1)[0]
         assert ("ExtractWorkersPipeline" in enabled) == (workers > 0)

@@ -17,8 +17,8 @@ from .pages import load_page
 from .search import ensure_index
 from .store import SaveResult, mark_unchanged, record_failure, save_article
 
-__all__ = ["SaveResult", "load_page", "mark_unchanged", "open_archive", "open_existing_archive", "record_failure",
-           "save_article"]
+__all__ = ["SaveResult", "archived_sites", "load_page", "mark_unchanged", "open_archive", "open_existing_archive",
+           "open_site_archive", "record_failure", "save_article"]
 
 DEFAULT_PATH = Path("data") / "news.db"
 
@@ -51,3 +51,19 @@ def open_existing_archive(path: str | Path) -> Database:
     if not Path(path).is_file():
         raise NewscrawlError(f"{path}: no archive there (create one with newscrawl fetch or crawl)")
     return open_archive(path)
+
+
+def archived_sites(db: Database) -> list[str]:
+    """The sites the archive holds articles or crawl runs of, as ``--site`` names them."""
+    rows = db.execute("SELECT site FROM articles UNION SELECT site FROM crawl_runs ORDER BY 1").fetchall()
+    return [site for (site,) in rows if site]
+
+
+def open_site_archive(path: str | Path, site: str | None) -> Database:
+    """:func:`open_existing_archive`, refusing a ``site`` it holds nothing of: a misspelt
+    ``--site`` would otherwise read as an empty export or a healthy report."""
+    db = open_existing_archive(path)
+    if site is not None and site not in (known := archived_sites(db)):
+        db.close()
+        raise NewscrawlError(f"{path} holds no site {site!r} (it holds: {', '.join(known) or 'nothing yet'})")
+    return db

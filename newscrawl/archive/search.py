@@ -115,7 +115,10 @@ def ensure_index(db: Database) -> int | None:
         built_by = index_version(db)
         if built_by == INDEX_VERSION:
             return None
-        logger.info("Rebuilding the search index (built by index version %s, today's is %s)", built_by, INDEX_VERSION)
+        if built_by is not None or db.execute("SELECT EXISTS (SELECT 1 FROM articles)").fetchone()[0]:
+            # a new, empty archive gets its (empty) index without a word
+            logger.info("Rebuilding the search index (built by index version %s, today's is %s)",
+                        built_by, INDEX_VERSION)
         return rebuild_index(db)
 
 
@@ -151,21 +154,23 @@ def register_functions(conn: sqlite3.Connection) -> None:
     conn.create_function("newscrawl_snippet", 2, snippet, deterministic=True)
 
 
-def search_sql(limit: int) -> str:
-    """Articles matching ``:q``, most relevant first, with a highlighted snippet of the body."""
-    # sql: the table name is a constant and the limit an int; the query is a parameter
+def search_sql(limit: int, by_site: bool = False) -> str:
+    """Articles matching ``:q`` (of the site ``:site`` if ``by_site``), most relevant first, with
+    a highlighted snippet of the body."""
+    site = "\n  and articles.site = :site" if by_site else ""
+    # sql: the table name and site condition are constants, the limit an int; query and site are parameters
     return f"""select articles.id, articles.published_at, articles.section, articles.title,
   newscrawl_snippet(articles.body, :q) as snippet,
   round(-{FTS_TABLE}.rank, 2) as relevance, articles.url
 from {FTS_TABLE} join articles on articles.id = {FTS_TABLE}.rowid
-where {FTS_TABLE} match newscrawl_fts_query(:q)
+where {FTS_TABLE} match newscrawl_fts_query(:q){site}
 order by {FTS_TABLE}.rank
 limit {int(limit)}"""
 
 
-def search(db: Database, query: str, limit: int = 20) -> list[dict[str, Any]]:
-    """The articles matching ``query`` (words AND-ed), most relevant first."""
+def search(db: Database, query: str, limit: int = 20, site: str | None = None) -> list[dict[str, Any]]:
+    """The articles matching ``query`` (words AND-ed), most relevant first; only ``site``'s if given."""
     register_functions(db.conn)
-    cursor = db.execute(search_sql(limit), {"q": query})
+    cursor = db.execute(search_sql(limit, by_site=site is not None), {"q": query, "site": site})
     columns = [c[0] for c in cursor.description]
     return [dict(zip(columns, row)) for row in cursor.fetchall()]

@@ -17,7 +17,8 @@ from urllib.parse import urlsplit, urlunsplit
 from lxml import etree
 from parsel import Selector
 
-from ..extract.dates import KST, parse_kst_datetime
+from ..clock import KST
+from ..extract.dates import parse_kst_datetime
 from ..links import absolute_url, bare_host
 from ..sites.base import Discovery, SiteProfile
 

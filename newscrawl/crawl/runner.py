@@ -10,6 +10,7 @@ run's record back for the summary.
 from __future__ import annotations
 
 import logging
+from contextlib import nullcontext
 from dataclasses import dataclass
 from datetime import datetime
 from pathlib import Path
@@ -28,6 +29,7 @@ from ..sites import get_profile
 from ..spiders.failures import OneLineNetworkErrors
 from .jobs import JobDir, job_path
 from .lock import ArchiveLock
+from .logs import without_startup_dump
 from .plan import CrawlPlan, check_crawlable
 from .record import RunRecorder
 from .summary import format_summary
@@ -76,9 +78,12 @@ class CrawlResult:
         return format_summary(self.run, self.failures)
 
 
-def crawl_site(site: str, db: str | Path, options: CrawlOptions, settings: dict[str, Any] | None = None) -> CrawlResult:
+def crawl_site(site: str, db: str | Path, options: CrawlOptions, settings: dict[str, Any] | None = None,
+               verbose: bool = False) -> CrawlResult:
     """Crawl ``site`` into the archive ``db``; raises a NewscrawlError for bad arguments, a
-    locked archive or nothing to resume. A crawl that runs always returns its result."""
+    locked archive or nothing to resume. A crawl that runs always returns its result.
+
+    Scrapy's dumps of settings, components and stats are logged only when ``verbose``."""
     profile = get_profile(site)
     check_crawlable(profile, options.base_url, options.start)
     CrawlPlan.parse(profile, datetime.now(KST), options.since, options.until, ",".join(options.sections),
@@ -97,7 +102,8 @@ def crawl_site(site: str, db: str | Path, options: CrawlOptions, settings: dict[
         overrides = {**(settings or {}), "NEWSCRAWL_DB": str(db), "JOBDIR": str(job.path),
                      # this process holds the lock already; a second flock would refuse it
                      "NEWSCRAWL_LOCK_ENABLED": False}
-        crawler, reason = _run(site, options.spider_arguments(), overrides)
+        with nullcontext() if verbose else without_startup_dump():
+            crawler, reason = _run(site, options.spider_arguments(), {"STATS_DUMP": verbose, **overrides})
     return _result(crawler, reason, db)
 
 

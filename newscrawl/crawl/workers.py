@@ -47,7 +47,8 @@ class ExtractWorkersPipeline:
     def __init__(self, settings: BaseSettings):
         self.workers = settings.getint("NEWSCRAWL_EXTRACT_WORKERS")
         if self.workers <= 0:
-            raise NotConfigured("extraction runs in the crawl's process (NEWSCRAWL_EXTRACT_WORKERS=0)")
+            # the default, nothing to warn about: Scrapy logs a NotConfigured with a message as a warning
+            raise NotConfigured
         self.pool = self._new_pool()
 
     @classmethod

@@ -25,13 +25,14 @@ from urllib.parse import urlsplit
 import scrapy
 from scrapy import signals
 from scrapy.crawler import Crawler
-from scrapy.exceptions import DontCloseSpider
+from scrapy.exceptions import DontCloseSpider, UsageError
 from scrapy.http import Response, TextResponse
 from scrapy.settings import SETTINGS_PRIORITIES, BaseSettings
 from twisted.python.failure import Failure
 
 from ..archive import open_archive
 from ..clock import now_kst
+from ..config import ConfigError, check_setting_names
 from ..crawl.backoff import SiteDown
 from ..crawl.discovery import Listed, feed_items, list_items, next_page, on_site
 from ..crawl.incremental import ArchiveIndex, Fetch
@@ -130,6 +131,10 @@ class NewsSpider(scrapy.Spider):
     @classmethod
     def update_settings(cls, settings: BaseSettings) -> None:
         super().update_settings(settings)
+        try:
+            check_setting_names(settings, "scrapy -s or settings")
+        except ConfigError as exc:  # `scrapy crawl` prints a UsageError as one line, exit 2
+            raise UsageError(str(exc), print_help=False) from exc
         contact = settings.get("NEWSCRAWL_CONTACT")
         # A User-Agent given on the command line is the user's own: leave it as it is.
         if contact and (settings.getpriority("USER_AGENT") or 0) < SETTINGS_PRIORITIES["cmdline"]:
@@ -221,6 +226,8 @@ class NewsSpider(scrapy.Spider):
     def listed(self, items: Iterable[Listed]) -> Iterator[scrapy.Request]:
         """Requests for the listed articles inside the window."""
         for item in items:
+            if item.published:  # how far back the lists have reached: the progress estimates the total
+                self.crawler.stats.min_value("newscrawl/discovery/oldest_listed", item.published.timestamp())
             if item.published and not self.window.contains(item.published):
                 self._count("discovery/outside_window")
                 continue
@@ -297,7 +304,7 @@ class NewsSpider(scrapy.Spider):
         request = getattr(failure, "request", None)
         url = request.url if request is not None else self.article_url or ""
         discovery = request is not None and request.meta.get("newscrawl_discovery", False)
-        self.logger.warning("Failed %s: %s", url, error)
+        self.logger.warning("Failed %s: %s", url, error, extra={"newscrawl_page_failure": True})
         return FetchFailure(url=url, error=error, site=self.site, status=status,
                             failed_at=now_kst(), kind=failure_kind(failure, discovery))
 

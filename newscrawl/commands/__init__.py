@@ -1,0 +1,1 @@
+"""newscrawl's versions of Scrapy commands (``COMMANDS_MODULE``)."""
