@@ -34,10 +34,12 @@ from ..sites.base import SiteProfile
 from .breadcrumbs import breadcrumb
 from .bylines import Byline, bylines_on_page, complete_email, parse_byline, reporter_name
 from .captions import split_caption
+from .dates import isoformat, parse_kst_date
 from .headings import headline_node, subtitle_after, without_site_name
 from .labels import find_labelled
 from .maintext import main_text
 from .metadata import PageMetadata
+from .pagedates import htmldate_of, url_date
 from .photos import article_photos
 from .related import related_boxes, related_items
 from .select import css, first, links, parse_html, string
@@ -53,6 +55,8 @@ _BOILERPLATE = re.compile(
 #: Page regions where other articles' reporters and photos appear (climbing stops at <article>).
 _SIDEBARS = frozenset({"nav", "aside", "footer"})
 _LABEL_LINE_LENGTH = 120
+#: An HTML tag in text that should hold none (JSON-LD ``articleBody``).
+_MARKUP = re.compile(r"</?(?:p|br|div|span|a|strong|em|b|i|h[1-6]|ul|li|body)\b[^>]*>", re.IGNORECASE)
 
 
 class ArticlePage:
@@ -194,19 +198,43 @@ class ArticlePage:
         lines = text_blocks(self.root, skip=self._box_nodes.__contains__)
         return find_labelled(line for line in lines if len(line) < _LABEL_LINE_LENGTH)
 
-    def _labelled(self, field: str, kind: str, metadata: Callable[[], str | None]) -> str | None:
+    def _labelled(self, field: str, kind: str, metadata: Callable[[], str | None],
+                  *later: tuple[str, Callable[[], str | None]]) -> str | None:
         return self._layered(
             field,
             ("profile", lambda: self._profile_labels.get(kind)),
             ("label", lambda: self._page_labels.get(kind)),
             ("metadata", metadata),
+            *later,
         )
 
     def published_raw(self) -> str | None:
-        return self._labelled("published_at", "published", self.metadata.published)
+        return self._published_raw
+
+    @cached_property
+    def _published_raw(self) -> str | None:
+        return self._labelled(
+            "published_at", "published", self.metadata.published,
+            ("htmldate", lambda: htmldate_of(self.root, self.url, self._box_nodes)),
+            ("url", lambda: isoformat(url_date(self.url))),
+        )
 
     def modified_raw(self) -> str | None:
-        return self._labelled("modified_at", "modified", self.metadata.modified)
+        return self._labelled("modified_at", "modified", self.metadata.modified, ("htmldate", self._htmldate_modified))
+
+    def _htmldate_modified(self) -> str | None:
+        """htmldate's last-modified date, when it is a later day than the publication."""
+        published = parse_kst_date(self.published_raw())
+        if published is None or self.sources.get("published_at") == "url":
+            return None
+        modified = htmldate_of(self.root, self.url, self._box_nodes, original=False)
+        return modified if modified and modified > published.isoformat() else None
+
+    def declared_types(self) -> list[str]:
+        """What the page declares itself (JSON-LD and OpenGraph types; ``article`` for a page
+        with ``article:published_time``)."""
+        declared = self.metadata.declared_types()
+        return declared + ["article"] if self.metadata.meta("article:published_time") else declared
 
     def print_raw(self) -> str | None:
         return self._labelled("print_edition", "print", self.metadata.print_edition)
@@ -261,7 +289,7 @@ class ArticlePage:
 
     @cached_property
     def _generic_blocks(self) -> list[str]:
-        return main_text(self.root, skip=self._not_body(self.root), url=self.url)
+        return main_text(self.root, skip=self._not_text, url=self.url)
 
     def _metadata_body(self) -> list[str]:
         """JSON-LD ``articleBody``, only when it holds more text than the page shows.
@@ -272,7 +300,11 @@ class ArticlePage:
         body = self.metadata.article_body()
         if not body:
             return []
-        paragraphs = [line for line in (normalise_space(p) for p in body.splitlines()) if line]
+        if _MARKUP.search(body):
+            # Some sites put the article's HTML there, not its text.
+            paragraphs = text_blocks(parse_html(f"<div>{body}</div>"))
+        else:
+            paragraphs = [line for line in (normalise_space(p) for p in body.splitlines()) if line]
         return paragraphs if _length(paragraphs) > _length(self._generic_blocks) else []
 
     def _without_head_and_captions(self, blocks: list[str]) -> list[str]:
@@ -412,6 +444,7 @@ class ArticlePage:
             related=self.related(),
             sources=dict(self.sources),
             profile=self.profile.name,
+            declared_types=self.declared_types(),
         )
 
 
