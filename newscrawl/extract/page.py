@@ -55,6 +55,8 @@ _BOILERPLATE = re.compile(
 #: Page regions where other articles' reporters and photos appear (climbing stops at <article>).
 _SIDEBARS = frozenset({"nav", "aside", "footer"})
 _LABEL_LINE_LENGTH = 120
+#: Marks that open a photo caption line in Korean papers.
+_CAPTION_MARKS = ("▲", "△")
 #: An HTML tag in text that should hold none (JSON-LD ``articleBody``).
 _MARKUP = re.compile(r"</?(?:p|br|div|span|a|strong|em|b|i|h[1-6]|ul|li|body)\b[^>]*>", re.IGNORECASE)
 
@@ -281,7 +283,7 @@ class ArticlePage:
             ("metadata", self._metadata_body),
             ("generic", lambda: self._generic_blocks),
         ) or []
-        return _split_byline(self._without_head_and_captions(blocks))
+        return _split_byline(self._without_captions_and_notices(self._without_head_and_captions(blocks)))
 
     def _profile_body(self) -> list[str]:
         nodes = self._profile_nodes("body")
@@ -316,6 +318,24 @@ class ArticlePage:
         while blocks and _is_head_line(blocks[0]):
             blocks = blocks[1:]
         return blocks
+
+    def _without_captions_and_notices(self, blocks: list[str]) -> list[str]:
+        """``blocks`` without copyright notices and ``▲`` caption lines, wherever they stand
+        in the body; a caption line goes to the first photo that has no caption."""
+        kept = []
+        for block in blocks:
+            if _is_notice(block):
+                continue
+            if _is_caption_line(block):
+                self._caption_lines.append(block)
+                continue
+            kept.append(block)
+        return kept
+
+    @cached_property
+    def _caption_lines(self) -> list[str]:
+        """The ``▲`` caption lines the body held (filled when the body is read)."""
+        return []
 
     def paragraphs(self) -> list[str]:
         return self._body[0]
@@ -371,7 +391,16 @@ class ArticlePage:
     # -- photos and lists -------------------------------------------------------------
 
     def photos(self) -> list[dict[str, str | None]]:
-        return [{k: p[k] for k in ("url", "alt", "caption", "credit")} for p in self._cached_photos]
+        self.paragraphs()  # the body gives its caption lines to the photos without a caption
+        known = {split_caption(p["raw_caption"])[0] for p in self._cached_photos}
+        lines = iter(line for line in self._caption_lines if split_caption(line)[0] not in known)
+        photos = []
+        for photo in self._cached_photos:
+            caption, credit = photo["caption"], photo["credit"]
+            if not caption and (line := next(lines, None)):
+                caption, credit = split_caption(line)
+            photos.append({"url": photo["url"], "alt": photo["alt"], "caption": caption, "credit": credit})
+        return photos
 
     @cached_property
     def _cached_photos(self) -> list[dict[str, Any]]:
@@ -451,6 +480,20 @@ class ArticlePage:
 def _is_head_line(line: str) -> bool:
     """A short line of dates or a byline, as the head of an article prints them."""
     return len(line) < _LABEL_LINE_LENGTH and bool(find_labelled([line]) or parse_byline(line))
+
+
+def _is_notice(line: str) -> bool:
+    """A copyright or reprint notice (``중도일보(www…), 무단전재 및 수집, 재배포 금지``)."""
+    return len(line) < _LABEL_LINE_LENGTH and bool(_BOILERPLATE.search(line))
+
+
+def _is_caption_line(line: str) -> bool:
+    """A ``▲`` line that credits a photo (``▲ 시민들이 … (사진=대전시 제공)``): a caption.
+
+    A ``▲`` line without a credit is kept: Korean articles also list items that way
+    (``▲행정수도 완성 ▲국회 세종의사당 건립``).
+    """
+    return line.startswith(_CAPTION_MARKS) and split_caption(line)[1] is not None
 
 
 def _length(paragraphs: list[str]) -> int:
