@@ -51,6 +51,9 @@ ARTICLES = {
         page("<meta property='og:type' content='article'>", "<time datetime='2019-11-19'>Nov 19, 2019</time>"),
         "/local/bridge-vote", "2019-11-19T00:00:00+09:00", "htmldate"),
     "date-in-url-only": (page(), "/2019/11/19/bridge-vote.html", "2019-11-19T00:00:00+09:00", "url"),
+    "placeholder-date-in-metadata": (
+        page(json_ld("NewsArticle", datePublished="0001-01-01T00:00:00Z")), "/story/2019/11/19/bridge-vote/",
+        "2019-11-19T00:00:00+09:00", "url"),
     "metadata-date": (page("<meta property='article:published_time' content='2019-11-19T08:30:00-05:00'>"),
                       "/local/bridge-vote", "2019-11-19T22:30:00+09:00", "metadata"),
 }

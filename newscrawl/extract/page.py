@@ -39,7 +39,7 @@ from .headings import headline_node, subtitle_after, without_site_name
 from .labels import find_labelled
 from .maintext import main_text
 from .metadata import PageMetadata
-from .pagedates import htmldate_of, url_date
+from .pagedates import htmldate_of, plausible, url_date
 from .photos import article_photos
 from .related import related_boxes, related_items
 from .select import css, first, links, parse_html, string
@@ -50,7 +50,7 @@ T = TypeVar("T")
 
 #: Lines that close an article but are not part of it.
 _BOILERPLATE = re.compile(
-    r"무단\s*전재|재배포\s*금지|저작권자|Copyright|ⓒ|©|기자의 다른기사|다른기사 보기|기사제보"
+    r"무단\s*전재|재배포\s*금지|저작권자|Copyright|ⓒ|©|기자의 다른기사|다른기사 보기|기사제보", re.IGNORECASE
 )
 #: Page regions where other articles' reporters and photos appear (climbing stops at <article>).
 _SIDEBARS = frozenset({"nav", "aside", "footer"})
@@ -216,13 +216,14 @@ class ArticlePage:
     @cached_property
     def _published_raw(self) -> str | None:
         return self._labelled(
-            "published_at", "published", self.metadata.published,
+            "published_at", "published", lambda: plausible(self.metadata.published()),
             ("htmldate", lambda: htmldate_of(self.root, self.url, self._box_nodes)),
             ("url", lambda: isoformat(url_date(self.url))),
         )
 
     def modified_raw(self) -> str | None:
-        return self._labelled("modified_at", "modified", self.metadata.modified, ("htmldate", self._htmldate_modified))
+        return self._labelled("modified_at", "modified", lambda: plausible(self.metadata.modified()),
+                              ("htmldate", self._htmldate_modified))
 
     def _htmldate_modified(self) -> str | None:
         """htmldate's last-modified date, when it is a later day than the publication."""

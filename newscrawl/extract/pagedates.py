@@ -16,6 +16,7 @@ from functools import lru_cache
 
 from lxml import etree
 
+from .dates import parse_kst_datetime
 from .maintext import pruned_copy
 
 _MONTHS = {name: number for number, name in enumerate(
@@ -23,6 +24,8 @@ _MONTHS = {name: number for number, name in enumerate(
 _URL_DATE = re.compile(
     r"/(?P<y>(?:19|20)\d\d)[/-](?P<m>[01]?\d|[a-z]{3})[/-](?P<d>[0-3]?\d)(?=[/_.-]|$)", re.IGNORECASE
 )
+#: Years before this are a CMS's placeholder, not a publication date.
+EARLIEST_YEAR = 1900
 #: Days by which a date may differ from the URL's and still agree with it (time zones, and
 #: sites that file an article late in the evening and date its URL the next day).
 AGREEMENT_DAYS = 1
@@ -37,6 +40,13 @@ def url_date(url: str) -> date | None:
         except (KeyError, ValueError):
             continue
     return None
+
+
+def plausible(raw: str | None) -> str | None:
+    """``raw`` when it is a date of the web's era; None for a placeholder such as
+    ``0001-01-01T00:00:00Z`` that some CMSs write into their metadata."""
+    parsed = parse_kst_datetime(raw)
+    return raw if parsed and parsed.year >= EARLIEST_YEAR else None
 
 
 def agrees(found: date, url: str) -> bool:
