@@ -3,6 +3,7 @@
 
     python -m benchmarks.body_f1 [PAGES_DIR] [--rounds N] [--worst N]
     python -m benchmarks --only body [--bench-dir PAGES_DIR]
+    bodyeval.py --data PAGES_DIR --cmd-batch '.venv/bin/python -m benchmarks.body_f1 --batch {in} {out}'
 
 PAGES_DIR holds the article-extraction-benchmark layout (``ground-truth.json`` and
 ``html/<id>.html.gz``) or pairs ``NAME.html`` + ``NAME.txt`` (the expected text, with an
@@ -25,6 +26,7 @@ from __future__ import annotations
 import argparse
 import gzip
 import json
+import os
 import re
 import statistics
 import sys
@@ -248,6 +250,15 @@ def run(directory: Path, rounds: int, goals: bool = True) -> list[Row]:
     return rows(page_list, measure(page_list, rounds), goals)
 
 
+def write_bodies(source: Path, target: Path, urls: dict[str, str]) -> None:
+    """newscrawl's body of every ``ID.html`` in ``source`` as ``target/ID.txt`` (empty when
+    refused): the batch command of ``bodyeval.py --cmd-batch``, which names the URLs."""
+    read = newscrawl_reader()
+    for html in sorted(source.glob("*.html")):
+        page = Page(html.stem, urls.get(html.stem) or f"http://example.com/{html.name}", html.read_bytes(), "")
+        (target / f"{html.stem}.txt").write_text(read(page).text, encoding="utf-8")
+
+
 def main(argv: list[str]) -> int:
     from .report import table
 
@@ -255,7 +266,14 @@ def main(argv: list[str]) -> int:
     parser.add_argument("directory", type=Path, nargs="?", default=None, help="the pages (default: see above)")
     parser.add_argument("--rounds", type=int, default=3, help="timed passes over the pages (best counts)")
     parser.add_argument("--worst", type=int, default=10, help="list this many of newscrawl's worst pages")
+    parser.add_argument("--batch", nargs=2, type=Path, metavar=("IN", "OUT"),
+                        help="only write the body of each IN/ID.html to OUT/ID.txt (URLs from the JSON file "
+                             "named by $BODYEVAL_URLS), for bodyeval.py --cmd-batch")
     args = parser.parse_args(argv)
+    if args.batch:
+        urls_file = os.environ.get("BODYEVAL_URLS")
+        write_bodies(*args.batch, json.loads(Path(urls_file).read_text(encoding="utf-8")) if urls_file else {})
+        return 0
     directory = args.directory or default_pages()
     page_list = list(pages(directory))
     if not page_list:
