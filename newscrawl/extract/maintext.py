@@ -1,11 +1,12 @@
 """The generic body layer: the article text of a page no site profile describes.
 
 trafilatura finds the main text (it did better than any code of ours on real pages: see
-``benchmarks/body_f1.py`` and the README). It reads a copy of the page from which the
-nodes the other layers already placed elsewhere have been cut (photo captions, related
-lists), with its tables turned into plain blocks: older Korean sites lay the whole page out
-in tables, and trafilatura would render the article as one table row and lose its ``<br>``
-paragraph breaks. Its paragraphs come back one per line.
+``benchmarks/body_f1.py`` and docs/extraction.md). It reads a copy of the page from which the
+nodes the other layers already placed elsewhere have been cut (photo captions, news lists),
+with its layout tables turned into plain blocks: older Korean sites lay the whole page out in
+tables, and trafilatura would render the article as one table row and lose its ``<br>``
+paragraph breaks. Data tables (short cells) stay tables: they are part of the article. Its
+paragraphs come back one per line; a table row as ``cell | cell``.
 """
 
 from __future__ import annotations
