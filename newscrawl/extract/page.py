@@ -276,15 +276,17 @@ class ArticlePage:
         return excluded
 
     @cached_property
-    def _body(self) -> tuple[list[str], Byline | None]:
-        """Article paragraphs and the closing byline, from the first layer that has text."""
+    def _body(self) -> tuple[list[str], Byline | None, list[str]]:
+        """Article paragraphs, the closing byline and the ``▲`` caption lines the text held,
+        from the first layer that has text."""
         blocks = self._layered(
             "body",
             ("profile", self._profile_body),
             ("metadata", self._metadata_body),
             ("generic", lambda: self._generic_blocks),
         ) or []
-        return _split_byline(self._without_captions_and_notices(self._without_head_and_captions(blocks)))
+        blocks, captions = _without_captions_and_notices(self._without_head_and_captions(blocks))
+        return (*_split_byline(blocks), captions)
 
     def _profile_body(self) -> list[str]:
         nodes = self._profile_nodes("body")
@@ -319,24 +321,6 @@ class ArticlePage:
         while blocks and _is_head_line(blocks[0]):
             blocks = blocks[1:]
         return blocks
-
-    def _without_captions_and_notices(self, blocks: list[str]) -> list[str]:
-        """``blocks`` without copyright notices and ``▲`` caption lines, wherever they stand
-        in the body; a caption line goes to the first photo that has no caption."""
-        kept = []
-        for block in blocks:
-            if _is_notice(block):
-                continue
-            if _is_caption_line(block):
-                self._caption_lines.append(block)
-                continue
-            kept.append(block)
-        return kept
-
-    @cached_property
-    def _caption_lines(self) -> list[str]:
-        """The ``▲`` caption lines the body held (filled when the body is read)."""
-        return []
 
     def paragraphs(self) -> list[str]:
         return self._body[0]
@@ -392,9 +376,9 @@ class ArticlePage:
     # -- photos and lists -------------------------------------------------------------
 
     def photos(self) -> list[dict[str, str | None]]:
-        self.paragraphs()  # the body gives its caption lines to the photos without a caption
+        # The body's caption lines caption the photos that have none.
         known = {split_caption(p["raw_caption"])[0] for p in self._cached_photos}
-        lines = iter(line for line in self._caption_lines if split_caption(line)[0] not in known)
+        lines = iter(line for line in self._body[2] if split_caption(line)[0] not in known)
         photos = []
         for photo in self._cached_photos:
             caption, credit = photo["caption"], photo["credit"]
@@ -481,6 +465,13 @@ class ArticlePage:
 def _is_head_line(line: str) -> bool:
     """A short line of dates or a byline, as the head of an article prints them."""
     return len(line) < _LABEL_LINE_LENGTH and bool(find_labelled([line]) or parse_byline(line))
+
+
+def _without_captions_and_notices(blocks: list[str]) -> tuple[list[str], list[str]]:
+    """``(blocks without copyright notices and ▲ caption lines, the caption lines)``: both
+    leave the body wherever they stand in it."""
+    captions = [block for block in blocks if _is_caption_line(block)]
+    return [b for b in blocks if not _is_notice(b) and not _is_caption_line(b)], captions
 
 
 def _is_notice(line: str) -> bool:
