@@ -50,6 +50,8 @@ ARTICLES = {
     "og-type-and-time-element": (
         page("<meta property='og:type' content='article'>", "<time datetime='2019-11-19'>Nov 19, 2019</time>"),
         "/local/bridge-vote", "2019-11-19T00:00:00+09:00", "htmldate"),
+    "wordpress-numbered-post": (page("", "<time datetime='2019-11-19'>Nov 19, 2019</time>"), "/archives/1234",
+                                "2019-11-19T00:00:00+09:00", "htmldate"),
     "date-in-url-only": (page(), "/2019/11/19/bridge-vote.html", "2019-11-19T00:00:00+09:00", "url"),
     "placeholder-date-in-metadata": (
         page(json_ld("NewsArticle", datePublished="0001-01-01T00:00:00Z")), "/story/2019/11/19/bridge-vote/",

@@ -34,7 +34,8 @@ OTHER_TYPES = {
 }
 #: URL paths of pages that list articles or describe the site, with what to call them.
 _URL_KINDS = (
-    (re.compile(r"/(?:tags?|topics?|keywords?|categor(?:y|ies)|sections?|archives?)(?:/[^/]*)?/?$"),
+    # Not /archives/…: WordPress numbers its posts that way.
+    (re.compile(r"/(?:tags?|topics?|keywords?|categor(?:y|ies)|sections?)(?:/[^/]*)?/?$"),
      "a tag or section page"),
     (re.compile(r"/(?:search|find)(?:/|\.\w+)?$|[?&](?:q|query|keyword|search|s)=", re.IGNORECASE),
      "a search page"),
