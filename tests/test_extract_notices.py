@@ -12,7 +12,7 @@ from pathlib import Path
 
 import pytest
 
-from conftest import SEED_URL
+from conftest import GENERIC_DIR, NDSOFT_DIR, SEED_URL
 from newscrawl.run import extract_file
 from test_extract_variants import LAYOUTS
 
@@ -66,3 +66,22 @@ def test_a_caption_line_captions_the_photo_that_has_none(tmp_path, seed_expected
     assert article.body.split("\n\n") == seed_expected["body_paragraphs"]
     (photo,) = article.photos
     assert {k: photo[k] for k in ("url", "caption", "credit")} == seed_expected["photos"][0]
+
+
+#: The other article layouts the tests know: (page, URL, the paragraph the lines go before).
+OTHER_LAYOUTS = {
+    "ndsoft": (NDSOFT_DIR / "articleView-21457.html", "https://www.hanbat-news.example/news/articleView.html?idxno=21457",
+               "시는 5일 이런 내용의"),
+    "generic": (GENERIC_DIR / "chungnam-today-1234.html", "https://www.chungnam-today.example/news/2024/05/01/1234.html",
+                "시는 1일 이런 내용의"),
+}
+
+
+@pytest.mark.parametrize("layout", OTHER_LAYOUTS)
+def test_notice_and_caption_lines_leave_the_body_of_other_layouts(layout, tmp_path):
+    page, url, anchor = OTHER_LAYOUTS[layout]
+    html = page.read_text(encoding="utf-8")
+    assert html.count(anchor) == 1
+    changed = tmp_path / page.name
+    changed.write_text(html.replace(anchor, f"{NOTICE}</p><p>{CAPTION}</p><p>{anchor}"), encoding="utf-8")
+    assert extract_file(changed, url=url).body == extract_file(page, url=url).body
