@@ -12,8 +12,10 @@ crawl          ``newscrawl crawl`` of a generated site, art./s   a bare Scrapy s
 memory         peak and growth of the crawl's resident memory    (goal: < 300 MB, flat)
 disk           archive bytes per article                         the raw HTML, bytes per page
 search         Korean search through datasette's JSON API, p95   the same search in SQLite alone
+body           body F1 on real pages, pages read, pages/s        trafilatura.extract, same pages
 =============  ================================================  ===============================
 
-``benchmarks/body_f1.py`` (body-text accuracy against hand-made expected texts) is separate:
-it reads pages that are not in the repository.
+The body benchmark (``benchmarks/body_f1.py``, also runnable alone) reads the public
+article-extraction-benchmark's pages: at the quick size the six in ``tests/fixtures``, at full
+size those of ``--bench-dir`` (default ``../shared/fixtures/article-body-bench``).
 """

@@ -11,16 +11,17 @@ import json
 import sys
 from pathlib import Path
 
-from . import crawl, disk, extraction, measure, search
+from . import body_f1, crawl, disk, extraction, measure, search
 from .report import Row, machine, table
 from .site import generate
 from .sizes import SIZES, Size
 
-BENCHMARKS = ("extraction", "crawl", "memory", "disk", "search")
+BENCHMARKS = ("extraction", "crawl", "memory", "disk", "search", "body")
 
 
-def run(size: Size, workdir: Path, only: tuple[str, ...]) -> list[Row]:
-    """The rows of the ``only`` benchmarks at ``size``, data generated in ``workdir``."""
+def run(size: Size, workdir: Path, only: tuple[str, ...], bench_dir: Path | None = None) -> list[Row]:
+    """The rows of the ``only`` benchmarks at ``size``, data generated in ``workdir``; the body
+    benchmark reads the pages of ``bench_dir`` (the quick size: the six of tests/fixtures)."""
     rows: list[Row] = []
     workdir.mkdir(parents=True, exist_ok=True)
     if "extraction" in only or "crawl" in only:
@@ -42,6 +43,9 @@ def run(size: Size, workdir: Path, only: tuple[str, ...]) -> list[Row]:
     if "search" in only:
         rows += _step("search", lambda: search.run(workdir, size.search_articles, size.search_queries,
                                                     size.search_rounds))
+    if "body" in only:
+        pages = body_f1.QUICK_PAGES if size.body_quick else bench_dir or body_f1.default_pages()
+        rows += _step("body", lambda: body_f1.run(pages, size.body_rounds, goals=not size.body_quick))
     return rows
 
 
@@ -66,11 +70,14 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--workdir", type=Path, default=Path("data") / "benchmarks",
                         help="where generated sites and archives are kept between runs (default: data/benchmarks)")
     parser.add_argument("--json", type=Path, help="also write the rows to this file")
+    parser.add_argument("--bench-dir", type=Path,
+                        help="the body benchmark's pages at full size (article-extraction-benchmark layout; "
+                             f"default: {body_f1.SHARED_PAGES} when it exists)")
     args = parser.parse_args(argv)
     size = SIZES[args.size]
     print(f"newscrawl benchmarks, size {args.size}: {size.describe()}")
     print(f"machine: {machine()}\n")
-    rows = run(size, args.workdir / args.size, tuple(args.only))
+    rows = run(size, args.workdir / args.size, tuple(args.only), args.bench_dir)
     print(table(rows))
     if args.json:
         args.json.write_text(json.dumps([row.as_dict() for row in rows], ensure_ascii=False, indent=1))

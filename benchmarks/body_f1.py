@@ -1,20 +1,24 @@
 #!/usr/bin/env python3
-"""Body-text accuracy of newscrawl's generic layer against trafilatura alone.
+"""Body text of real article pages: newscrawl beside trafilatura, in the same run.
 
-    python benchmarks/body_f1.py PAGES_DIR [--only NAME ...]
+    python -m benchmarks.body_f1 [PAGES_DIR] [--rounds N] [--worst N]
+    python -m benchmarks --only body [--bench-dir PAGES_DIR]
+    bodyeval.py --data PAGES_DIR --cmd-batch '.venv/bin/python -m benchmarks.body_f1 --batch {in} {out}'
 
-PAGES_DIR holds either
+PAGES_DIR holds the article-extraction-benchmark layout (``ground-truth.json`` and
+``html/<id>.html.gz``) or pairs ``NAME.html`` + ``NAME.txt`` (the expected text, with an
+optional ``NAME.json`` holding the page's ``url``). Default: ``../shared/fixtures/article-body-bench``
+when it exists, else the six pages in ``tests/fixtures/article-body-bench``.
 
-* the scrapinghub article-extraction-benchmark layout: ``ground-truth.json`` and
-  ``html/<id>.html.gz`` (181 English news pages), or
-* pairs ``NAME.html`` + ``NAME.txt`` (the expected article text), with an optional
-  ``NAME.json`` holding the page's ``url``.
-
-The score is the benchmark's: the page's text and the expected text are cut into word
-4-grams (``\\w+`` tokens), true/false positives and false negatives are counted per page
-and normalised by the page's total, precision and recall are averaged over pages, and F1
-is computed from the two averages. Not part of the test suite: it reads pages that are not
-in the repository.
+newscrawl's side is what a crawl does with each page: extract, normalise and validate, the
+profile chosen by the page's URL (the generic one for every site no profile knows); a page
+refused as "not an article" counts as an empty text. trafilatura's is ``trafilatura.extract``
+with its defaults (as ``bodyeval.py --extractor trafilatura`` runs it). Printed for each:
+word 4-gram F1, precision and recall (the benchmark's measure: per-page counts normalised,
+precision and recall averaged over pages, F1 of the two means), pages read as articles,
+pages per CPU second (best of ``--rounds``, the sides taking turns), and the share of pages
+whose URL carries a date (``/2019/11/19/``) whose published date agrees with it within a day
+(trafilatura's date: its metadata's, htmldate underneath).
 """
 
 from __future__ import annotations
@@ -22,21 +26,48 @@ from __future__ import annotations
 import argparse
 import gzip
 import json
+import os
 import re
 import statistics
 import sys
+import time
 from collections import Counter
 from collections.abc import Callable, Iterator
+from dataclasses import dataclass
+from datetime import date
 from pathlib import Path
 
-from parsel import Selector
+from newscrawl.errors import NotAnArticle
+from newscrawl.extract.pagedates import agrees, url_date
+from newscrawl.reading import read_article
 
-from newscrawl.extract.encoding import decode_html
-from newscrawl.extract.page import ArticlePage
-from newscrawl.extract.text import text_blocks
-from newscrawl.sites import GENERIC
+from .report import Row
 
+ROOT = Path(__file__).resolve().parent.parent
+SHARED_PAGES = Path("..") / "shared" / "fixtures" / "article-body-bench"
+QUICK_PAGES = ROOT / "tests" / "fixtures" / "article-body-bench"
+F1_GOAL = 0.970
 _TOKEN = re.compile(r"\w+")
+
+
+@dataclass(frozen=True)
+class Page:
+    name: str
+    url: str
+    body: bytes
+    expected: str
+
+
+@dataclass
+class Reading:
+    """What one side made of one page: its text, its date, why it refused the page."""
+
+    text: str
+    published: date | None
+    refused: str | None = None
+
+
+# -- the measure ----------------------------------------------------------------------------
 
 
 def shingles(text: str, n: int = 4) -> Counter:
@@ -64,72 +95,186 @@ def scores(counts: list[tuple[float, float, float]]) -> dict[str, float]:
     return {"precision": precision, "recall": recall, "f1": f1}
 
 
-def pages(directory: Path) -> Iterator[tuple[str, bytes, str, str]]:
-    """``(name, html bytes, url, expected body)`` of every page in ``directory``."""
+# -- the pages ------------------------------------------------------------------------------
+
+
+def default_pages() -> Path:
+    return SHARED_PAGES if (SHARED_PAGES / "ground-truth.json").exists() else QUICK_PAGES
+
+
+def pages(directory: Path) -> Iterator[Page]:
+    """Every page in ``directory`` with its URL and expected text."""
     truth = directory / "ground-truth.json"
     if truth.exists():
-        for key, entry in json.loads(truth.read_text(encoding="utf-8")).items():
+        for key, entry in sorted(json.loads(truth.read_text(encoding="utf-8")).items()):
             html = gzip.decompress((directory / "html" / f"{key}.html.gz").read_bytes())
-            yield key, html, entry.get("url") or f"http://example.com/{key}", entry.get("articleBody", "")
+            yield Page(key, entry.get("url") or f"http://example.com/{key}", html, entry.get("articleBody", ""))
         return
     for expected in sorted(directory.glob("*.txt")):
-        page = expected.with_suffix(".html")
-        if page.exists():
+        html = expected.with_suffix(".html")
+        if html.exists():
             meta = expected.with_suffix(".json")
             url = json.loads(meta.read_text(encoding="utf-8")).get("url") if meta.exists() else None
-            yield expected.stem, page.read_bytes(), url or f"http://example.com/{expected.stem}.html", \
-                expected.read_text(encoding="utf-8")
+            yield Page(expected.stem, url or f"http://example.com/{expected.stem}.html", html.read_bytes(),
+                       expected.read_text(encoding="utf-8"))
 
 
-def newscrawl_generic(html: str, url: str) -> str:
-    """The generic profile's body: newscrawl's own layers, then trafilatura."""
-    return "\n\n".join(ArticlePage(html, url, GENERIC).paragraphs())
+# -- the two sides --------------------------------------------------------------------------
 
 
-def trafilatura_alone(html: str, url: str, **options: bool) -> str:
+def newscrawl_reader() -> Callable[[Page], Reading]:
+    def read(page: Page) -> Reading:
+        try:
+            article = read_article(page.body, page.url)
+        except NotAnArticle as refused:
+            return Reading("", None, str(refused))
+        published = date.fromisoformat(article.published_at[:10]) if article.published_at else None
+        return Reading(article.body, published)
+    return read
+
+
+def trafilatura_reader() -> Callable[[Page], Reading]:
     import trafilatura
 
-    return trafilatura.extract(html, url=url, include_comments=False, **options) or ""
+    def read(page: Page) -> Reading:
+        text = trafilatura.extract(page.body.decode("utf-8", "replace"), include_comments=False) or ""
+        return Reading(text, None)
+    return read
 
 
-#: The generic body layer newscrawl had before trafilatura: the first of these containers.
-_CONTAINERS = ("[itemprop=articleBody]", "#article-view-content-div", "article .article-body", "article",
-               ".article-body", ".article_body", ".news_body", "#articleBody")
+def trafilatura_date(page: Page) -> date | None:
+    """trafilatura's publication date of ``page`` (not timed: its text side does not read one)."""
+    import trafilatura
+
+    metadata = trafilatura.extract_metadata(page.body.decode("utf-8", "replace"))
+    return date.fromisoformat(metadata.date[:10]) if metadata and metadata.date else None
 
 
-def containers_only(html: str, url: str) -> str:
-    selector = Selector(text=html)
-    node = next((nodes[0] for css in _CONTAINERS if (nodes := selector.css(css))), None)
-    return "\n\n".join(text_blocks(node.root)) if node is not None else ""
-
-
-EXTRACTORS: dict[str, Callable[[str, str], str]] = {
-    "trafilatura": trafilatura_alone,
-    "trafilatura-precision": lambda html, url: trafilatura_alone(html, url, favor_precision=True),
-    "containers-only": containers_only,
-    "newscrawl-generic": newscrawl_generic,
+SIDES: dict[str, Callable[[], Callable[[Page], Reading]]] = {
+    "newscrawl": newscrawl_reader,
+    "trafilatura": trafilatura_reader,
 }
 
 
+@dataclass
+class Result:
+    readings: list[Reading]
+    seconds_per_page: float
+
+
+def measure(page_list: list[Page], rounds: int) -> dict[str, Result]:
+    """Each side's readings of every page and its best CPU seconds per page over ``rounds``."""
+    readers = {name: make() for name, make in SIDES.items()}
+    for reader in readers.values():  # warm-up: imports, caches
+        reader(page_list[0])
+    results = {name: Result([], float("inf")) for name in readers}
+    for _ in range(rounds):
+        for name, reader in readers.items():
+            started = time.process_time()
+            readings = [reader(page) for page in page_list]
+            seconds = (time.process_time() - started) / len(page_list)
+            results[name] = Result(readings, min(seconds, results[name].seconds_per_page))
+    for page, reading in zip(page_list, results["trafilatura"].readings):
+        reading.published = trafilatura_date(page)
+    return results
+
+
+def date_agreement(page_list: list[Page], readings: list[Reading]) -> tuple[int, int]:
+    """``(agreeing, dated)``: of the pages whose URL carries a date, those whose published
+    date agrees with it (a page without a date does not)."""
+    dated = [(page, reading) for page, reading in zip(page_list, readings) if url_date(page.url)]
+    return sum(1 for page, r in dated if r.published and agrees(r.published, page.url)), len(dated)
+
+
+# -- what is printed ------------------------------------------------------------------------
+
+
+def rows(page_list: list[Page], results: dict[str, Result], goals: bool = True) -> list[Row]:
+    """The benchmark table's rows: newscrawl's figure beside trafilatura's."""
+    ours, theirs = results["newscrawl"], results["trafilatura"]
+    score = {name: scores([page_counts(p.expected, r.text) for p, r in zip(page_list, result.readings)])
+             for name, result in results.items()}
+    read = {name: sum(1 for r in result.readings if r.refused is None and r.text)
+            for name, result in results.items()}
+    agreeing = {name: date_agreement(page_list, result.readings) for name, result in results.items()}
+    n = len(page_list)
+    table = [
+        Row("body", f"word 4-gram F1, {n} pages", score["newscrawl"]["f1"], "trafilatura",
+            score["trafilatura"]["f1"], score["newscrawl"]["f1"] / score["trafilatura"]["f1"],
+            f"≥ {F1_GOAL:.3f}" if goals else "(smoke test)",
+            score["newscrawl"]["f1"] >= F1_GOAL if goals else None, "{:.4f}"),
+    ]
+    for measure_name in ("precision", "recall"):
+        table.append(Row("body", measure_name, score["newscrawl"][measure_name], "trafilatura",
+                         score["trafilatura"][measure_name],
+                         score["newscrawl"][measure_name] / score["trafilatura"][measure_name],
+                         "(comparison)", None, "{:.4f}"))
+    table.append(Row("body", f"pages read as articles (refused: {n - read['newscrawl']})", read["newscrawl"],
+                     "trafilatura, pages with text", read["trafilatura"], read["newscrawl"] / read["trafilatura"],
+                     f"all {n}", read["newscrawl"] == n, "{:.0f}"))
+    table.append(Row("body", "pages/s (CPU)", 1 / ours.seconds_per_page, "trafilatura", 1 / theirs.seconds_per_page,
+                     theirs.seconds_per_page / ours.seconds_per_page, "≥ 1× trafilatura" if goals else "(smoke test)",
+                     ours.seconds_per_page <= theirs.seconds_per_page if goals else None, "{:.1f}",
+                     note="newscrawl reads every field (title, dates, bylines, photos, lists), trafilatura the text"))
+    (ours_ok, dated), (theirs_ok, _dated) = agreeing["newscrawl"], agreeing["trafilatura"]
+    if dated:
+        table.append(Row("body", f"published date agrees with the URL's ({dated} pages)", ours_ok / dated,
+                         "trafilatura (metadata date)", theirs_ok / dated,
+                         ours_ok / theirs_ok if theirs_ok else float("inf"), "(comparison)", None, "{:.3f}"))
+    return table
+
+
+def worst(page_list: list[Page], readings: list[Reading], count: int) -> list[str]:
+    """The ``count`` pages newscrawl reads worst: F1, precision, recall, URL, refusal."""
+    lines = []
+    for page, reading in zip(page_list, readings):
+        one = scores([page_counts(page.expected, reading.text)])
+        lines.append((one["f1"], f"{one['f1']:.3f}  P={one['precision']:.3f} R={one['recall']:.3f}  "
+                                 f"{page.name[:10]}  {page.url}" + (f"  REFUSED: {reading.refused}"
+                                                                   if reading.refused else "")))
+    return [line for _f1, line in sorted(lines)[:count]]
+
+
+def run(directory: Path, rounds: int, goals: bool = True) -> list[Row]:
+    """The body benchmark's rows on the pages of ``directory`` (for ``python -m benchmarks``)."""
+    page_list = list(pages(directory))
+    return rows(page_list, measure(page_list, rounds), goals)
+
+
+def write_bodies(source: Path, target: Path, urls: dict[str, str]) -> None:
+    """newscrawl's body of every ``ID.html`` in ``source`` as ``target/ID.txt`` (empty when
+    refused): the batch command of ``bodyeval.py --cmd-batch``, which names the URLs."""
+    read = newscrawl_reader()
+    for html in sorted(source.glob("*.html")):
+        page = Page(html.stem, urls.get(html.stem) or f"http://example.com/{html.name}", html.read_bytes(), "")
+        (target / f"{html.stem}.txt").write_text(read(page).text, encoding="utf-8")
+
+
 def main(argv: list[str]) -> int:
-    parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
-    parser.add_argument("directory", type=Path)
-    parser.add_argument("--only", nargs="*", help="page names to include")
-    parser.add_argument("--per-page", action="store_true", help="print each page's F1 too")
+    from .report import table
+
+    parser = argparse.ArgumentParser(prog="python -m benchmarks.body_f1", description=__doc__.split("\n")[0])
+    parser.add_argument("directory", type=Path, nargs="?", default=None, help="the pages (default: see above)")
+    parser.add_argument("--rounds", type=int, default=3, help="timed passes over the pages (best counts)")
+    parser.add_argument("--worst", type=int, default=10, help="list this many of newscrawl's worst pages")
+    parser.add_argument("--batch", nargs=2, type=Path, metavar=("IN", "OUT"),
+                        help="only write the body of each IN/ID.html to OUT/ID.txt (URLs from the JSON file "
+                             "named by $BODYEVAL_URLS), for bodyeval.py --cmd-batch")
     args = parser.parse_args(argv)
-    counts: dict[str, list[tuple[float, float, float]]] = {name: [] for name in EXTRACTORS}
-    for name, body, url, expected in pages(args.directory):
-        if args.only and name not in args.only:
-            continue
-        html, _encoding = decode_html(body)
-        for extractor, extract in EXTRACTORS.items():
-            counts[extractor].append(page_counts(expected, extract(html, url)))
-            if args.per_page:
-                print(f"  {name:<28} {extractor:<22} F1={scores(counts[extractor][-1:])['f1']:.3f}")
-    for extractor, found in counts.items():
-        result = scores(found)
-        print(f"{extractor:<22} pages={len(found)} precision={result['precision']:.3f} "
-              f"recall={result['recall']:.3f} F1={result['f1']:.3f}")
+    if args.batch:
+        urls_file = os.environ.get("BODYEVAL_URLS")
+        write_bodies(*args.batch, json.loads(Path(urls_file).read_text(encoding="utf-8")) if urls_file else {})
+        return 0
+    directory = args.directory or default_pages()
+    page_list = list(pages(directory))
+    if not page_list:
+        parser.error(f"no pages with expected text under {directory}")
+    results = measure(page_list, args.rounds)
+    print(f"{len(page_list)} pages from {directory}\n")
+    print(table(rows(page_list, results)))
+    if args.worst:
+        print(f"\nnewscrawl's {args.worst} worst pages (F1, precision, recall):")
+        print("\n".join(worst(page_list, results["newscrawl"].readings, args.worst)))
     return 0
 
 

@@ -17,17 +17,21 @@ class Size:
     search_queries: int
     search_rounds: int
     concurrency: int = 16
+    #: the body benchmark on the six pages of tests/fixtures (True) or the whole benchmark
+    body_quick: bool = False
+    body_rounds: int = 3
 
     def describe(self) -> str:
         return (f"extraction {self.extraction_pages} pages × {self.extraction_rounds} rounds; "
                 f"crawl {self.crawl_articles:,} articles; memory and disk {self.memory_articles:,} articles; "
                 f"search {self.search_articles:,} articles, {self.search_queries} queries × {self.search_rounds}; "
-                f"crawl concurrency {self.concurrency}")
+                f"crawl concurrency {self.concurrency}; body {'6 pages' if self.body_quick else 'all pages'} "
+                f"× {self.body_rounds} rounds")
 
 
 SIZES = {
     "quick": Size(extraction_pages=10, extraction_rounds=2, crawl_articles=100, memory_articles=200,
-                  search_articles=500, search_queries=20, search_rounds=1),
+                  search_articles=500, search_queries=20, search_rounds=1, body_quick=True, body_rounds=1),
     "full": Size(extraction_pages=200, extraction_rounds=5, crawl_articles=5_000, memory_articles=20_000,
                  search_articles=100_000, search_queries=60, search_rounds=5),
 }

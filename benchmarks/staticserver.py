@@ -33,7 +33,7 @@ def load(directory: Path) -> dict[str, bytes]:
         target = unquote(path.name)
         body = path.read_bytes()
         stat = path.stat()
-        kind = "application/xml" if target.endswith(".php") and body.startswith(b"<?xml") else (
+        kind = "application/xml" if body.startswith(b"<?xml") else (
             "text/plain" if target == "/robots.txt" else "text/html; charset=utf-8")
         head = (f"HTTP/1.1 200 OK\r\nContent-Type: {kind}\r\nContent-Length: {len(body)}\r\n"
                 f'ETag: "{stat.st_size:x}-{stat.st_mtime_ns:x}"\r\n'

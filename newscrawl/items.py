@@ -97,6 +97,8 @@ class ExtractedArticle:
     sources: dict[str, str]
     #: The site profile that read the page (``generic`` when none knew the site).
     profile: str | None = None
+    #: What the page declares itself: JSON-LD ``@type`` and ``og:type`` values.
+    declared_types: list[str] = field(default_factory=list)
 
 
 @dataclass
@@ -172,10 +174,14 @@ class Article:
     page: RawPage | None = field(default=None, repr=False, metadata={"serializer": page_summary})
     #: What storing it did: "new", "updated" or "unchanged" (None when not stored).
     archived: str | None = field(default=None, repr=False)
+    #: What the page declares itself (JSON-LD and OpenGraph types): evidence for validation.
+    declared_types: list[str] = field(default_factory=list, repr=False)
 
     def to_json(self) -> dict[str, Any]:
-        """The JSON object of the article (the raw page and the storing outcome left out)."""
-        return {f.name: plain(getattr(self, f.name)) for f in fields(self) if f.name not in ("page", "archived")}
+        """The JSON object of the article (the raw page, the storing outcome and the
+        validation's evidence left out)."""
+        return {f.name: plain(getattr(self, f.name)) for f in fields(self)
+                if f.name not in ("page", "archived", "declared_types")}
 
 
 def plain(value: Any) -> Any:

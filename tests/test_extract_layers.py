@@ -54,13 +54,16 @@ def test_publication_label_in_any_markup(markup):
 
 def test_label_words_without_a_date_are_no_dates():
     page = page_of("<p>입력창에 수정할 내용을 적으세요</p><p>국회는 수정 2021년 예산안을 의결했다</p>")
-    assert page.published_raw() is None and page.modified_raw() is None
+    # No label gives a date: the publication date is the one the URL carries (/2024/05/01/).
+    assert (page.published_raw(), page.sources["published_at"]) == ("2024-05-01", "url")
+    assert page.modified_raw() is None
 
 
 def test_dates_inside_news_lists_are_not_the_articles():
     page = page_of("<div class='box'><h3>많이 본 뉴스</h3><ul><li><a href='/2024/04/30/b.html'>다른 기사</a>"
                    " 입력 2024-04-30 09:00</li></ul></div>")
-    assert page.published_raw() is None
+    # Neither the label layer nor htmldate takes the list's date: only the URL's is left.
+    assert (page.published_raw(), page.sources["published_at"]) == ("2024-05-01", "url")
 
 
 @pytest.mark.parametrize("markup, steps", [

@@ -1,11 +1,12 @@
 """The generic body layer: the article text of a page no site profile describes.
 
 trafilatura finds the main text (it did better than any code of ours on real pages: see
-``benchmarks/body_f1.py`` and the README). It reads a copy of the page from which the
-nodes the other layers already placed elsewhere have been cut (photo captions, related
-lists), with its tables turned into plain blocks: older Korean sites lay the whole page out
-in tables, and trafilatura would render the article as one table row and lose its ``<br>``
-paragraph breaks. Its paragraphs come back one per line.
+``benchmarks/body_f1.py`` and docs/extraction.md). It reads a copy of the page from which the
+nodes the other layers already placed elsewhere have been cut (photo captions, news lists),
+with its layout tables turned into plain blocks: older Korean sites lay the whole page out in
+tables, and trafilatura would render the article as one table row and lose its ``<br>``
+paragraph breaks. Data tables (short cells) stay tables: they are part of the article. Its
+paragraphs come back one per line; a table row as ``cell | cell``.
 """
 
 from __future__ import annotations
@@ -21,7 +22,14 @@ from lxml import etree
 from .text import normalise_space
 
 
-_TABLE_TAGS = ("table", "thead", "tbody", "tfoot", "tr", "td", "th", "caption")
+#: Markup in a table cell that only a page layout puts there.
+_LAYOUT_INSIDE = re.compile(r"<(?:p|div|br|ul|ol|h[1-6]|article|section|iframe)\b", re.IGNORECASE)
+#: Characters of main text below which trafilatura's fallbacks (readability, jusText) are
+#: asked too: its own extraction alone is right on long texts, and the fallbacks cost a
+#: third of its time.
+FALLBACK_BELOW = 1000
+#: Characters of the longest cell a data table holds.
+_DATA_CELL = 300
 
 
 @lru_cache(maxsize=1)
@@ -36,19 +44,58 @@ def _trafilatura():
 def main_text(root: etree._Element, skip: Collection[etree._Element] = (), url: str | None = None) -> list[str]:
     """The main text of the page under ``root`` as paragraphs, ``skip`` nodes left out."""
     tree = pruned_copy(root, skip)
-    for element in tree.iter(*_TABLE_TAGS):
-        element.tag = "div"
-    if not isinstance(tree, lxml.html.HtmlElement):
-        # trafilatura reads only lxml.html trees (a plain lxml tree would be taken for a
-        # string and refused), so the copy is handed over as lxml.html parses it; written
-        # out as HTML, which keeps text as it is (XML output would replace control characters).
-        tree = lxml.html.document_fromstring(etree.tostring(tree, method="html", encoding="unicode"))
-    text = _trafilatura().extract(
-        tree, url=url, output_format="txt", include_comments=False, include_tables=False,
-        include_images=False, include_links=False, deduplicate=False, with_metadata=False,
-        favor_precision=True,
+    for table in [t for t in tree.iter("table") if is_layout_table(t)]:
+        for element in _own_table_parts(table):
+            element.tag = "div"
+    # trafilatura reads only lxml.html trees (a plain lxml tree would be taken for a string
+    # and refused), so the copy is handed over as lxml.html parses it; written out as HTML,
+    # which keeps text as it is (XML output would replace control characters).
+    html = etree.tostring(tree, method="html", encoding="unicode")
+    text = _extract(html, url, fast=True)
+    if len(text or "") < FALLBACK_BELOW:
+        text = _extract(html, url, fast=False)
+    return [line for line in (_plain_line(raw) for raw in (text or "").splitlines()) if line]
+
+
+def _extract(html: str, url: str | None, fast: bool) -> str | None:
+    return _trafilatura().extract(
+        lxml.html.document_fromstring(html), url=url, output_format="txt", include_comments=False,
+        include_tables=True, include_images=False, include_links=False, deduplicate=False,
+        with_metadata=False, favor_precision=True, fast=fast,
     )
-    return [line for line in (normalise_space(raw) for raw in (text or "").splitlines()) if line]
+
+
+def is_layout_table(table: etree._Element) -> bool:
+    """True for a table that lays out a page (cells holding paragraphs, line breaks or other
+    tables), False for one that holds data in short cells (standings, prices).
+
+    Layout tables become plain blocks, or the article would come out as one table row;
+    data tables stay tables, which are part of the article.
+    """
+    for cell in _own_cells(table):
+        if cell.find(".//table") is not None or _LAYOUT_INSIDE.search(etree.tostring(cell, encoding=str)):
+            return True
+        if len(normalise_space(etree.tostring(cell, method="text", encoding=str, with_tail=False))) > _DATA_CELL:
+            return True
+    return False
+
+
+def _own_cells(table: etree._Element) -> list[etree._Element]:
+    return table.xpath("./tr/td | ./tr/th | ./*/tr/td | ./*/tr/th")
+
+
+def _own_table_parts(table: etree._Element) -> list[etree._Element]:
+    """The table's own rows and cells (those of tables nested in it are theirs to decide)."""
+    return [table, *table.xpath("./* | ./tr/* | ./*/tr | ./*/tr/*")]
+
+
+def _plain_line(line: str) -> str:
+    """A line of trafilatura's text output, table rows (``| a | b |``) written as ``a | b``."""
+    line = normalise_space(line)
+    if line.startswith("|") and line.endswith("|"):
+        cells = [normalise_space(cell) for cell in line.strip("|").split("|")]
+        return "" if all(set(cell) <= set("-:") for cell in cells) else " | ".join(c for c in cells if c)
+    return line
 
 
 def pruned_copy(root: etree._Element, skip: Collection[etree._Element]) -> etree._Element:

@@ -54,12 +54,20 @@ class PageMetadata:
         return self._json_ld
 
     def _article_objects(self) -> Iterator[dict[str, Any]]:
+        yield from (obj for obj in self._ld_objects() if _is_article(obj))
+
+    def _ld_objects(self) -> Iterator[dict[str, Any]]:
         for script in xpath(self._root, '//script[@type="application/ld+json"]/text()'):
             try:
                 data = json.loads(script)
             except ValueError:
                 continue
-            yield from (obj for obj in _flatten(data) if _is_article(obj))
+            yield from _flatten(data)
+
+    def declared_types(self) -> list[str]:
+        """What the page says it is: every JSON-LD ``@type`` and the ``og:type``, in that order."""
+        kinds = [kind for obj in self._ld_objects() for kind in _types(obj)]
+        return kinds + self.meta_all("og:type")
 
     def _ld_text(self, key: str) -> str | None:
         return _text(self.json_ld().get(key))
@@ -157,10 +165,13 @@ def _flatten(data: Any) -> Iterator[dict[str, Any]]:
         yield from _flatten(data.get("@graph", []))
 
 
-def _is_article(obj: dict[str, Any]) -> bool:
+def _types(obj: dict[str, Any]) -> list[str]:
     kind = obj.get("@type")
-    kinds = kind if isinstance(kind, list) else [kind]
-    return any(k in _ARTICLE_TYPES for k in kinds if isinstance(k, str))
+    return [k for k in (kind if isinstance(kind, list) else [kind]) if isinstance(k, str)]
+
+
+def _is_article(obj: dict[str, Any]) -> bool:
+    return any(k in _ARTICLE_TYPES for k in _types(obj))
 
 
 def _text(value: Any) -> str | None:

@@ -40,4 +40,5 @@ def normalise_article(draft: ExtractedArticle) -> Article:
              "print_edition": draft.print_raw},
         profile=draft.profile,
         page=draft.page,
+        declared_types=list(draft.declared_types),
     )

@@ -28,16 +28,19 @@ from urllib.parse import urlsplit
 
 from lxml import etree
 
+from ..clock import isoformat
 from ..items import ExtractedArticle, RawPage
 from ..links import absolute_url
 from ..sites.base import SiteProfile
 from .breadcrumbs import breadcrumb
 from .bylines import Byline, bylines_on_page, complete_email, parse_byline, reporter_name
 from .captions import split_caption
+from .dates import parse_kst_date
 from .headings import headline_node, subtitle_after, without_site_name
 from .labels import find_labelled
 from .maintext import main_text
 from .metadata import PageMetadata
+from .pagedates import htmldate_of, plausible, url_date
 from .photos import article_photos
 from .related import related_boxes, related_items
 from .select import css, first, links, parse_html, string
@@ -48,11 +51,15 @@ T = TypeVar("T")
 
 #: Lines that close an article but are not part of it.
 _BOILERPLATE = re.compile(
-    r"무단\s*전재|재배포\s*금지|저작권자|Copyright|ⓒ|©|기자의 다른기사|다른기사 보기|기사제보"
+    r"무단\s*전재|재배포\s*금지|저작권자|Copyright|ⓒ|©|기자의 다른기사|다른기사 보기|기사제보", re.IGNORECASE
 )
 #: Page regions where other articles' reporters and photos appear (climbing stops at <article>).
 _SIDEBARS = frozenset({"nav", "aside", "footer"})
 _LABEL_LINE_LENGTH = 120
+#: Marks that open a photo caption line in Korean papers.
+_CAPTION_MARKS = ("▲", "△")
+#: An HTML tag in text that should hold none (JSON-LD ``articleBody``).
+_MARKUP = re.compile(r"</?(?:p|br|div|span|a|strong|em|b|i|h[1-6]|ul|li|body)\b[^>]*>", re.IGNORECASE)
 
 
 class ArticlePage:
@@ -194,19 +201,44 @@ class ArticlePage:
         lines = text_blocks(self.root, skip=self._box_nodes.__contains__)
         return find_labelled(line for line in lines if len(line) < _LABEL_LINE_LENGTH)
 
-    def _labelled(self, field: str, kind: str, metadata: Callable[[], str | None]) -> str | None:
+    def _labelled(self, field: str, kind: str, metadata: Callable[[], str | None],
+                  *later: tuple[str, Callable[[], str | None]]) -> str | None:
         return self._layered(
             field,
             ("profile", lambda: self._profile_labels.get(kind)),
             ("label", lambda: self._page_labels.get(kind)),
             ("metadata", metadata),
+            *later,
         )
 
     def published_raw(self) -> str | None:
-        return self._labelled("published_at", "published", self.metadata.published)
+        return self._published_raw
+
+    @cached_property
+    def _published_raw(self) -> str | None:
+        return self._labelled(
+            "published_at", "published", lambda: plausible(self.metadata.published()),
+            ("htmldate", lambda: htmldate_of(self.root, self.url, self._box_nodes)),
+            ("url", lambda: isoformat(url_date(self.url))),
+        )
 
     def modified_raw(self) -> str | None:
-        return self._labelled("modified_at", "modified", self.metadata.modified)
+        return self._labelled("modified_at", "modified", lambda: plausible(self.metadata.modified()),
+                              ("htmldate", self._htmldate_modified))
+
+    def _htmldate_modified(self) -> str | None:
+        """htmldate's last-modified date, when it is a later day than the publication."""
+        published = parse_kst_date(self.published_raw())
+        if published is None or self.sources.get("published_at") == "url":
+            return None
+        modified = htmldate_of(self.root, self.url, self._box_nodes, original=False)
+        return modified if modified and modified > published.isoformat() else None
+
+    def declared_types(self) -> list[str]:
+        """What the page declares itself (JSON-LD and OpenGraph types; ``article`` for a page
+        with ``article:published_time``)."""
+        declared = self.metadata.declared_types()
+        return declared + ["article"] if self.metadata.meta("article:published_time") else declared
 
     def print_raw(self) -> str | None:
         return self._labelled("print_edition", "print", self.metadata.print_edition)
@@ -245,15 +277,17 @@ class ArticlePage:
         return excluded
 
     @cached_property
-    def _body(self) -> tuple[list[str], Byline | None]:
-        """Article paragraphs and the closing byline, from the first layer that has text."""
+    def _body(self) -> tuple[list[str], Byline | None, list[str]]:
+        """Article paragraphs, the closing byline and the ``▲`` caption lines the text held,
+        from the first layer that has text."""
         blocks = self._layered(
             "body",
             ("profile", self._profile_body),
             ("metadata", self._metadata_body),
             ("generic", lambda: self._generic_blocks),
         ) or []
-        return _split_byline(self._without_head_and_captions(blocks))
+        blocks, captions = _without_captions_and_notices(self._without_head_and_captions(blocks))
+        return (*_split_byline(blocks), captions)
 
     def _profile_body(self) -> list[str]:
         nodes = self._profile_nodes("body")
@@ -261,7 +295,7 @@ class ArticlePage:
 
     @cached_property
     def _generic_blocks(self) -> list[str]:
-        return main_text(self.root, skip=self._not_body(self.root), url=self.url)
+        return main_text(self.root, skip=self._not_text, url=self.url)
 
     def _metadata_body(self) -> list[str]:
         """JSON-LD ``articleBody``, only when it holds more text than the page shows.
@@ -272,7 +306,11 @@ class ArticlePage:
         body = self.metadata.article_body()
         if not body:
             return []
-        paragraphs = [line for line in (normalise_space(p) for p in body.splitlines()) if line]
+        if _MARKUP.search(body):
+            # Some sites put the article's HTML there, not its text.
+            paragraphs = text_blocks(parse_html(f"<div>{body}</div>"))
+        else:
+            paragraphs = [line for line in (normalise_space(p) for p in body.splitlines()) if line]
         return paragraphs if _length(paragraphs) > _length(self._generic_blocks) else []
 
     def _without_head_and_captions(self, blocks: list[str]) -> list[str]:
@@ -339,7 +377,16 @@ class ArticlePage:
     # -- photos and lists -------------------------------------------------------------
 
     def photos(self) -> list[dict[str, str | None]]:
-        return [{k: p[k] for k in ("url", "alt", "caption", "credit")} for p in self._cached_photos]
+        # The body's caption lines caption the photos that have none.
+        known = {split_caption(p["raw_caption"])[0] for p in self._cached_photos}
+        lines = iter(line for line in self._body[2] if split_caption(line)[0] not in known)
+        photos = []
+        for photo in self._cached_photos:
+            caption, credit = photo["caption"], photo["credit"]
+            if not caption and (line := next(lines, None)):
+                caption, credit = split_caption(line)
+            photos.append({"url": photo["url"], "alt": photo["alt"], "caption": caption, "credit": credit})
+        return photos
 
     @cached_property
     def _cached_photos(self) -> list[dict[str, Any]]:
@@ -412,12 +459,34 @@ class ArticlePage:
             related=self.related(),
             sources=dict(self.sources),
             profile=self.profile.name,
+            declared_types=self.declared_types(),
         )
 
 
 def _is_head_line(line: str) -> bool:
     """A short line of dates or a byline, as the head of an article prints them."""
     return len(line) < _LABEL_LINE_LENGTH and bool(find_labelled([line]) or parse_byline(line))
+
+
+def _without_captions_and_notices(blocks: list[str]) -> tuple[list[str], list[str]]:
+    """``(blocks without copyright notices and ▲ caption lines, the caption lines)``: both
+    leave the body wherever they stand in it."""
+    captions = [block for block in blocks if _is_caption_line(block)]
+    return [b for b in blocks if not _is_notice(b) and not _is_caption_line(b)], captions
+
+
+def _is_notice(line: str) -> bool:
+    """A copyright or reprint notice (``중도일보(www…), 무단전재 및 수집, 재배포 금지``)."""
+    return len(line) < _LABEL_LINE_LENGTH and bool(_BOILERPLATE.search(line))
+
+
+def _is_caption_line(line: str) -> bool:
+    """A ``▲`` line that credits a photo (``▲ 시민들이 … (사진=대전시 제공)``): a caption.
+
+    A ``▲`` line without a credit is kept: Korean articles also list items that way
+    (``▲행정수도 완성 ▲국회 세종의사당 건립``).
+    """
+    return line.startswith(_CAPTION_MARKS) and split_caption(line)[1] is not None
 
 
 def _length(paragraphs: list[str]) -> int:

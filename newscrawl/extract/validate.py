@@ -1,8 +1,8 @@
 """Is it an article, and is it whole?
 
 A page without a title or body is not an article: it is dropped with the reason, never
-stored as a half-empty row; nor is a page read without a site profile that shows no
-publication date. A page cut short in transfer is still an article, but it is
+stored as a half-empty row; nor is a page read without a site profile that is of another
+kind (a section front, a tag or search page, "about us", a gallery: :mod:`.kind`). A page cut short in transfer is still an article, but it is
 marked incomplete so nobody mistakes it for the whole text.
 """
 
@@ -13,6 +13,7 @@ import re
 from ..errors import MissingFields, NotAnArticle
 from ..items import Article, RawPage
 from ..sites.generic import GENERIC
+from .kind import not_an_article
 
 _CLOSING_TAG = re.compile(rb"</(?:html|body)\s*>", re.IGNORECASE)
 
@@ -22,10 +23,12 @@ def validate_article(article: Article) -> Article:
     missing = [name for name in ("title", "body", "article_id") if not getattr(article, name)]
     if missing:
         raise MissingFields(f"no article on the page (missing {', '.join(missing)})", missing)
-    if article.profile == GENERIC.name and not article.published_at:
-        # No profile says which URLs are articles: a page that shows no publication date
-        # (a section front, a tag page, "about us") is not taken for one.
-        raise NotAnArticle("not an article page: read without a site profile, it shows no publication date")
+    if article.profile == GENERIC.name:
+        # No profile says which URLs are articles: the page is judged by what it is.
+        reason = not_an_article(article.url, article.declared_types, len(article.body),
+                                len(article.photos), article.published_at)
+        if reason:
+            raise NotAnArticle(f"not an article page: read without a site profile, {reason}")
     reason = truncation(article.page) if article.page else None
     article.complete = reason is None
     article.incomplete_reason = reason

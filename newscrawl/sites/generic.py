@@ -22,6 +22,5 @@ GENERIC = SiteProfile(
     # it has content, so "/a.html?" and "/a.html" are the same key.
     article_path=re.compile(r"^(?P<id>/[^?#]+(?:\?[^#]+)?|/\?[^#]+)"),
     canonical_template="{base}{id}",
-    body_exclude=("script", "style", "iframe", "noscript", "figure", "aside", "nav", "form"),
     any_host=True,
 )
