@@ -29,7 +29,7 @@ from urllib.parse import urlsplit
 from lxml import etree
 
 from ..items import ExtractedArticle, RawPage
-from ..links import absolute_url
+from ..links import absolute_url, bare_host
 from ..sites.base import SiteProfile
 from .breadcrumbs import breadcrumb
 from .bylines import Byline, bylines_on_page, complete_email, parse_byline, reporter_name
@@ -58,9 +58,12 @@ _LABEL_LINE_LENGTH = 120
 class ArticlePage:
     """The fields of one article page, layer by layer."""
 
-    def __init__(self, html: str | etree._Element, url: str, profile: SiteProfile):
+    def __init__(self, html: str | etree._Element, url: str, profile: SiteProfile, owner: SiteProfile | None = None):
         self.url = url
         self.profile = profile
+        #: The profile the page was fetched with, which names whose article it is; ``profile``
+        #: (chosen by a canonical link or a CMS marker) only says how the page is read.
+        self.owner = owner or profile
         self.root = parse_html(html) if isinstance(html, str) else html
         self.metadata = PageMetadata(self.root)
         self.sources: dict[str, str] = {}
@@ -109,13 +112,27 @@ class ArticlePage:
         the page was fetched from a mirror.
         """
         canonical = self.canonical_url()
-        return canonical if canonical and self.profile.article_id(canonical) else self.url
+        if canonical and self.profile.article_id(canonical) and self._same_site(canonical):
+            return canonical
+        return self.url
+
+    def _same_site(self, url: str) -> bool:
+        """True when ``url`` is on the site that served the page: its host (with or without
+        ``www.``), or a domain of the one-site profile it was fetched with (a mirror of it).
+        A canonical link elsewhere is another site's claim, never taken as the page's key."""
+        host = urlsplit(url).hostname
+        if bare_host(host) == bare_host(urlsplit(self.url).hostname):
+            return True
+        return not self.owner.any_host and self.owner.matches_host(host or "")
 
     def article_id(self) -> str | None:
-        return self.profile.article_id(self.article_url) or self.profile.article_id(self.url)
+        return (self.profile.article_id(self.article_url) or self.profile.article_id(self.url)
+                or self.owner.article_id(self.url))
 
     def site(self) -> str:
-        return self.profile.site_name(self.article_url)
+        """The site that served the page: a one-site profile it was fetched with names it,
+        else its host (never the site a canonical link or marker points to)."""
+        return self.owner.site_name(self.article_url)
 
     def not_found(self) -> str | None:
         """The site's own "no such article" message, when the page is one."""
