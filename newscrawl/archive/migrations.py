@@ -8,13 +8,13 @@ place and a new one is built by the same code. Never edit a released migration: 
 from __future__ import annotations
 
 import json
-from collections.abc import Callable, Iterator
-from contextlib import contextmanager
+from collections.abc import Callable
 
 from sqlite_utils import Database
 
 from .search import create_index, rebuild_index
 from .sections import link_section
+from .transaction import write_transaction
 
 
 def _pages_and_articles(db: Database) -> None:
@@ -211,7 +211,7 @@ def migrate(db: Database) -> int:
     """
     applied = 0
     while True:
-        with immediate_transaction(db):
+        with write_transaction(db):
             version = db.execute("PRAGMA user_version").fetchone()[0]
             if version >= len(MIGRATIONS):
                 return applied
@@ -219,14 +219,3 @@ def migrate(db: Database) -> int:
             db.execute(f"PRAGMA user_version = {version + 1:d}")  # sql: PRAGMA takes no parameters; an int
         applied += 1
 
-
-@contextmanager
-def immediate_transaction(db: Database) -> Iterator[Database]:
-    """A transaction that holds the write lock from its start (``BEGIN IMMEDIATE``)."""
-    db.execute("BEGIN IMMEDIATE")
-    try:
-        yield db
-    except BaseException:
-        db.rollback()
-        raise
-    db.execute("COMMIT")

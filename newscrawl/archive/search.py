@@ -17,6 +17,7 @@ from sqlite_utils import Database
 
 from .snippets import snippet
 from .tokens import HEADS_COLUMN, fts_query, heads, token_stream
+from .transaction import write_transaction
 
 FTS_TABLE = "articles_fts"
 #: The indexed columns with their relevance weights (bm25): a match in the title counts most.
@@ -69,7 +70,7 @@ def unindex_article(db: Database, rowid: int) -> None:
 def rebuild_index(db: Database, batch: int = 500) -> int:
     """Index every article again, in one transaction; returns the number indexed."""
     count = 0
-    with db.atomic():
+    with write_transaction(db):
         db.execute(f"INSERT INTO {FTS_TABLE} ({FTS_TABLE}) VALUES ('delete-all')")  # sql: constant
         rows = db.conn.execute("SELECT id, title, subtitle, body FROM articles ORDER BY id")
         while chunk := rows.fetchmany(batch):
