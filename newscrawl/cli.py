@@ -216,8 +216,9 @@ def reparse_command(db: str, site: str | None) -> None:
 @cli.command(name="export")
 @db_option()
 @click.option("--format", "fmt", type=click.Choice(FORMATS), required=True, help="Output format.")
-@click.option("-o", "--output", type=click.Path(dir_okay=False, writable=True),
-              help="File to write (default: standard output). WARC: gzipped when it ends in .gz.")
+@click.option("-o", "--output", type=click.Path(allow_dash=True),
+              help="Regular file to write, replaced whole at the end (default, or -: standard output). "
+                   "WARC: gzipped when it ends in .gz.")
 @click.option("--site", help="Only this site's articles or pages.")
 def export_command(db: str, fmt: str, output: str | None, site: str | None) -> None:
     """Write the articles as JSON Lines or CSV, or the raw responses as WARC.
@@ -230,7 +231,7 @@ def export_command(db: str, fmt: str, output: str | None, site: str | None) -> N
     archive = open_existing_archive(db)
     count = export(archive, fmt, output, site)
     click.echo(f"exported {count} {'pages' if fmt == 'warc' else 'articles'}"
-               + (f" to {output}" if output else ""), err=True)
+               + (f" to {output}" if output not in (None, "-") else ""), err=True)
 
 
 @cli.command(name="health")

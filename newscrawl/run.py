@@ -17,6 +17,7 @@ from scrapy.crawler import CrawlerProcess
 from scrapy.settings import Settings
 from scrapy.spiderloader import SpiderLoader
 
+from .archive.paths import archive_path
 from .errors import BadURL, FetchFailed, NotAnArticle
 from .items import Article, FetchFailure, RawPage
 from .pipelines import run_offline
@@ -88,6 +89,8 @@ def fetch(url: str, site: str | None = None, settings: dict[str, Any] | None = N
     check_fetchable(url)
     profile = choose_profile(url, site)
     crawl_settings = project_settings(settings)
+    if crawl_settings.getbool("NEWSCRAWL_STORE"):
+        archive_path(crawl_settings.get("NEWSCRAWL_DB"))  # a bad --db is refused before the download
     spider_class = SpiderLoader.from_settings(crawl_settings).load(profile.name)
     outcome: dict[str, Any] = {}
 

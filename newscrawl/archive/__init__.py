@@ -7,6 +7,7 @@ in :mod:`newscrawl.archive.migrations`; the README has a reference of its tables
 
 from __future__ import annotations
 
+import sqlite3
 from pathlib import Path
 
 from sqlite_utils import Database
@@ -14,6 +15,7 @@ from sqlite_utils import Database
 from ..errors import NewscrawlError
 from .migrations import migrate
 from .pages import load_page
+from .paths import archive_path
 from .store import SaveResult, mark_unchanged, record_failure, save_article
 
 __all__ = ["SaveResult", "load_page", "mark_unchanged", "open_archive", "open_existing_archive", "record_failure",
@@ -31,20 +33,23 @@ def open_archive(path: str | Path = DEFAULT_PATH) -> Database:
     confirm it (``FULL`` waited on every article): a crash or ``kill -9`` loses nothing
     committed, a power cut may lose the last transactions, each article whole or not at all.
     """
-    path = Path(path)
-    path.parent.mkdir(parents=True, exist_ok=True)
-    db = Database(path)
-    db.execute("PRAGMA busy_timeout = 30000")
-    db.execute("PRAGMA foreign_keys = ON")
-    db.enable_wal()
-    db.execute("PRAGMA synchronous = NORMAL")
-    migrate(db)
+    real = archive_path(path)
+    real.parent.mkdir(parents=True, exist_ok=True)
+    db = Database(real)
+    try:
+        db.execute("PRAGMA busy_timeout = 30000")
+        db.execute("PRAGMA foreign_keys = ON")
+        db.enable_wal()
+        db.execute("PRAGMA synchronous = NORMAL")
+        migrate(db)
+    except sqlite3.DatabaseError as exc:  # damaged, read-only, in a directory it cannot write to
+        db.close()
+        raise NewscrawlError(f"{path}: cannot open the archive for writing: {exc}") from exc
     return db
 
 
 def open_existing_archive(path: str | Path) -> Database:
     """:func:`open_archive` for commands that read an archive: a missing file is a user
     error (:class:`NewscrawlError`), not a new empty archive."""
-    if not Path(path).is_file():
-        raise NewscrawlError(f"{path}: no archive there (create one with newscrawl fetch or crawl)")
+    archive_path(path, create=False)
     return open_archive(path)
