@@ -11,13 +11,30 @@ from __future__ import annotations
 
 import itertools
 import sqlite3
+import time
 from typing import Any
 
 from sqlite_utils import Database
 
+from ..errors import NewscrawlError
 from .snippets import snippet
 from .tokens import HEADS_COLUMN, fts_query, heads, token_stream
 from .transaction import write_transaction
+
+#: Limits that keep every search short, whatever is asked: each word of a query is one more
+#: FTS5 phrase and one more pattern run over each matching body (a 200-word query took 12 s
+#: on an archive holding one 2.4 MB article), and the index and snippets read only the start
+#: of a body (the crawler accepts 16 MB pages; the whole body and raw page are still stored).
+MAX_QUERY_WORDS = 16
+MAX_QUERY_CHARS = 256
+MAX_INDEXED_CHARS = 200_000
+#: Seconds a ``newscrawl search`` may run (datasette applies its own ``sql_time_limit_ms``).
+SEARCH_TIME_LIMIT = 10.0
+
+
+class BadQuery(NewscrawlError):
+    """A search over the limits, or one that ran out of time."""
+
 
 FTS_TABLE = "articles_fts"
 #: The indexed columns with their relevance weights (bm25): a match in the title counts most.
@@ -46,7 +63,8 @@ def create_index(db: Database) -> None:
 def index_values(title: str | None, subtitle: str | None, body: str | None) -> list[str]:
     """What the index columns (in WEIGHTS order) hold for an article: token streams, then
     the words' heads, each once (they are never searched as phrases, so positions of
-    repeats would only take space)."""
+    repeats would only take space). Only the first MAX_INDEXED_CHARS of the body."""
+    body = body[:MAX_INDEXED_CHARS] if body else body
     distinct_heads = dict.fromkeys(itertools.chain(heads(title), heads(subtitle), heads(body)))
     return [token_stream(body), token_stream(title), token_stream(subtitle), " ".join(distinct_heads)]
 
@@ -107,10 +125,38 @@ def match_condition(parameter: str, common: bool) -> str:
     return f"{column} in (select rowid from {FTS_TABLE} where {FTS_TABLE} match :{parameter})"
 
 
+def check_query(query: str) -> str:
+    """``query`` if it is within the limits, else :class:`BadQuery` saying what to change."""
+    words = len(query.split())
+    if len(query) > MAX_QUERY_CHARS or words > MAX_QUERY_WORDS:
+        raise BadQuery(f"the search is too long ({words} words, {len(query)} characters): "
+                       f"search for at most {MAX_QUERY_WORDS} words and {MAX_QUERY_CHARS} characters")
+    return query
+
+
+def bounded_query(query: str | None) -> str:
+    """The part of ``query`` within the limits: what the SQL functions use, whoever calls them."""
+    return " ".join((query or "")[:MAX_QUERY_CHARS].split()[:MAX_QUERY_WORDS])
+
+
+def _fts_query_function(query: str | None) -> str:
+    return fts_query(bounded_query(query))
+
+
+def _snippet_function(text: str | None, query: str | None) -> str:
+    # a snippet is the first match: it lies in the indexed start of the body
+    return snippet(text[:MAX_INDEXED_CHARS] if text else text, bounded_query(query))
+
+
 def register_functions(conn: sqlite3.Connection) -> None:
-    """SQL functions the search queries use: ``newscrawl_fts_query(q)``, ``newscrawl_snippet(text, q)``."""
-    conn.create_function("newscrawl_fts_query", 1, fts_query, deterministic=True)
-    conn.create_function("newscrawl_snippet", 2, snippet, deterministic=True)
+    """SQL functions the search queries use: ``newscrawl_fts_query(q)``, ``newscrawl_snippet(text, q)``.
+
+    SQLite's progress handler (datasette's time limit, :func:`search`'s) cannot stop a
+    Python function once called, so each does bounded work: the query cut to the limits,
+    the text to the indexed part.
+    """
+    conn.create_function("newscrawl_fts_query", 1, _fts_query_function, deterministic=True)
+    conn.create_function("newscrawl_snippet", 2, _snippet_function, deterministic=True)
 
 
 def search_sql(limit: int) -> str:
@@ -125,9 +171,21 @@ order by {FTS_TABLE}.rank
 limit {int(limit)}"""
 
 
-def search(db: Database, query: str, limit: int = 20) -> list[dict[str, Any]]:
-    """The articles matching ``query`` (words AND-ed), most relevant first."""
+def search(db: Database, query: str, limit: int = 20, time_limit: float = SEARCH_TIME_LIMIT) -> list[dict[str, Any]]:
+    """The articles matching ``query`` (words AND-ed), most relevant first. Raises
+    :class:`BadQuery` for a query over the limits or a search running past ``time_limit``
+    seconds (stopped by SQLite's progress handler)."""
     register_functions(db.conn)
-    cursor = db.execute(search_sql(limit), {"q": query})
-    columns = [c[0] for c in cursor.description]
-    return [dict(zip(columns, row)) for row in cursor.fetchall()]
+    deadline = time.monotonic() + time_limit
+    db.conn.set_progress_handler(lambda: time.monotonic() > deadline, 100)  # every 100 SQLite steps
+    try:
+        cursor = db.execute(search_sql(limit), {"q": check_query(query)})
+        columns = [c[0] for c in cursor.description]
+        return [dict(zip(columns, row)) for row in cursor.fetchall()]
+    except sqlite3.OperationalError as exc:
+        if str(exc) != "interrupted":
+            raise
+        raise BadQuery(f"the search took longer than {time_limit:g} s and was stopped: "
+                       "search for fewer or rarer words") from exc
+    finally:
+        db.conn.set_progress_handler(None, 0)
