@@ -22,7 +22,7 @@ from .crawl.runner import CrawlOptions, crawl_site, crawl_target
 from .errors import NewscrawlError
 from .items import Article
 from .reparse import reparse
-from .run import extract_file, fetch, generic_note, project_settings, site_profiles
+from .run import check_setting_types, extract_file, fetch, generic_note, project_settings, site_profiles
 from .serve import serve
 from .sites import choose_profile
 
@@ -45,6 +45,7 @@ def parse_setting(ctx: click.Context, param: click.Parameter, values: tuple[str,
         if not sep:
             raise click.BadParameter(f"expected NAME=VALUE, got {value!r}")
         settings[name] = setting
+    check_setting_types(settings)
     return settings
 
 
@@ -98,7 +99,8 @@ def extract(file: str, url: str | None, site: str | None, content_type: str | No
 @click.option("--site", help="Read the page with this site profile (for a mirror or test server).")
 @click.option("--no-store", is_flag=True, help="Fetch and extract, store nothing.")
 @click.option("--json", "as_json", is_flag=True, help="Print the article as JSON.")
-@click.option("--timeout", type=float, default=30, show_default=True, help="Seconds to wait for the server.")
+@click.option("--timeout", type=float, default=30, show_default=True,
+              help="Seconds the whole fetch may take (robots.txt, retries and all).")
 @click.option("-s", "--set", "settings", multiple=True, callback=parse_setting, metavar="NAME=VALUE",
               help="Override a Scrapy or NEWSCRAWL_ setting (repeatable).")
 @click.option("-v", "--verbose", is_flag=True, help="Show Scrapy's log.")
@@ -110,9 +112,13 @@ def fetch_command(url: str, db: str, site: str | None, no_store: bool, as_json: 
     newscrawl fetch "http://www.joongdo.co.kr/web/view.php?key=20200708010002304"
     newscrawl fetch "http://127.0.0.1:8000/web/view.php?key=20200708010002304" --site joongdo --json
     """
+    if not timeout > 0:
+        raise NewscrawlError(f"--timeout must be a positive number of seconds, not {timeout:g}")
     # A single fetch reports its failure on stderr; only crawls keep failures for a retry.
+    # --timeout bounds the whole fetch (robots.txt, retries and their back-off included), not
+    # only each download: a hanging server used to hold a --timeout 5 fetch for 53 s.
     overrides = {"NEWSCRAWL_DB": db, "NEWSCRAWL_STORE": not no_store, "NEWSCRAWL_RECORD_FAILURES": False,
-                 "DOWNLOAD_TIMEOUT": timeout,
+                 "DOWNLOAD_TIMEOUT": timeout, "CLOSESPIDER_TIMEOUT": timeout,
                  "LOG_LEVEL": "INFO" if verbose else "CRITICAL", **settings}
     article = fetch(url, site=site, settings=overrides)
     print_article(article, as_json)

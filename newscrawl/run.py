@@ -18,7 +18,7 @@ from scrapy.settings import Settings
 from scrapy.spiderloader import SpiderLoader
 
 from .archive.paths import archive_path
-from .errors import BadURL, FetchFailed, NotAnArticle
+from .errors import BadURL, FetchFailed, NewscrawlError, NotAnArticle
 from .items import Article, FetchFailure, RawPage
 from .pipelines import run_offline
 from .sites import GENERIC, PROFILES, SiteProfile, choose_profile
@@ -32,10 +32,36 @@ def project_settings(overrides: dict[str, Any] | None = None) -> Settings:
     return settings
 
 
+def check_setting_types(overrides: dict[str, str]) -> None:
+    """Raise :class:`NewscrawlError` for a ``-s NAME=VALUE`` whose value cannot be read as its
+    setting's type (``DOWNLOAD_DELAY=abc``), before Scrapy fails on it with a traceback."""
+    defaults = project_settings()
+    for name, value in overrides.items():
+        default = defaults.get(name)
+        if isinstance(default, bool):
+            readable = value.lower() in ("true", "false", "1", "0")
+            kind = "true or false"
+        elif isinstance(default, (int, float)):
+            kind = "a whole number" if isinstance(default, int) else "a number"
+            try:
+                type(default)(value)
+                readable = True
+            except ValueError:
+                readable = False
+        else:
+            continue
+        if not readable:
+            raise NewscrawlError(f"-s {name}={value}: {name} must be {kind} (default: {default})")
+
+
 def check_fetchable(url: str) -> None:
     """Raise :class:`BadURL` unless ``url`` is an http(s) URL with a host."""
-    parts = urlsplit(url)
-    if parts.scheme not in ("http", "https") or not parts.hostname:
+    try:
+        parts = urlsplit(url)
+        host = parts.hostname
+    except ValueError:  # "http://[::1/x": an unclosed IPv6 bracket
+        raise BadURL(f"not a valid URL: {url!r}") from None
+    if parts.scheme not in ("http", "https") or not host:
         raise BadURL(f"not an http(s) URL: {url!r} (only web pages can be fetched)")
 
 
@@ -65,6 +91,8 @@ def _how_matched(profile: SiteProfile) -> str:
 def extract_file(path: str | Path, url: str | None = None, site: str | None = None,
                  content_type: str | None = None) -> Article:
     """The article in a saved page, through the same pipelines as a crawl (nothing stored)."""
+    if not Path(path).is_file():  # a FIFO or a device would be read forever
+        raise NewscrawlError(f"{path}: not a regular file (extract reads a saved page)")
     body = Path(path).read_bytes()
     url = url or _declared_url(body)
     if not url:
@@ -103,11 +131,16 @@ def fetch(url: str, site: str | None = None, settings: dict[str, Any] | None = N
     def errored(failure: Any) -> None:
         outcome["error"] = failure.getErrorMessage()
 
+    def closed(spider: Any, reason: str) -> None:
+        if reason == "closespider_timeout":
+            outcome["timeout"] = crawl_settings.getfloat("CLOSESPIDER_TIMEOUT")
+
     process = CrawlerProcess(crawl_settings)
     crawler = process.create_crawler(spider_class)
     crawler.signals.connect(scraped, signal=signals.item_scraped)
     crawler.signals.connect(dropped, signal=signals.item_dropped)
     crawler.signals.connect(errored, signal=signals.spider_error)
+    crawler.signals.connect(closed, signal=signals.spider_closed)
     process.crawl(crawler, url=url)
     process.start()
     return _fetch_result(url, outcome)
@@ -122,4 +155,6 @@ def _fetch_result(url: str, outcome: dict[str, Any]) -> Article:
         raise FetchFailed(f"{url}: {outcome['failure'].error}")
     if "error" in outcome:
         raise FetchFailed(f"{url}: {outcome['error']}")
+    if "timeout" in outcome:
+        raise FetchFailed(f"{url}: timed out: no article within {outcome['timeout']:g} s (--timeout)")
     raise FetchFailed(f"{url}: no response (the request was filtered before download)")
