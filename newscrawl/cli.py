@@ -13,7 +13,7 @@ from typing import Any
 import click
 
 from . import __version__
-from .archive import DEFAULT_PATH, open_existing_archive
+from .archive import DEFAULT_PATH, open_existing_archive, open_for_reading
 from .archive.export import FORMATS, export
 from .archive.search import rebuild_index, search
 from .crawl.drift import Thresholds, site_health
@@ -162,7 +162,7 @@ def search_command(query: str, db: str, limit: int, as_json: bool) -> None:
     newscrawl search 세종
     newscrawl search "정보보호의날 세종" --limit 5 --json
     """
-    archive = open_existing_archive(db)
+    archive = open_for_reading(db)
     results = search(archive, query, limit)
     for result in results:
         if as_json:
@@ -191,13 +191,15 @@ def rebuild_index_command(db: str) -> None:
 @db_option()
 @click.option("--host", default="127.0.0.1", show_default=True, help="Address to listen on.")
 @click.option("--port", type=int, default=8001, show_default=True, help="Port (0: any free port).")
-def serve_command(db: str, host: str, port: int) -> None:
+@click.option("--immutable", is_flag=True, help="Serve it as a file nobody writes meanwhile (a copy, read-only media).")
+def serve_command(db: str, host: str, port: int, immutable: bool) -> None:
     """Browse and search the archive in datasette (read-only).
 
     \b
     newscrawl serve --db data/news.db --port 8001
+    newscrawl serve --db /mnt/archive/news.db --immutable
     """
-    serve(db, host=host, port=port)
+    serve(db, host=host, port=port, immutable=immutable)
 
 
 @cli.command(name="reparse")
@@ -234,7 +236,7 @@ def export_command(db: str, fmt: str, output: str | None, site: str | None) -> N
     newscrawl export --format csv -o articles.csv
     newscrawl export --format warc -o pages.warc.gz
     """
-    archive = open_existing_archive(db)
+    archive = open_for_reading(db)
     count = export(archive, fmt, output, site)
     click.echo(f"exported {count} {'pages' if fmt == 'warc' else 'articles'}"
                + (f" to {output}" if output not in (None, "-") else ""), err=True)
@@ -259,7 +261,7 @@ def health_command(ctx: click.Context, db: str, site: str | None, runs: int, set
     newscrawl health --site joongdo --runs 5
     """
     thresholds = Thresholds.from_settings(project_settings(settings))
-    verdicts = site_health(open_existing_archive(db), site, runs, thresholds)
+    verdicts = site_health(open_for_reading(db), site, runs, thresholds)
     click.echo(format_report(verdicts, thresholds))
     ctx.exit(1 if any(verdict.flagged for verdict in verdicts) else 0)
 

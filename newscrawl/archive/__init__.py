@@ -16,10 +16,11 @@ from ..errors import NewscrawlError
 from .migrations import migrate
 from .pages import load_page
 from .paths import archive_path
+from .readonly import check_current, may_write, read_only_connection, schema_behind
 from .store import SaveResult, mark_unchanged, record_failure, save_article
 
-__all__ = ["SaveResult", "load_page", "mark_unchanged", "open_archive", "open_existing_archive", "record_failure",
-           "save_article"]
+__all__ = ["SaveResult", "load_page", "mark_unchanged", "open_archive", "open_existing_archive", "open_for_reading",
+           "record_failure", "save_article"]
 
 DEFAULT_PATH = Path("data") / "news.db"
 
@@ -53,3 +54,16 @@ def open_existing_archive(path: str | Path) -> Database:
     error (:class:`NewscrawlError`), not a new empty archive."""
     archive_path(path, create=False)
     return open_archive(path)
+
+
+def open_for_reading(path: str | Path) -> Database:
+    """The archive at ``path`` for a command that only reads it (search, export, health):
+    opened read-only, so a user who cannot write it can read it; upgraded first (the one
+    write) when its schema is older and this user may write it."""
+    real = archive_path(path, create=False)
+    conn = read_only_connection(real)
+    if schema_behind(conn) and may_write(real):
+        conn.close()
+        return open_archive(real)
+    check_current(real, conn)
+    return Database(conn)
