@@ -19,7 +19,7 @@ def serve(db_path: str | Path, host: str = "127.0.0.1", port: int = 8001, immuta
     upgraded first, so the search index exists. Facet suggestions are off; the facets that
     ``metadata.json`` names are computed as usual.
     """
-    path = archive_path(db_path, create=False)
+    path = archive_path(db_path, create=False, write=False)
     writable = may_write(path)
     conn = read_only_connection(path, immutable)
     try:

@@ -104,3 +104,13 @@ def test_serve_reads_a_writable_archive_as_mutable(seed_archive):
     finally:
         server.stop()
     assert database["is_mutable"] is True
+
+
+@pytest.mark.parametrize("command", [("fetch", "http://127.0.0.1:9/web/view.php?key=1"),
+                                     ("crawl", "joongdo", "--base-url", "http://127.0.0.1:9"),
+                                     ("reparse",), ("rebuild-index",)])
+def test_writing_commands_refuse_a_read_only_archive_in_one_line(read_only_archive, command):
+    result = run_as_plain_user("-m", "newscrawl", *command, "--db", str(read_only_archive))
+    assert result.returncode == 1
+    assert result.stderr.strip() == (f"newscrawl: error: {read_only_archive}: this user cannot write the archive "
+                                     "or create files beside it (it can still search, export and serve it)")

@@ -16,7 +16,7 @@ from ..errors import NewscrawlError
 from .migrations import migrate
 from .pages import load_page
 from .paths import archive_path
-from .readonly import check_current, may_write, read_only_connection, schema_behind
+from .readonly import check_current, may_write, read_only_connection
 from .store import SaveResult, mark_unchanged, record_failure, save_article
 
 __all__ = ["SaveResult", "load_page", "mark_unchanged", "open_archive", "open_existing_archive", "open_for_reading",
@@ -58,12 +58,11 @@ def open_existing_archive(path: str | Path) -> Database:
 
 def open_for_reading(path: str | Path) -> Database:
     """The archive at ``path`` for a command that only reads it (search, export, health):
-    opened read-only, so a user who cannot write it can read it; upgraded first (the one
-    write) when its schema is older and this user may write it."""
-    real = archive_path(path, create=False)
-    conn = read_only_connection(real)
-    if schema_behind(conn) and may_write(real):
-        conn.close()
+    as :func:`open_archive` (upgraded if need be) when this user may write it, else through
+    a read-only connection, so that a user who can only read it can still read it."""
+    real = archive_path(path, create=False, write=False)
+    if may_write(real):
         return open_archive(real)
+    conn = read_only_connection(real)
     check_current(real, conn)
     return Database(conn)

@@ -29,11 +29,17 @@ def kind_of(mode: int) -> str:
     return "not a regular file"
 
 
-def archive_path(path: str | Path, create: bool = True) -> Path:
+def may_write(path: Path) -> bool:
+    """True when this user may write the archive file and create files beside it."""
+    return os.access(path, os.W_OK) and os.access(path.parent, os.W_OK | os.X_OK)
+
+
+def archive_path(path: str | Path, create: bool = True, write: bool = True) -> Path:
     """``path`` checked as an archive: a regular SQLite (or empty) file, or with ``create``
-    a new one in a directory that exists or can be made. Symlinks are followed, so the lock
-    and job files go where the archive really is. Raises :class:`NewscrawlError` before
-    anything is created."""
+    a new one in a directory that exists or can be made; with ``write``, one this user may
+    write, with its lock, journal and job files beside it. Symlinks are followed, so those
+    go where the archive really is. Raises :class:`NewscrawlError` before anything is
+    created or downloaded."""
     path = Path(path)
     real = path.resolve()
     if real.exists():
@@ -41,6 +47,9 @@ def archive_path(path: str | Path, create: bool = True) -> Path:
         if not stat.S_ISREG(mode):
             raise NewscrawlError(f"{path}: {kind_of(mode)}, not an archive (an archive is a regular SQLite file)")
         _check_sqlite(path, real)
+        if write and not may_write(real):
+            raise NewscrawlError(f"{path}: this user cannot write the archive or create files beside it "
+                                 f"(it can still search, export and serve it)")
     elif not create:
         raise NewscrawlError(f"{path}: no archive there (create one with newscrawl fetch or crawl)")
     else:

@@ -9,17 +9,14 @@ copy, an archive on read-only media). ``newscrawl serve --immutable`` asks for t
 
 from __future__ import annotations
 
-import os
 import sqlite3
 from pathlib import Path
 
 from ..errors import NewscrawlError
 from .migrations import MIGRATIONS
+from .paths import may_write
 
-
-def may_write(path: Path) -> bool:
-    """True when this user may write the archive file and create files beside it."""
-    return os.access(path, os.W_OK) and os.access(path.parent, os.W_OK | os.X_OK)
+__all__ = ["check_current", "may_write", "read_only_connection", "schema_behind"]
 
 
 def read_only_connection(path: Path, immutable: bool = False) -> sqlite3.Connection:
