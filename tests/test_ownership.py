@@ -12,13 +12,14 @@ import shutil
 import pytest
 import sqlite_utils
 
-from conftest import SEED_HTML, SEED_KEY, MockSite, run_newscrawl
+from conftest import NDSOFT_DIR, SEED_HTML, SEED_KEY, MockSite, run_newscrawl
 from newscrawl.extract import extract_page
 from newscrawl.items import RawPage
 from newscrawl.sites import PROFILES
 
 TITLE = "세종시, 전자정부 정보보호 우수기관 선정"
 POISONED = "POISONED 가짜 기사"
+NDSOFT_HTML = NDSOFT_DIR / "articleView-21457.html"
 
 FAST = ("--timeout", "10", "-s", "DOWNLOAD_DELAY=0", "-s", "AUTOTHROTTLE_START_DELAY=0")
 
@@ -57,15 +58,17 @@ def test_a_hostile_host_cannot_rewrite_another_sites_article(mock_site, hostile_
     assert [json.loads(line)["url"] for line in found.stdout.splitlines()] == [hostile_url]
 
 
-@pytest.mark.parametrize("fetched_with", ["generic", "ndsoft"])
-def test_a_page_claiming_a_joongdo_key_is_stored_under_its_own_host(fetched_with):
-    # How a generic crawl (or a CMS's profile) of any site reads such a page.
+@pytest.mark.parametrize(("fetched_with", "html", "claimed"), [
+    ("generic", SEED_HTML, ("joongdo", SEED_KEY)),  # a generic crawl of any site, a page naming 중도일보
+    ("ndsoft", NDSOFT_HTML, ("hanbat-news.example", "21457")),  # one paper's page naming another paper
+])
+def test_a_page_claiming_another_sites_article_is_stored_under_its_own_host(fetched_with, html, claimed):
     page = RawPage(url="http://evil.example/news/articleView.html?idxno=7", status=200,
-                   headers={"content-type": ["text/html; charset=utf-8"]}, body=SEED_HTML.read_bytes(),
+                   headers={"content-type": ["text/html; charset=utf-8"]}, body=html.read_bytes(),
                    encoding=None, fetched_at=None, site=fetched_with)
     article = extract_page(page, PROFILES[fetched_with])
+    assert (article.site, article.article_id) != claimed
     assert article.site == "evil.example"
-    assert article.article_id != SEED_KEY
 
 
 def test_a_mirror_named_with_site_keeps_the_sites_key(mock_site, tmp_path):

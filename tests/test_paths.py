@@ -88,3 +88,14 @@ def test_crawl_into_a_fifo_is_refused_and_creates_nothing(tmp_path):
     result = run_newscrawl("crawl", "joongdo", "--base-url", "http://127.0.0.1:9", "--db", str(fifo), timeout=60)
     assert_one_line_error(result, "a FIFO, not an archive")
     assert sorted(p.name for p in tmp_path.iterdir()) == ["news.db"]
+
+
+def test_lock_and_job_files_live_beside_the_real_archive(seed_archive, tmp_path):
+    elsewhere = tmp_path / "elsewhere"
+    elsewhere.mkdir()
+    link = elsewhere / "news.db"
+    link.symlink_to(seed_archive)
+    # nothing listens on port 9: the crawl ends at once, having made its lock and job files
+    run_newscrawl("crawl", "joongdo", "--base-url", "http://127.0.0.1:9", "--db", str(link), "-s", "RETRY_TIMES=0")
+    assert [p.name for p in elsewhere.iterdir()] == ["news.db"]
+    assert {"news.db.lock", "news.db.jobs"} <= {p.name for p in seed_archive.parent.iterdir()}
