@@ -125,7 +125,8 @@ class ArchivePipeline(_Stage):
     def _write_failed(self, item: Any, exc: sqlite3.OperationalError) -> None:
         """A write that failed is a failure in the summary and (when the archive lets us) in
         ``failures``, never a page silently lost; the item goes no further."""
-        self._count("newscrawl/failures/write")
+        if not isinstance(item, FetchFailure):  # a failure is counted already, as its own kind
+            self._count("newscrawl/failures/write")
         url = getattr(item, "url", None)
         logger.error("Could not write %s to the archive: %s", url, exc)
         if self.record_failures and url:

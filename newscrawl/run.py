@@ -39,7 +39,7 @@ def check_setting_types(overrides: dict[str, str]) -> None:
     for name, value in overrides.items():
         default = defaults.get(name)
         if isinstance(default, bool):
-            readable = value.lower() in ("true", "false", "1", "0")
+            readable = value in ("True", "true", "False", "false", "1", "0")  # what Settings.getbool reads
             kind = "true or false"
         elif isinstance(default, (int, float)):
             kind = "a whole number" if isinstance(default, int) else "a number"

@@ -106,10 +106,11 @@ class ArticlePage:
 
     @cached_property
     def article_url(self) -> str:
-        """The page's own canonical URL when it is an article URL of the profile, else its URL.
+        """The page's own canonical URL when it is an article URL of the profile on the site
+        that served it, else its URL.
 
-        The canonical form drops tracking parameters and names the paper's real host when
-        the page was fetched from a mirror.
+        The canonical form drops tracking parameters, and names the site's real host when the
+        page was fetched from a mirror that the user named as the site (``--site joongdo``).
         """
         canonical = self.canonical_url()
         if canonical and self.profile.article_id(canonical) and self._same_site(canonical):
