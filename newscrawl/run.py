@@ -32,26 +32,28 @@ def project_settings(overrides: dict[str, Any] | None = None) -> Settings:
     return settings
 
 
+_BOOLEANS = ("True", "true", "False", "false", "1", "0")  # what Settings.getbool reads
+
+
 def check_setting_types(overrides: dict[str, str]) -> None:
-    """Raise :class:`NewscrawlError` for a ``-s NAME=VALUE`` whose value cannot be read as its
-    setting's type (``DOWNLOAD_DELAY=abc``), before Scrapy fails on it with a traceback."""
+    """Raise :class:`NewscrawlError` for a ``-s NAME=VALUE`` that cannot be read as its
+    setting's kind (``DOWNLOAD_DELAY=abc``), before Scrapy fails on it with a traceback. A
+    numeric setting takes any number (an int default may be read with ``getfloat``)."""
     defaults = project_settings()
     for name, value in overrides.items():
         default = defaults.get(name)
-        if isinstance(default, bool):
-            readable = value in ("True", "true", "False", "false", "1", "0")  # what Settings.getbool reads
-            kind = "true or false"
-        elif isinstance(default, (int, float)):
-            kind = "a whole number" if isinstance(default, int) else "a number"
-            try:
-                type(default)(value)
-                readable = True
-            except ValueError:
-                readable = False
-        else:
-            continue
-        if not readable:
-            raise NewscrawlError(f"-s {name}={value}: {name} must be {kind} (default: {default})")
+        if isinstance(default, bool) and value not in _BOOLEANS:
+            raise NewscrawlError(f"-s {name}={value}: {name} must be true or false (default: {default})")
+        if isinstance(default, (int, float)) and not isinstance(default, bool) and not _is_number(value):
+            raise NewscrawlError(f"-s {name}={value}: {name} must be a number (default: {default})")
+
+
+def _is_number(value: str) -> bool:
+    try:
+        float(value)
+    except ValueError:
+        return False
+    return True
 
 
 def check_fetchable(url: str) -> None:

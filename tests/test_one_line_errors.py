@@ -21,7 +21,7 @@ LONG_URL = "http://" + "a" * 10_000 + ".kr"
     (("fetch", "http://127.0.0.1:9/x", "-s", "DOWNLOAD_DELAY=abc"), "DOWNLOAD_DELAY must be a number (default: 0.5)"),
     (("crawl", "joongdo", "--since", "99999999999d"), "'99999999999d' reaches back before the year 1"),
     (("crawl", "joongdo", "-s", "DOWNLOAD_DELAY=abc"), "-s DOWNLOAD_DELAY=abc: DOWNLOAD_DELAY must be a number"),
-    (("crawl", "joongdo", "-s", "CONCURRENT_REQUESTS=many"), "CONCURRENT_REQUESTS must be a whole number"),
+    (("crawl", "joongdo", "-s", "CONCURRENT_REQUESTS=many"), "CONCURRENT_REQUESTS must be a number (default: 8)"),
     (("crawl", "joongdo", "-s", "ROBOTSTXT_OBEY=perhaps"), "ROBOTSTXT_OBEY must be true or false"),
     (("crawl", "ndsoft", "--base-url", "file:///etc"), "--base-url must be an http(s) URL, not 'file:///etc'"),
     (("crawl", "joongdo", "--base-url", "http://[::1/x"), "--base-url must be an http(s) URL"),
