@@ -28,9 +28,10 @@ from __future__ import annotations
 
 import ipaddress
 import socket
-from urllib.parse import urlsplit
+from urllib.parse import SplitResult, urlsplit
 
 from scrapy import Request
+from scrapy.crawler import Crawler
 from scrapy.downloadermiddlewares.redirect import MetaRefreshMiddleware, RedirectMiddleware
 from scrapy.exceptions import IgnoreRequest
 from scrapy.http import Response
@@ -64,7 +65,7 @@ def resolves_internal(host: str) -> bool:
     return any(is_internal_literal(address.split("%")[0]) for address in addresses)
 
 
-def _port(parts) -> int | None:  # noqa: ANN001 (a SplitResult)
+def _port(parts: SplitResult) -> int | None:
     return parts.port or _DEFAULT_PORTS.get(parts.scheme)
 
 
@@ -91,8 +92,10 @@ def refusal(origin: str, target: str, allowed: list[str]) -> str | None:
 class _GuardedRedirects:
     """Checks the request a redirect middleware made before it goes anywhere."""
 
-    def process_response(self, request: Request, response: Response, spider=None) -> Request | Response:  # noqa: ANN001
-        result = super().process_response(request, response)  # type: ignore[misc]
+    crawler: Crawler
+
+    def process_response(self, request: Request, response: Response) -> Request | Response:
+        result = super().process_response(request, response)  # type: ignore[misc]  # (a mixin)
         if not isinstance(result, Request) or result is request:
             return result
         chain = result.meta.get("redirect_urls", [request.url])
