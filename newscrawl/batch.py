@@ -73,6 +73,8 @@ def _load(source: str) -> bytes | str:
     """The page's bytes, or why it cannot be read."""
     if source == STDIN:
         return sys.stdin.buffer.read()
+    if Path(source).exists() and not Path(source).is_file():  # a FIFO or a device would be read forever
+        return "not a regular file (extract reads a saved page)"
     try:
         return Path(source).read_bytes()
     except OSError as exc:

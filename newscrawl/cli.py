@@ -13,7 +13,7 @@ from typing import Any
 import click
 
 from . import __version__
-from .archive import open_existing_archive, open_site_archive
+from .archive import open_existing_archive, open_for_reading, open_site_archive
 from .archive.export import FORMATS, export
 from .archive.search import rebuild_index, search
 from .batch import FORMATS as BATCH_FORMATS
@@ -25,7 +25,7 @@ from .crawl.runner import CrawlOptions, crawl_site, crawl_target
 from .errors import NewscrawlError
 from .items import Article
 from .reparse import reparse
-from .run import fetch, generic_note, profile_choice, project_settings, site_profiles
+from .run import check_setting_types, fetch, generic_note, profile_choice, project_settings, site_profiles
 from .serve import serve
 from .sites import get_profile
 
@@ -48,6 +48,7 @@ def parse_setting(ctx: click.Context, param: click.Parameter, values: tuple[str,
         if not sep:
             raise click.BadParameter(f"expected NAME=VALUE, got {value!r}")
         settings[name] = setting
+    check_setting_types(settings)
     return settings
 
 
@@ -155,7 +156,8 @@ def db_option(help_text: str = "The archive.") -> Any:
 @click.option("--site", help="Read the page with this site profile (for a mirror or test server).")
 @click.option("--no-store", is_flag=True, help="Fetch and extract, store nothing.")
 @click.option("--json", "as_json", is_flag=True, help="Print the article as JSON.")
-@click.option("--timeout", type=float, default=30, show_default=True, help="Seconds to wait for the server.")
+@click.option("--timeout", type=float, default=30, show_default=True,
+              help="Seconds the whole fetch may take (robots.txt, retries and all).")
 @click.option("-s", "--set", "settings", multiple=True, callback=parse_setting, metavar="NAME=VALUE",
               help="Override a Scrapy or NEWSCRAWL_ setting (repeatable).")
 @click.option("-v", "--verbose", is_flag=True, help="Show Scrapy's log.")
@@ -167,10 +169,10 @@ def fetch_command(url: str, db: str | None, site: str | None, no_store: bool, as
     newscrawl fetch "http://www.joongdo.co.kr/web/view.php?key=20200708010002304"
     newscrawl fetch "http://127.0.0.1:8000/web/view.php?key=20200708010002304" --site joongdo --json
     """
-    # A single fetch reports its failure on stderr; only crawls keep failures for a retry.
     db = archive_path(db)
     overrides = run_settings(settings, NEWSCRAWL_DB=db, NEWSCRAWL_STORE=not no_store, NEWSCRAWL_RECORD_FAILURES=False,
-                             DOWNLOAD_TIMEOUT=timeout, LOG_LEVEL="INFO" if verbose else "CRITICAL")
+                             DOWNLOAD_TIMEOUT=timeout, CLOSESPIDER_TIMEOUT=timeout,
+                             LOG_LEVEL="INFO" if verbose else "CRITICAL")
     article = fetch(url, site=site, db=db, store=not no_store, timeout=timeout, settings=overrides)
     print_article(article, as_json)
     if not as_json and not no_store:
@@ -245,13 +247,15 @@ def rebuild_index_command(db: str | None) -> None:
 @db_option()
 @click.option("--host", default="127.0.0.1", show_default=True, help="Address to listen on.")
 @click.option("--port", type=int, default=8001, show_default=True, help="Port (0: any free port).")
-def serve_command(db: str | None, host: str, port: int) -> None:
+@click.option("--immutable", is_flag=True, help="Serve it as a file nobody writes meanwhile (a copy, read-only media).")
+def serve_command(db: str | None, host: str, port: int, immutable: bool) -> None:
     """Browse and search the archive in datasette (read-only).
 
     \b
     newscrawl serve --db data/news.db --port 8001
+    newscrawl serve --db /mnt/archive/news.db --immutable
     """
-    serve(archive_path(db), host=host, port=port)
+    serve(archive_path(db), host=host, port=port, immutable=immutable)
 
 
 @cli.command(name="reparse")
@@ -264,7 +268,7 @@ def reparse_command(db: str | None, site: str | None) -> None:
     newscrawl reparse --db data/news.db --site joongdo
     """
     db = archive_path(db)
-    open_site_archive(db, site).close()
+    open_site_archive(db, site, writing=True).close()
     report = reparse(db, site=site)
     click.echo(", ".join(f"{count} {outcome}" for outcome, count in report.counts.items()))
     for change in report.changes:
@@ -277,8 +281,9 @@ def reparse_command(db: str | None, site: str | None) -> None:
 @cli.command(name="export")
 @db_option()
 @click.option("--format", "fmt", type=click.Choice(FORMATS), required=True, help="Output format.")
-@click.option("-o", "--output", type=click.Path(dir_okay=False, writable=True),
-              help="File to write (default: standard output). WARC: gzipped when it ends in .gz.")
+@click.option("-o", "--output", type=click.Path(allow_dash=True),
+              help="Regular file to write, replaced whole at the end (default, or -: standard output). "
+                   "WARC: gzipped when it ends in .gz.")
 @click.option("--site", help="Only this site's articles or pages.")
 def export_command(db: str | None, fmt: str, output: str | None, site: str | None) -> None:
     """Write the articles as JSON Lines or CSV, or the raw responses as WARC.
@@ -291,7 +296,7 @@ def export_command(db: str | None, fmt: str, output: str | None, site: str | Non
     archive = open_site_archive(archive_path(db), site)
     count = export(archive, fmt, output, site)
     click.echo(f"exported {count} {'pages' if fmt == 'warc' else 'articles'}"
-               + (f" to {output}" if output else ""), err=True)
+               + (f" to {output}" if output not in (None, "-") else ""), err=True)
 
 
 @cli.command(name="health")
@@ -313,7 +318,7 @@ def health_command(ctx: click.Context, db: str | None, site: str | None, runs: i
     newscrawl health --site joongdo --runs 5
     """
     thresholds = Thresholds.from_settings(project_settings(run_settings(settings)))
-    verdicts = site_health(open_existing_archive(archive_path(db)), site, runs, thresholds)
+    verdicts = site_health(open_for_reading(archive_path(db)), site, runs, thresholds)
     click.echo(format_report(verdicts, thresholds))
     ctx.exit(1 if any(verdict.flagged for verdict in verdicts) else 0)
 

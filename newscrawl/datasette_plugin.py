@@ -20,9 +20,11 @@ from typing import Any
 
 from datasette import hookimpl
 from datasette.filters import FilterArguments
+from datasette.utils.asgi import BadRequest
 from markupsafe import Markup, escape
 
-from .archive.search import COMMON_MATCH_SQL, FTS_TABLE, match_condition, register_functions
+from .archive.search import (COMMON_MATCH_SQL, FTS_TABLE, BadQuery, check_query, match_condition,
+                             register_functions)
 from .archive.snippets import MARK
 from .archive.tokens import fts_query
 from .queries import canned_queries as archive_queries
@@ -100,7 +102,12 @@ def highlight(value: str) -> Markup:
 
 
 async def search_filter(database: Any, search: str) -> FilterArguments:
-    """The WHERE clause that makes ``?_search=`` use the Korean index."""
+    """The WHERE clause that makes ``?_search=`` use the Korean index; a search over the
+    limits is a 400 answer saying so (as ``newscrawl search`` does), not a long stall."""
+    try:
+        check_query(search)
+    except BadQuery as exc:
+        raise BadRequest(str(exc)) from exc
     expression = fts_query(search)
     common = (await database.execute(COMMON_MATCH_SQL, {"expression": expression})).first()[0]
     return FilterArguments(

@@ -60,7 +60,8 @@ class FetchFailure:
     failed_at: str | None = None
     #: "fetch" (an article's download failed), "not-article" (dropped by validation),
     #: "incomplete" (stored, but cut short in transfer), "error" (newscrawl failed on the
-    #: page: a bug), "discovery" (a feed or list page failed), "robots" (disallowed by robots.txt).
+    #: page: a bug), "discovery" (a feed or list page failed), "robots" (disallowed by robots.txt),
+    #: "write" (fetched, but the archive could not store it: locked past the busy timeout).
     kind: str = "fetch"
 
 

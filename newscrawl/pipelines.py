@@ -9,6 +9,8 @@ archive's ``failures`` table.
 
 from __future__ import annotations
 
+import logging
+import sqlite3
 from typing import Any
 
 from scrapy import signals
@@ -23,6 +25,12 @@ from .errors import NotAnArticle
 from .items import Article, FetchFailure, NotModified, RawPage
 from .reading import read_page
 from .sites import get_profile
+
+logger = logging.getLogger(__name__)
+
+
+class WriteFailed(DropItem):
+    """The archive could not store an item (see :meth:`ArchivePipeline.process_item`)."""
 
 
 class _Stage:
@@ -78,6 +86,29 @@ class ArchivePipeline(_Stage):
             self._archive.close()
 
     def process_item(self, item: Any) -> Any:
+        try:
+            self._store(item)
+        except sqlite3.OperationalError as exc:  # still locked after the busy timeout, disk full, ...
+            self._write_failed(item, exc)
+        return item
+
+    def _write_failed(self, item: Any, exc: sqlite3.OperationalError) -> None:
+        """A write that failed is a failure in the summary and (when the archive lets us) in
+        ``failures``, never a page silently lost; the item goes no further."""
+        if not isinstance(item, FetchFailure):  # a failure is counted already, as its own kind
+            self._count("newscrawl/failures/write")
+        url = getattr(item, "url", None)
+        logger.error("Could not write %s to the archive: %s", url, exc)
+        if self.record_failures and url:
+            try:
+                self.archive().record_failure(FetchFailure(
+                    url=url, error=f"could not write to the archive: {exc}", site=getattr(item, "site", None),
+                    status=None, failed_at=now_kst(), kind="write"))
+            except sqlite3.OperationalError as again:
+                logger.error("Could not record that failure either: %s", again)
+        raise WriteFailed(f"the archive could not store it: {exc}") from exc
+
+    def _store(self, item: Any) -> None:
         if isinstance(item, Article):
             result = self.archive().save(item)
             self._count(f"newscrawl/articles/{result.outcome}")
@@ -95,12 +126,11 @@ class ArchivePipeline(_Stage):
             self._count(f"newscrawl/failures/{item.kind}")
             if self.record_failures:
                 self.archive().record_failure(item)
-        return item
 
     def item_dropped(self, item: Any, response: Any, exception: BaseException) -> None:
         """A page dropped as not-an-article is a failure the next run should see."""
         page = item.page if isinstance(item, Article) else item
-        if isinstance(page, RawPage):
+        if isinstance(page, RawPage) and not isinstance(exception, WriteFailed):  # that one is recorded
             self._count("newscrawl/not_articles")
             if self.record_failures:
                 self.archive().record_failure(FetchFailure(

@@ -26,6 +26,7 @@ from .items import Article, FetchFailure
 from .links import check_web_url
 from .reading import read_article
 from .archive import DEFAULT_PATH
+from .archive.paths import archive_path
 from .extract.encoding import decode_html
 from .extract.layout import explain_profile
 from .extract.select import parse_html
@@ -38,6 +39,30 @@ def project_settings(overrides: dict[str, Any] | None = None) -> Settings:
     settings.setmodule("newscrawl.settings", priority="project")
     settings.update(overrides or {}, priority="cmdline")
     return settings
+
+
+_BOOLEANS = ("True", "true", "False", "false", "1", "0")  # what Settings.getbool reads
+
+
+def check_setting_types(overrides: dict[str, str]) -> None:
+    """Raise :class:`NewscrawlError` for a ``-s NAME=VALUE`` that cannot be read as its
+    setting's kind (``DOWNLOAD_DELAY=abc``), before Scrapy fails on it with a traceback. A
+    numeric setting takes any number (an int default may be read with ``getfloat``)."""
+    defaults = project_settings()
+    for name, value in overrides.items():
+        default = defaults.get(name)
+        if isinstance(default, bool) and value not in _BOOLEANS:
+            raise NewscrawlError(f"-s {name}={value}: {name} must be true or false (default: {default})")
+        if isinstance(default, (int, float)) and not isinstance(default, bool) and not _is_number(value):
+            raise NewscrawlError(f"-s {name}={value}: {name} must be a number (default: {default})")
+
+
+def _is_number(value: str) -> bool:
+    try:
+        float(value)
+    except ValueError:
+        return False
+    return True
 
 
 def generic_note(article: Article) -> str | None:
@@ -103,9 +128,13 @@ def fetch(url: str, *, site: str | None = None, db: str | Path = DEFAULT_PATH, s
     later one in a fresh child process (about a second more), so ``fetch`` can be called
     any number of times.
     """
+    if not timeout > 0:
+        raise NewscrawlError(f"--timeout must be a positive number of seconds, not {timeout:g}")
     # A single fetch reports its failure to its caller; only crawls keep failures for a retry.
+    # The timeout bounds the whole fetch (robots.txt, retries and their back-off included).
     settings = {"NEWSCRAWL_DB": str(db), "NEWSCRAWL_STORE": store, "NEWSCRAWL_RECORD_FAILURES": False,
-                "DOWNLOAD_TIMEOUT": timeout, "LOG_LEVEL": "WARNING", **(settings or {})}
+                "DOWNLOAD_TIMEOUT": timeout, "CLOSESPIDER_TIMEOUT": timeout, "LOG_LEVEL": "WARNING",
+                **(settings or {})}
     check_web_url(url)
     if _reactor_has_run():
         return _fetch_in_child(url, site, settings)
@@ -142,6 +171,8 @@ def _fetch_outcome(url: str, site: str | None, settings: dict[str, Any] | None) 
 def _fetch_here(url: str, site: str | None, settings: dict[str, Any] | None) -> Article:
     profile = choose_profile(url, site)
     crawl_settings = project_settings(settings)
+    if crawl_settings.getbool("NEWSCRAWL_STORE"):
+        archive_path(crawl_settings.get("NEWSCRAWL_DB"))  # a bad --db is refused before the download
     spider_class = SpiderLoader.from_settings(crawl_settings).load(profile.name)
     outcome: dict[str, Any] = {}
 
@@ -154,11 +185,16 @@ def _fetch_here(url: str, site: str | None, settings: dict[str, Any] | None) -> 
     def errored(failure: Any) -> None:
         outcome["error"] = failure.getErrorMessage()
 
+    def closed(spider: Any, reason: str) -> None:
+        if reason == "closespider_timeout":
+            outcome["timeout"] = crawl_settings.getfloat("CLOSESPIDER_TIMEOUT")
+
     process = CrawlerProcess(crawl_settings)
     crawler = process.create_crawler(spider_class)
     crawler.signals.connect(scraped, signal=signals.item_scraped)
     crawler.signals.connect(dropped, signal=signals.item_dropped)
     crawler.signals.connect(errored, signal=signals.spider_error)
+    crawler.signals.connect(closed, signal=signals.spider_closed)
     process.crawl(crawler, url=url)
     process.start()
     return _fetch_result(url, outcome)
@@ -173,4 +209,6 @@ def _fetch_result(url: str, outcome: dict[str, Any]) -> Article:
         raise FetchFailed(f"{url}: {outcome['failure'].error}")
     if "error" in outcome:
         raise FetchFailed(f"{url}: {outcome['error']}")
+    if "timeout" in outcome:
+        raise FetchFailed(f"{url}: timed out: no article within {outcome['timeout']:g} s (--timeout)")
     raise FetchFailed(f"{url}: no response (the request was filtered before download)")

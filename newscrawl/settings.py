@@ -98,6 +98,8 @@ DOWNLOADER_MIDDLEWARES = {
     "newscrawl.crawl.backoff.BackoffRetryMiddleware": 550,
     "scrapy.downloadermiddlewares.redirect.RedirectMiddleware": None,
     "newscrawl.crawl.redirect.LoopAwareRedirectMiddleware": 600,
+    "scrapy.downloadermiddlewares.redirect.MetaRefreshMiddleware": None,
+    "newscrawl.crawl.redirect.GuardedMetaRefreshMiddleware": 580,
 }
 ITEM_PIPELINES = {
     "newscrawl.crawl.workers.ExtractWorkersPipeline": 50,

@@ -22,6 +22,9 @@ what each article does. Kinds:
 ``huge``            the article with filler paragraphs up to ``--huge-bytes`` (default 50 MB),
                     streamed without ``Content-Length``
 ``redirect-loop``   302 to its own URL
+``redirect-offsite`` 302 to the same path on ``offsite.invalid`` (another site)
+``redirect-port``   302 to the same path on this host's port 9 (another port)
+``redirect-internal`` 302 to ``http://169.254.169.254/latest/meta-data/`` (cloud metadata)
 ``image``           a PNG image (``image/png``) at the article's URL
 ``pdf``             a PDF document (``application/pdf``)
 ``hostile``         the article with ``<script>``, markup and SQL in its title, subtitle,
@@ -47,7 +50,7 @@ import mockserver
 from mocksite import SECTIONS, GenArticle, generate
 
 KINDS = ("5xx", "hang", "reset", "reset-mid-body", "truncate", "cut", "charset-utf8", "charset-euckr", "huge",
-         "redirect-loop", "image", "pdf", "hostile")
+         "redirect-loop", "image", "pdf", "hostile", "redirect-offsite", "redirect-port", "redirect-internal")
 HUGE_BYTES = 50 * 1024 * 1024
 #: What the hostile article puts in its title, subtitle, section and body (escaped in the HTML).
 HOSTILE = "<script>alert('x')</script><b onmouseover=alert(1)>굵게</b> '; DROP TABLE articles; --"
@@ -184,6 +187,15 @@ class FaultHandler(mockserver.Handler):
 
     def fault_redirect_loop(self, article: GenArticle) -> None:
         self.send(302, b"", headers={"Location": self.path})
+
+    def fault_redirect_offsite(self, article: GenArticle) -> None:
+        self.send(302, b"", headers={"Location": f"http://offsite.invalid{self.path}"})
+
+    def fault_redirect_port(self, article: GenArticle) -> None:
+        self.send(302, b"", headers={"Location": f"http://127.0.0.1:9{self.path}"})
+
+    def fault_redirect_internal(self, article: GenArticle) -> None:
+        self.send(302, b"", headers={"Location": "http://169.254.169.254/latest/meta-data/"})
 
     def fault_image(self, article: GenArticle) -> None:
         self.send(200, PNG, "image/png")

@@ -16,6 +16,7 @@ and some pages that misbehave on purpose:
 ``/status/<code>``        that HTTP status
 ``/hang``                 never answers (until the client gives up)
 ``/redirect-loop``        redirects to itself
+``/redirect-to?url=U``    302 to ``U`` (so through this server as an HTTP proxy, any host redirects anywhere)
 ``/truncated?key=K``      the article cut in the middle of its body; the connection closes
                           early (Content-Length promises the whole page)
 ``/euc-kr?key=K``         the article re-encoded as EUC-KR, declared in the header only
@@ -235,6 +236,9 @@ class Handler(BaseHTTPRequestHandler):
 
     def route_redirect_loop(self, path: str, query: dict[str, str]) -> None:
         self.send(302, b"", headers={"Location": "/redirect-loop"})
+
+    def route_redirect_to(self, path: str, query: dict[str, str]) -> None:
+        self.send(302, b"", headers={"Location": query["url"]})
 
     def route_truncated(self, path: str, query: dict[str, str]) -> None:
         body = self.article_bytes(query.get("key", "")) or b""

@@ -12,7 +12,7 @@ import subprocess
 import sys
 import threading
 import urllib.request
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from pathlib import Path
 
 import pytest
@@ -27,11 +27,11 @@ TITLE = "세종시, 전자정부 정보보호 우수기관 선정"
 class Served:
     """``newscrawl serve --port 0`` in a subprocess; ``url`` is where it listens."""
 
-    def __init__(self, db: Path, timeout: float = 60):
+    def __init__(self, db: Path, *args: str, timeout: float = 60, preexec_fn: Callable[[], None] | None = None):
         self.process = subprocess.Popen(
-            [sys.executable, "-m", "newscrawl", "serve", "--db", str(db), "--port", "0"],
+            [sys.executable, "-m", "newscrawl", "serve", "--db", str(db), "--port", "0", *args],
             stdout=subprocess.DEVNULL, stderr=subprocess.PIPE, text=True,
-            env={**os.environ, "PYTHONWARNINGS": "ignore"})
+            env={**os.environ, "PYTHONWARNINGS": "ignore"}, preexec_fn=preexec_fn)
         self.log: queue.Queue[str] = queue.Queue()
         self.reader = threading.Thread(target=self._drain, daemon=True)  # uvicorn logs every request
         self.reader.start()

@@ -33,11 +33,12 @@ def test_not_an_article(tmp_path, make_page, message):
 
 
 def test_page_on_another_host_is_read_with_the_profile_of_its_canonical_url():
-    # A mirror: the URL's host is unknown, but the page names its 중도일보 address.
+    # The URL's host is unknown, but the page names its 중도일보 address: that chooses how the
+    # page is read, not whose article it is (issue 10: it stays the serving host's).
     result = run_newscrawl("extract", str(SEED_HTML), "--url", "http://example.com/a.html")
     assert result.returncode == 0, result.stderr
     article = json.loads(result.stdout)
-    assert (article["profile"], article["site"], article["article_id"]) == ("joongdo", "joongdo", SEED_KEY)
+    assert (article["profile"], article["site"], article["article_id"]) == ("joongdo", "example.com", "/a.html")
     assert result.stderr == ""
 
 

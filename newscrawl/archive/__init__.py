@@ -7,6 +7,7 @@ in :mod:`newscrawl.archive.migrations`; the README has a reference of its tables
 
 from __future__ import annotations
 
+import sqlite3
 from pathlib import Path
 
 from sqlite_utils import Database
@@ -14,11 +15,13 @@ from sqlite_utils import Database
 from ..errors import NewscrawlError
 from .migrations import migrate
 from .pages import load_page
+from .paths import archive_path
+from .readonly import check_current, may_write, read_only_connection
 from .search import ensure_index
 from .store import SaveResult, mark_unchanged, record_failure, save_article
 
 __all__ = ["SaveResult", "archived_sites", "load_page", "mark_unchanged", "open_archive", "open_existing_archive",
-           "open_site_archive", "record_failure", "save_article"]
+           "open_for_reading", "open_site_archive", "record_failure", "save_article"]
 
 DEFAULT_PATH = Path("data") / "news.db"
 
@@ -33,24 +36,39 @@ def open_archive(path: str | Path = DEFAULT_PATH) -> Database:
     committed, a power cut may lose the last transactions, each article whole or not at all.
     After the migrations (schema), the search index is rebuilt if older code built it.
     """
-    path = Path(path)
-    path.parent.mkdir(parents=True, exist_ok=True)
-    db = Database(path)
-    db.execute("PRAGMA busy_timeout = 30000")
-    db.execute("PRAGMA foreign_keys = ON")
-    db.enable_wal()
-    db.execute("PRAGMA synchronous = NORMAL")
-    migrate(db)
-    ensure_index(db)
+    real = archive_path(path)
+    real.parent.mkdir(parents=True, exist_ok=True)
+    db = Database(real)
+    try:
+        db.execute("PRAGMA busy_timeout = 30000")
+        db.execute("PRAGMA foreign_keys = ON")
+        db.enable_wal()
+        db.execute("PRAGMA synchronous = NORMAL")
+        migrate(db)
+        ensure_index(db)
+    except sqlite3.DatabaseError as exc:  # damaged, read-only, in a directory it cannot write to
+        db.close()
+        raise NewscrawlError(f"{path}: cannot open the archive for writing: {exc}") from exc
     return db
 
 
 def open_existing_archive(path: str | Path) -> Database:
     """:func:`open_archive` for commands that read an archive: a missing file is a user
     error (:class:`NewscrawlError`), not a new empty archive."""
-    if not Path(path).is_file():
-        raise NewscrawlError(f"{path}: no archive there (create one with newscrawl fetch or crawl)")
+    archive_path(path, create=False)
     return open_archive(path)
+
+
+def open_for_reading(path: str | Path) -> Database:
+    """The archive at ``path`` for a command that only reads it (search, export, health):
+    as :func:`open_archive` (upgraded if need be) when this user may write it, else through
+    a read-only connection, so that a user who can only read it can still read it."""
+    real = archive_path(path, create=False, write=False)
+    if may_write(real):
+        return open_archive(real)
+    conn = read_only_connection(real)
+    check_current(real, conn)
+    return Database(conn)
 
 
 def archived_sites(db: Database) -> list[str]:
@@ -59,10 +77,11 @@ def archived_sites(db: Database) -> list[str]:
     return [site for (site,) in rows if site]
 
 
-def open_site_archive(path: str | Path, site: str | None) -> Database:
-    """:func:`open_existing_archive`, refusing a ``site`` it holds nothing of: a misspelt
-    ``--site`` would otherwise read as an empty export or a healthy report."""
-    db = open_existing_archive(path)
+def open_site_archive(path: str | Path, site: str | None, writing: bool = False) -> Database:
+    """The archive for a command limited to ``site`` (:func:`open_for_reading`, or with
+    ``writing`` :func:`open_existing_archive`), refusing a ``site`` it holds nothing of: a
+    misspelt ``--site`` would otherwise read as an empty export or a healthy report."""
+    db = open_existing_archive(path) if writing else open_for_reading(path)
     if site is not None and site not in (known := archived_sites(db)):
         db.close()
         raise NewscrawlError(f"{path} holds no site {site!r} (it holds: {', '.join(known) or 'nothing yet'})")

@@ -10,7 +10,9 @@ from __future__ import annotations
 
 import csv
 import json
+import os
 import sys
+import tempfile
 from collections.abc import Iterator
 from contextlib import contextmanager
 from datetime import datetime, timezone
@@ -27,6 +29,7 @@ from warcio.warcwriter import WARCWriter
 from .. import __version__
 from ..errors import NewscrawlError
 from .pages import load_page
+from .paths import output_path
 from .store import CONTENT_FIELDS, revision_content
 
 FORMATS = ("jsonl", "csv", "warc")
@@ -133,26 +136,36 @@ def _write_exchange(writer: WARCWriter, page: Any) -> None:
 
 @contextmanager
 def _output(path: str | None, binary: bool) -> Iterator[IO[Any]]:
-    """``path`` opened for writing via a ``.part`` file renamed at the end (so a failed export
-    leaves no half-written file), or standard output."""
-    if path is None:
+    """Standard output for None or ``-``; else ``path`` (a regular file or nothing yet, see
+    :func:`~newscrawl.archive.paths.output_path`) written through a new temporary file beside
+    it, renamed over it at the end: a failed export leaves no half-written file, and nothing
+    at the path is written through (a symlink, a device) or truncated before the end."""
+    if path in (None, "-"):
         yield sys.stdout.buffer if binary else sys.stdout
         return
-    partial = Path(f"{path}.part")
+    target = output_path(path)
     try:
-        out = partial.open("wb") if binary else partial.open("w", encoding="utf-8", newline="")
+        handle, partial = tempfile.mkstemp(dir=target.parent, prefix=f".{target.name}.", suffix=".part")
     except OSError as exc:
         raise NewscrawlError(f"cannot write {path}: {exc.strerror}") from exc
     try:
-        with out:
+        with open(handle, "wb") if binary else open(handle, "w", encoding="utf-8", newline="") as out:
             yield out
-        partial.replace(path)
+        os.chmod(partial, 0o666 & ~_umask())
+        os.replace(partial, target)
     finally:
-        partial.unlink(missing_ok=True)
+        Path(partial).unlink(missing_ok=True)
+
+
+def _umask() -> int:
+    mask = os.umask(0)
+    os.umask(mask)
+    return mask
 
 
 def export(db: Database, fmt: str, path: str | None = None, site: str | None = None) -> int:
-    """Export in ``fmt`` (one of :data:`FORMATS`) to ``path`` or standard output; returns the count.
+    """Export in ``fmt`` (one of :data:`FORMATS`) to ``path`` or standard output (None or
+    ``-``); returns the count.
 
     WARC goes gzip-compressed (record by record, as is usual) when ``path`` ends in ``.gz``.
     """

@@ -23,11 +23,12 @@ from __future__ import annotations
 
 import json
 import sqlite3
-from collections.abc import Callable, Iterator
-from contextlib import contextmanager
+from collections.abc import Callable
 from urllib.parse import urlsplit
 
 from sqlite_utils import Database
+
+from .transaction import write_transaction
 
 
 def _run(db: Database, script: str) -> None:
@@ -377,7 +378,7 @@ def migrate(db: Database) -> int:
     """
     applied = 0
     while True:
-        with immediate_transaction(db):
+        with write_transaction(db):
             version = db.execute("PRAGMA user_version").fetchone()[0]
             if version >= len(MIGRATIONS):
                 return applied
@@ -385,14 +386,3 @@ def migrate(db: Database) -> int:
             db.execute(f"PRAGMA user_version = {version + 1:d}")  # sql: PRAGMA takes no parameters; an int
         applied += 1
 
-
-@contextmanager
-def immediate_transaction(db: Database) -> Iterator[Database]:
-    """A transaction that holds the write lock from its start (``BEGIN IMMEDIATE``)."""
-    db.execute("BEGIN IMMEDIATE")
-    try:
-        yield db
-    except BaseException:
-        db.rollback()
-        raise
-    db.execute("COMMIT")

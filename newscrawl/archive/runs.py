@@ -11,10 +11,12 @@ from typing import Any
 
 from sqlite_utils import Database
 
+from .transaction import write_transaction
+
 
 def start_run(db: Database, values: dict[str, Any], job: int | None = None) -> int:
     """Insert the row of a run that is starting; returns its id (its own job unless resuming)."""
-    with db.atomic():
+    with write_transaction(db):
         run_id = db["crawl_runs"].insert({**values, "job": job}).last_pk
         if job is None:
             db["crawl_runs"].update(run_id, {"job": run_id})
@@ -26,7 +28,7 @@ def mark_killed(db: Database, site: str) -> int:
 
     Called by a run that holds the archive's lock, so no run it closes can still be going.
     """
-    with db.atomic():
+    with write_transaction(db):
         return db.execute(
             "UPDATE crawl_runs SET stop_reason = 'killed', exit_status = 1,"
             " problems = 'the process ended without closing its run (killed, or the machine stopped)'"
@@ -37,7 +39,7 @@ def mark_killed(db: Database, site: str) -> int:
 
 def finish_run(db: Database, run_id: int, values: dict[str, Any]) -> None:
     """Fill in the end of run ``run_id``: counts, stop reason, exit status, health."""
-    with db.atomic():
+    with write_transaction(db):
         db["crawl_runs"].update(run_id, values)
 
 

@@ -18,14 +18,31 @@ from __future__ import annotations
 import itertools
 import logging
 import sqlite3
+import time
 from typing import Any
 
 from sqlite_utils import Database
 
 from ..clock import now_kst
-from .migrations import immediate_transaction
+from ..errors import NewscrawlError
 from .snippets import snippet
 from .tokens import HEADS_COLUMN, fts_query, heads, token_stream
+from .transaction import write_transaction
+
+#: Limits that keep every search short, whatever is asked: each word of a query is one more
+#: FTS5 phrase and one more pattern run over each matching body (a 200-word query took 12 s
+#: on an archive holding one 2.4 MB article), and the index and snippets read only the start
+#: of a body (the crawler accepts 16 MB pages; the whole body and raw page are still stored).
+MAX_QUERY_WORDS = 16
+MAX_QUERY_CHARS = 256
+MAX_INDEXED_CHARS = 200_000
+#: Seconds a ``newscrawl search`` may run (datasette applies its own ``sql_time_limit_ms``).
+SEARCH_TIME_LIMIT = 10.0
+
+
+class BadQuery(NewscrawlError):
+    """A search over the limits, or one that ran out of time."""
+
 
 logger = logging.getLogger(__name__)
 
@@ -33,7 +50,7 @@ FTS_TABLE = "articles_fts"
 #: The version of what the index holds. Raise it whenever the index's content or layout
 #: changes (:mod:`newscrawl.archive.tokens`, :func:`index_values`, :data:`WEIGHTS`,
 #: :data:`CREATE_SQL`): every archive is then rebuilt on its next opening.
-INDEX_VERSION = 1
+INDEX_VERSION = 2
 #: The indexed columns with their relevance weights (bm25): a match in the title counts most.
 #: Body comes first because FTS5 marks every position list outside the first column with its
 #: column number: with the body (most of the tokens) first, the index is a quarter smaller.
@@ -60,7 +77,8 @@ def create_index(db: Database) -> None:
 def index_values(title: str | None, subtitle: str | None, body: str | None) -> list[str]:
     """What the index columns (in WEIGHTS order) hold for an article: token streams, then
     the words' heads, each once (they are never searched as phrases, so positions of
-    repeats would only take space)."""
+    repeats would only take space). Only the first MAX_INDEXED_CHARS of the body."""
+    body = body[:MAX_INDEXED_CHARS] if body else body
     distinct_heads = dict.fromkeys(itertools.chain(heads(title), heads(subtitle), heads(body)))
     return [token_stream(body), token_stream(title), token_stream(subtitle), " ".join(distinct_heads)]
 
@@ -85,7 +103,7 @@ def rebuild_index(db: Database, batch: int = 500) -> int:
     """Make the index again (table and all) from ``articles`` with today's code, in one
     transaction, and record :data:`INDEX_VERSION`; returns the number of articles indexed."""
     count = 0
-    with db.atomic():
+    with write_transaction(db):
         db.execute(f"DROP TABLE IF EXISTS {FTS_TABLE}")  # sql: constant
         create_index(db)
         rows = db.conn.execute("SELECT id, title, subtitle, body FROM articles ORDER BY id")
@@ -111,7 +129,7 @@ def ensure_index(db: Database) -> int | None:
     checked again once it is held, so that two processes opening an archive rebuild once."""
     if index_version(db) == INDEX_VERSION:
         return None
-    with immediate_transaction(db):
+    with write_transaction(db):
         built_by = index_version(db)
         if built_by == INDEX_VERSION:
             return None
@@ -148,10 +166,38 @@ def match_condition(parameter: str, common: bool) -> str:
     return f"{column} in (select rowid from {FTS_TABLE} where {FTS_TABLE} match :{parameter})"
 
 
+def check_query(query: str) -> str:
+    """``query`` if it is within the limits, else :class:`BadQuery` saying what to change."""
+    words = len(query.split())
+    if len(query) > MAX_QUERY_CHARS or words > MAX_QUERY_WORDS:
+        raise BadQuery(f"the search is too long ({words} words, {len(query)} characters): "
+                       f"search for at most {MAX_QUERY_WORDS} words and {MAX_QUERY_CHARS} characters")
+    return query
+
+
+def bounded_query(query: str | None) -> str:
+    """The part of ``query`` within the limits: what the SQL functions use, whoever calls them."""
+    return " ".join((query or "")[:MAX_QUERY_CHARS].split()[:MAX_QUERY_WORDS])
+
+
+def _fts_query_function(query: str | None) -> str:
+    return fts_query(bounded_query(query))
+
+
+def _snippet_function(text: str | None, query: str | None) -> str:
+    # a snippet is the first match: it lies in the indexed start of the body
+    return snippet(text[:MAX_INDEXED_CHARS] if text else text, bounded_query(query))
+
+
 def register_functions(conn: sqlite3.Connection) -> None:
-    """SQL functions the search queries use: ``newscrawl_fts_query(q)``, ``newscrawl_snippet(text, q)``."""
-    conn.create_function("newscrawl_fts_query", 1, fts_query, deterministic=True)
-    conn.create_function("newscrawl_snippet", 2, snippet, deterministic=True)
+    """SQL functions the search queries use: ``newscrawl_fts_query(q)``, ``newscrawl_snippet(text, q)``.
+
+    SQLite's progress handler (datasette's time limit, :func:`search`'s) cannot stop a
+    Python function once called, so each does bounded work: the query cut to the limits,
+    the text to the indexed part.
+    """
+    conn.create_function("newscrawl_fts_query", 1, _fts_query_function, deterministic=True)
+    conn.create_function("newscrawl_snippet", 2, _snippet_function, deterministic=True)
 
 
 def search_sql(limit: int, by_site: bool = False) -> str:
@@ -168,9 +214,22 @@ order by {FTS_TABLE}.rank
 limit {int(limit)}"""
 
 
-def search(db: Database, query: str, limit: int = 20, site: str | None = None) -> list[dict[str, Any]]:
-    """The articles matching ``query`` (words AND-ed), most relevant first; only ``site``'s if given."""
+def search(db: Database, query: str, limit: int = 20, site: str | None = None,
+           time_limit: float = SEARCH_TIME_LIMIT) -> list[dict[str, Any]]:
+    """The articles matching ``query`` (words AND-ed), most relevant first; only ``site``'s if
+    given. Raises :class:`BadQuery` for a query over the limits or a search running past
+    ``time_limit`` seconds (stopped by SQLite's progress handler)."""
     register_functions(db.conn)
-    cursor = db.execute(search_sql(limit, by_site=site is not None), {"q": query, "site": site})
-    columns = [c[0] for c in cursor.description]
-    return [dict(zip(columns, row)) for row in cursor.fetchall()]
+    deadline = time.monotonic() + time_limit
+    db.conn.set_progress_handler(lambda: time.monotonic() > deadline, 100)  # every 100 SQLite steps
+    try:
+        cursor = db.execute(search_sql(limit, by_site=site is not None), {"q": check_query(query), "site": site})
+        columns = [c[0] for c in cursor.description]
+        return [dict(zip(columns, row)) for row in cursor.fetchall()]
+    except sqlite3.OperationalError as exc:
+        if str(exc) != "interrupted":
+            raise
+        raise BadQuery(f"the search took longer than {time_limit:g} s and was stopped: "
+                       "search for fewer or rarer words") from exc
+    finally:
+        db.conn.set_progress_handler(None, 0)

@@ -12,6 +12,8 @@ from dataclasses import dataclass
 
 from sqlite_utils import Database
 
+from .transaction import write_transaction
+
 
 @dataclass(frozen=True)
 class ArticleState:
@@ -83,6 +85,6 @@ def articles_fetched_since(db: Database, site: str, since: str) -> int:
 
 def clear_failures(db: Database, urls: Iterable[str]) -> None:
     """Forget the failures of ``urls`` (they were fetched successfully since)."""
-    with db.atomic():
+    with write_transaction(db):
         for url in urls:
             db.execute("DELETE FROM failures WHERE url = ?", [url])

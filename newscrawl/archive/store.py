@@ -24,6 +24,7 @@ from .pages import store_page
 from .rows import insert_row, insert_rows, update_row
 from .search import index_article, unindex_article
 from .sections import link_section
+from .transaction import write_transaction
 
 #: Fields whose change makes a new revision. Related lists and fetch times are not content.
 CONTENT_FIELDS = (
@@ -64,7 +65,7 @@ def save_article(db: Database, article: Article) -> SaveResult:
     seen_at = article.fetched_at or now_kst()
     content = content_of(article)
     digest = content_hash(content)
-    with db.atomic():
+    with write_transaction(db):
         page_id = store_page(db, article.page, article.site, article.article_id, seen_at) if article.page else None
         row = db.execute(
             "SELECT id, revision, content_hash, last_fetched_at FROM articles WHERE site = ? AND article_id = ?",
@@ -119,7 +120,7 @@ def mark_unchanged(db: Database, site: str, article_id: str, url: str, seen_at: 
     Only its "last seen" times change (article, current revision, raw page), as when a
     fetched page turns out identical. Returns None when the article is not in the archive.
     """
-    with db.atomic():
+    with write_transaction(db):
         row = db.execute("SELECT id, revision, page_id FROM articles WHERE site = ? AND article_id = ?",
                          [site, article_id]).fetchone()
         if row is None:
@@ -223,7 +224,7 @@ def _item_hash(entry: RelatedItem) -> str:
 def record_failure(db: Database, failure: FetchFailure) -> None:
     """Count one more failed attempt at ``failure.url`` (kept until the URL succeeds)."""
     failed_at = failure.failed_at or now_kst()
-    with db.atomic():
+    with write_transaction(db):
         updated = db.execute(
             "UPDATE failures SET attempts = attempts + 1, kind = ?, status = ?, error = ?,"
             " last_failed_at = ?, site = coalesce(?, site) WHERE url = ?",

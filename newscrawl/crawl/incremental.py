@@ -22,7 +22,7 @@ from ..clock import KST, isoformat
 from .window import RevisitSchedule
 
 #: Failure kinds a later run retries; "robots" and "discovery" pages are not articles to retry.
-RETRIED_KINDS = ("fetch", "not-article", "incomplete", "error")
+RETRIED_KINDS = ("fetch", "not-article", "incomplete", "error", "write")
 
 
 @dataclass(frozen=True)

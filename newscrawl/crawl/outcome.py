@@ -27,6 +27,8 @@ COMPLETE = ("finished", "max_articles")
 
 def run_counts(stats: dict[str, Any]) -> dict[str, int]:
     counts = {column: int(stats.get(key, 0)) for column, key in COUNTERS.items()}
+    # an article fetched but not written (the archive stayed locked) failed too
+    counts["articles_failed"] += int(stats.get("newscrawl/failures/write", 0))
     counts["skipped"] = sum(int(v) for k, v in stats.items() if k.startswith("newscrawl/skipped/"))
     return counts
 

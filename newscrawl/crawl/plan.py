@@ -34,9 +34,30 @@ def check_crawlable(profile: SiteProfile, base_url: str | None, start: str | Non
                            "with --base-url")
     if not (base_url or profile.base_url):
         raise NotCrawlable(f"{profile.name} is the profile of many sites: give the site's address with --base-url")
+    if base_url:
+        check_site_url("--base-url", base_url)
     discovery = profile.discovery
     if not discovery.feeds and not (discovery.latest_list and discovery.list_item):
         raise NotCrawlable(f"{profile.name} names no feed or list to crawl; fetch its articles by URL instead")
+
+
+#: Scrapy's URLLENGTH_LIMIT: a longer URL is dropped without a request.
+MAX_URL_LENGTH = 2083
+
+
+def check_site_url(option: str, url: str) -> None:
+    """Raise :class:`NotCrawlable` unless ``url`` is an http(s) URL with a host, short enough
+    for Scrapy to request (a ``file:`` or overlong address used to "finish" a crawl of nothing)."""
+    shown = url if len(url) <= 80 else f"{url[:60]}… ({len(url)} characters)"
+    if len(url) > MAX_URL_LENGTH:
+        raise NotCrawlable(f"{option} is too long: {shown} (at most {MAX_URL_LENGTH} characters)")
+    try:
+        parts = urlsplit(url)
+        fetchable = parts.scheme in ("http", "https") and bool(parts.hostname)
+    except ValueError:  # an unclosed IPv6 bracket
+        fetchable = False
+    if not fetchable:
+        raise NotCrawlable(f"{option} must be an http(s) URL, not {shown!r}")
 
 
 def check_generic_start(start: str | None, base_url: str | None) -> None:
@@ -45,9 +66,8 @@ def check_generic_start(start: str | None, base_url: str | None) -> None:
         raise NotCrawlable("a generic crawl starts from a page of the site: give it with --start URL")
     if base_url:
         raise NotCrawlable("a generic crawl takes its address from --start; leave out --base-url")
+    check_site_url("--start", start)
     parts = urlsplit(start)
-    if parts.scheme not in ("http", "https") or not parts.hostname:
-        raise NotCrawlable(f"--start must be an http(s) URL, not {start!r}")
     owner = profile_for_url(start)
     if owner is not None and not owner.any_host:
         raise NotCrawlable(f"{parts.hostname} has a site profile: crawl it with `newscrawl crawl {owner.name}`")

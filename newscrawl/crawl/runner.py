@@ -21,6 +21,7 @@ from scrapy.crawler import Crawler, CrawlerProcess
 from scrapy.spiderloader import SpiderLoader
 
 from ..archive import open_archive
+from ..archive.paths import archive_path
 from ..archive.runs import get_run, run_failures
 from ..errors import NewscrawlError
 from ..clock import KST
@@ -74,7 +75,8 @@ class CrawlResult:
 
     def summary(self) -> str:
         if self.run is None:
-            return f"crawl {self.reason} (not recorded: NEWSCRAWL_RECORD_ENABLED is off)"
+            why = "NEWSCRAWL_RECORD_ENABLED is off" if self.reason == "finished" else "see the log"
+            return f"crawl {self.reason} (no run recorded: {why})"
         return format_summary(self.run, self.failures)
 
 
@@ -86,6 +88,7 @@ def crawl_site(site: str, db: str | Path, options: CrawlOptions, settings: dict[
     Scrapy's dumps of settings, components and stats are logged only when ``verbose``."""
     profile = get_profile(site)
     check_crawlable(profile, options.base_url, options.start)
+    db = archive_path(db)  # before the lock and job files are made beside it
     CrawlPlan.parse(profile, datetime.now(KST), options.since, options.until, ",".join(options.sections),
                     options.max_articles)
     if options.resume and (options.since or options.until or options.sections or options.max_articles):

@@ -40,7 +40,10 @@ def parse_when(text: str, now: datetime, end_of_day: bool = False) -> datetime:
     """
     text = text.strip()
     if _AGE.fullmatch(text.lower()):
-        return now - parse_duration(text)
+        try:
+            return now - parse_duration(text)
+        except OverflowError:  # timedelta or datetime out of range (99999999999d)
+            raise BadWindow(f"{text!r} reaches back before the year 1: give a shorter age or a date") from None
     try:
         parsed = datetime.fromisoformat(text)
     except ValueError:

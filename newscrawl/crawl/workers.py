@@ -9,14 +9,22 @@ to a pool of N processes, which read it with :func:`newscrawl.read_page` (the sa
 in the crawl's process), and the reactor goes on downloading meanwhile; the article then
 goes on to be stored on the reactor as before (one transaction per article). Pages are extracted in parallel, so articles
 may be stored in another order than they were fetched, which nothing depends on.
+
+The workers die with the crawl, however it ends: each asks Linux to kill it when its parent
+dies (``PR_SET_PDEATHSIG``), so a ``kill -9`` of the crawl leaves no worker behind, nor
+multiprocessing's resource tracker, which exits once nothing holds its pipe.
 """
 
 from __future__ import annotations
 
 import asyncio
+import ctypes
 import dataclasses
 import logging
 import multiprocessing
+import os
+import signal
+import sys
 from concurrent.futures import Executor, ProcessPoolExecutor
 from concurrent.futures.process import BrokenProcessPool
 from typing import Any
@@ -31,6 +39,19 @@ from ..items import Article, RawPage
 from ..reading import read_page
 
 logger = logging.getLogger(__name__)
+
+
+#: prctl(2) option: the signal the calling process gets when its parent dies.
+PR_SET_PDEATHSIG = 1
+
+
+def die_with_parent(parent: int) -> None:
+    """Worker initializer: be killed when the crawl process ``parent`` dies (Linux; elsewhere
+    the pool's own shutdown is all there is)."""
+    if sys.platform.startswith("linux"):
+        ctypes.CDLL(None, use_errno=True).prctl(PR_SET_PDEATHSIG, signal.SIGKILL)
+    if os.getppid() != parent:  # it died before we asked
+        os._exit(1)
 
 
 def read_in_worker(page: RawPage) -> tuple[Article, str | None]:
@@ -61,7 +82,8 @@ class ExtractWorkersPipeline:
     def _new_pool(self) -> Executor:
         # spawn, not fork: a forked copy of a running reactor (threads, sockets, SQLite
         # connections) is unsafe, and a fresh interpreter holds only what extraction needs
-        return ProcessPoolExecutor(self.workers, mp_context=multiprocessing.get_context("spawn"))
+        return ProcessPoolExecutor(self.workers, mp_context=multiprocessing.get_context("spawn"),
+                                   initializer=die_with_parent, initargs=(os.getpid(),))
 
     def close_spider(self) -> None:
         self.pool.shutdown()

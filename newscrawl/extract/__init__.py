@@ -45,7 +45,7 @@ def extract_page(page: RawPage, profile: SiteProfile) -> ExtractedArticle:
         raise NotAnArticle(f"the page is not HTML (binary or unreadable content, read as {encoding})")
     page.encoding = encoding
     root = parse_html(html)
-    article_page = ArticlePage(root, page.url, profile_for_page(profile, root, page.url))
+    article_page = ArticlePage(root, page.url, profile_for_page(profile, root, page.url), owner=profile)
     message = article_page.not_found()
     if message:
         raise NotAnArticle(f"the site says there is no such article: {message}")

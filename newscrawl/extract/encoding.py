@@ -53,7 +53,26 @@ def decode_html(body: bytes, content_type: str | None = None) -> tuple[str, str]
         better = _korean_reading(body, western=_canonical(encoding) in _WESTERN)
         if better:
             return better
+    if not looks_like_html(text):
+        # Neither declared nor Korean, and unreadable as UTF-8: a browser reads such a page
+        # as windows-1252 (a Latin-1 page without a charset used to be called "not HTML").
+        western = _western_reading(body)
+        if western:
+            return western
     return text, encoding
+
+
+def _western_reading(body: bytes) -> tuple[str, str] | None:
+    """The page read as windows-1252 (or ISO-8859-1, which decodes every byte), when that
+    reads as a web page and not as binary data."""
+    for encoding in ("cp1252", "latin-1"):
+        try:
+            text = body.decode(encoding)
+        except UnicodeDecodeError:
+            continue
+        if looks_like_html(text):
+            return text, encoding
+    return None
 
 
 def _korean_reading(body: bytes, western: bool) -> tuple[str, str] | None:

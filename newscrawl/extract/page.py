@@ -30,7 +30,7 @@ from lxml import etree
 
 from ..clock import isoformat
 from ..items import ExtractedArticle, RawPage
-from ..links import absolute_url
+from ..links import absolute_url, bare_host
 from ..sites.base import SiteProfile
 from .breadcrumbs import breadcrumb
 from .bylines import Byline, bylines_on_page, complete_email, parse_byline, reporter_name
@@ -65,9 +65,12 @@ _MARKUP = re.compile(r"</?(?:p|br|div|span|a|strong|em|b|i|h[1-6]|ul|li|body)\b[
 class ArticlePage:
     """The fields of one article page, layer by layer."""
 
-    def __init__(self, html: str | etree._Element, url: str, profile: SiteProfile):
+    def __init__(self, html: str | etree._Element, url: str, profile: SiteProfile, owner: SiteProfile | None = None):
         self.url = url
         self.profile = profile
+        #: The profile the page was fetched with, which names whose article it is; ``profile``
+        #: (chosen by a canonical link or a CMS marker) only says how the page is read.
+        self.owner = owner or profile
         self.root = parse_html(html) if isinstance(html, str) else html
         self.metadata = PageMetadata(self.root)
         self.sources: dict[str, str] = {}
@@ -110,19 +113,34 @@ class ArticlePage:
 
     @cached_property
     def article_url(self) -> str:
-        """The page's own canonical URL when it is an article URL of the profile, else its URL.
+        """The page's own canonical URL when it is an article URL of the profile on the site
+        that served it, else its URL.
 
-        The canonical form drops tracking parameters and names the paper's real host when
-        the page was fetched from a mirror.
+        The canonical form drops tracking parameters, and names the site's real host when the
+        page was fetched from a mirror that the user named as the site (``--site joongdo``).
         """
         canonical = self.canonical_url()
-        return canonical if canonical and self.profile.article_id(canonical) else self.url
+        if canonical and self.profile.article_id(canonical) and self._same_site(canonical):
+            return canonical
+        return self.url
+
+    def _same_site(self, url: str) -> bool:
+        """True when ``url`` is on the site that served the page: its host (with or without
+        ``www.``), or a domain of the one-site profile it was fetched with (a mirror of it).
+        A canonical link elsewhere is another site's claim, never taken as the page's key."""
+        host = urlsplit(url).hostname
+        if bare_host(host) == bare_host(urlsplit(self.url).hostname):
+            return True
+        return not self.owner.any_host and self.owner.matches_host(host or "")
 
     def article_id(self) -> str | None:
-        return self.profile.article_id(self.article_url) or self.profile.article_id(self.url)
+        return (self.profile.article_id(self.article_url) or self.profile.article_id(self.url)
+                or self.owner.article_id(self.url))
 
     def site(self) -> str:
-        return self.profile.site_name(self.article_url)
+        """The site that served the page: a one-site profile it was fetched with names it,
+        else its host (never the site a canonical link or marker points to)."""
+        return self.owner.site_name(self.article_url)
 
     def not_found(self) -> str | None:
         """The site's own "no such article" message, when the page is one."""

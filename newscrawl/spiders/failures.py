@@ -16,6 +16,8 @@ from scrapy.exceptions import (
 from scrapy.spidermiddlewares.httperror import HttpError
 from twisted.python.failure import Failure
 
+from ..crawl.redirect import RedirectRefused
+
 _REASONS: tuple[tuple[type[BaseException], str], ...] = (
     (DownloadTimeoutError, "timed out waiting for the server"),
     (DownloadConnectionRefusedError, "connection refused (nothing is listening at that address)"),
@@ -63,6 +65,8 @@ def describe_failure(failure: Failure) -> tuple[int | None, str]:
     for kind, reason in _REASONS:
         if isinstance(error, kind):
             return None, reason
+    if isinstance(error, RedirectRefused):
+        return None, str(error)
     if isinstance(error, IgnoreRequest):
         message = str(error) or "request ignored"
         if "redirect" in message:
