@@ -33,8 +33,8 @@ import redis
 PREFIX = "newscrawl"
 SITES = f"{PREFIX}:sites"
 
-# Returns {taken site, task JSON, ...} for at most ARGV[3] tasks, one per site whose slot is free
-# and whose leases are under its concurrency; expired leases are put back in their queue first.
+# Returns {taken site, task JSON, ...} for at most ARGV[3] tasks, one per site whose leases are
+# under its concurrency; expired leases are put back in their queue first.
 _LEASE = """
 local t = redis.call('TIME')
 local now = tonumber(t[1]) * 1000 + math.floor(tonumber(t[2]) / 1000)
@@ -55,14 +55,12 @@ for i = 0, n - 1 do
     redis.call('HDEL', holders, key)
     if redis.call('HEXISTS', tasks, key) == 1 then redis.call('RPUSH', queue, key) end
   end
-  local slot = tonumber(redis.call('GET', p .. ':slot') or '0')
-  if slot <= now and redis.call('ZCARD', leases) < conf.concurrency then
+  if redis.call('ZCARD', leases) < conf.concurrency then
     local key = redis.call('LPOP', queue)
     while key and redis.call('HEXISTS', tasks, key) == 0 do key = redis.call('LPOP', queue) end
     if key then
       redis.call('ZADD', leases, now + lease_ms, key)
       redis.call('HSET', holders, key, holder)
-      redis.call('SET', p .. ':slot', now + conf.delay_ms, 'PX', conf.delay_ms + 1000)
       table.insert(out, site)
       table.insert(out, redis.call('HGET', tasks, key))
     end
@@ -76,6 +74,21 @@ _PUSH = """
 if redis.call('HSETNX', KEYS[1], ARGV[1], ARGV[2]) == 0 then return 0 end
 redis.call('RPUSH', KEYS[2], ARGV[1])
 return 1
+"""
+
+# KEYS: sites; ARGV: site, prefix -> 0 when a request to the site may start now (and the next
+# one DELAY later), else how many ms to wait.
+_SLOT = """
+local t = redis.call('TIME')
+local now = tonumber(t[1]) * 1000 + math.floor(tonumber(t[2]) / 1000)
+local conf = redis.call('HGET', KEYS[1], ARGV[1])
+if not conf then return 0 end
+local delay = cjson.decode(conf).delay_ms
+local slot = ARGV[2] .. ARGV[1] .. ':slot'
+local free = tonumber(redis.call('GET', slot) or '0')
+if free > now then return free - now end
+redis.call('SET', slot, now + delay, 'PX', delay + 1000)
+return 0
 """
 
 # KEYS: leases; ARGV: lease_ms, keys... -> renews the leases still held.
@@ -178,6 +191,7 @@ class WorkerFrontier:
         self.lease_ms = int(lease_seconds * 1000)
         self._lease = client.register_script(_LEASE)
         self._renew = client.register_script(_RENEW)
+        self._slot = client.register_script(_SLOT)
         self._turn = 0
 
     def lease(self, wanted: int) -> list[Task]:
@@ -185,6 +199,10 @@ class WorkerFrontier:
         self._turn += 1  # start at another site each time, so that no site waits behind the others
         out = self._lease(keys=[SITES], args=[self.lease_ms, self.holder, wanted, self._turn, f"{PREFIX}:"])
         return [Task.from_json(out[i + 1]) for i in range(0, len(out), 2)]
+
+    def wait_for_slot(self, site: str) -> float:
+        """0 when a request to ``site`` may go now (and takes the slot), else the seconds to wait."""
+        return int(self._slot(keys=[SITES], args=[site, f"{PREFIX}:"])) / 1000
 
     def renew(self, tasks: list[Task]) -> None:
         """Keep the leases of the pages still in flight."""

@@ -3,10 +3,10 @@
 ``newscrawl worker --cluster redis://…`` (or ``scrapy crawl cluster-worker -a
 cluster=redis://…``, which is how scrapyd runs it) is a Scrapy crawl with no start requests.
 Every ``NEWSCRAWL_CLUSTER_POLL`` seconds it leases as many tasks as it has free slots
-(``CONCURRENT_REQUESTS``), at most one per site and only from a site whose shared slot is free
-(its ``DOWNLOAD_DELAY`` since the last request any worker sent it) and whose leases are under
-its concurrency: a site's rate is the same with 1 or 10 workers, so the worker's own delays
-are off. A page is read by the ordinary extraction pipelines (extract, normalise, validate)
+(``CONCURRENT_REQUESTS``), at most one per site per poll and only from a site whose leases are
+under its concurrency. Every request to a site, retries and redirects included, then waits for
+the site's shared slot (:mod:`newscrawl.cluster.politeness`): a site's rate is the same with 1
+or 10 workers, so the worker's own delays are off. A page is read by the ordinary extraction pipelines (extract, normalise, validate)
 and the result handed back through Redis; a worker never opens the archive. Leases of the
 pages in flight are renewed; a killed worker's expire and its pages go to another worker.
 """
@@ -47,6 +47,7 @@ WORKER_SETTINGS = {
     "NEWSCRAWL_GIVE_UP_AFTER": 0,  # one dead site must not stop the worker of all the others
     "NEWSCRAWL_LOCK_ENABLED": False,
     "NEWSCRAWL_PROGRESS_ENABLED": False,
+    "DOWNLOADER_MIDDLEWARES": {"newscrawl.cluster.politeness.SharedSlotMiddleware": 990},
 }
 
 
