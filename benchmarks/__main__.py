@@ -11,12 +11,12 @@ import json
 import sys
 from pathlib import Path
 
-from . import crawl, disk, extraction, measure, search
+from . import cluster, crawl, disk, extraction, measure, search
 from .report import Row, machine, table
 from .site import generate
 from .sizes import SIZES, Size
 
-BENCHMARKS = ("extraction", "crawl", "memory", "disk", "search")
+BENCHMARKS = ("extraction", "crawl", "memory", "disk", "search", "cluster")
 
 
 def run(size: Size, workdir: Path, only: tuple[str, ...]) -> list[Row]:
@@ -42,6 +42,8 @@ def run(size: Size, workdir: Path, only: tuple[str, ...]) -> list[Row]:
     if "search" in only:
         rows += _step("search", lambda: search.run(workdir, size.search_articles, size.search_queries,
                                                     size.search_rounds))
+    if "cluster" in only:
+        rows += _step("cluster", lambda: cluster.run(workdir / "cluster", size.cluster))
     return rows
 
 
