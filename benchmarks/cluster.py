@@ -4,7 +4,8 @@ Several generated ND소프트 papers (``tests/mockpapers.py``), each on its own 
 (127.0.0.2, 127.0.0.3, … so each is a site of its own), answer every request after
 ``latency`` seconds, like a server far away. Each site is crawled politely: one request per
 ``delay`` seconds and ``concurrency`` at a time, shared by all workers through Redis. The same
-sites are crawled into a fresh archive by one coordinator and 1, 2, 4 workers in turn; the
+sites (started afresh each time) are crawled into a fresh archive by one coordinator and 1,
+2, 4 workers in turn; the
 rate is measured between 10 % and 75 % of the articles stored (the archive is read while the
 coordinator writes it), so discovery and the end of the run do not count. Beside it: the
 sites' politeness ceiling (sites / delay), and the workers' CPU per article.
@@ -48,25 +49,25 @@ def run(workdir: Path, size: ClusterSize) -> list[Row]:
     with ExitStack() as stack:
         server = redisserver.RedisServer(workdir / "redis")
         stack.callback(server.stop)
-        urls = [stack.enter_context(measure.server(_paper(workdir, n, size))) [0] for n in range(size.sites)]
-        sites_file = _sites_file(workdir / "sites.toml", urls, size)
-        runs = [_crawl(workdir, sites_file, server.url, workers, size) for workers in size.workers]
+        runs = [_crawl(workdir, server.url, workers, size) for workers in size.workers]
         writer = _writer_ceiling(workdir, server.url, workdir / f"cluster-{size.workers[-1]}.db", size.writer_articles)
     ceiling = size.sites / size.delay
-    rows = []
-    single = runs[0]["rate"]
-    for result in runs:
-        rows.append(Row("cluster", f"articles/s, {result['workers']} worker(s)", result["rate"],
-                        "1 worker" if result is not runs[0] else "politeness ceiling",
-                        single if result is not runs[0] else ceiling,
-                        result["rate"] / (single if result is not runs[0] else ceiling), "", None,
-                        note=f"{result['workers']} worker(s): {result['articles']} articles, "
-                             f"{result['cpu_ms']:.1f} ms of worker CPU per article"))
+    first = runs[0]
+    rows = [Row("cluster", f"articles/s, {first['workers']} worker(s)", first["rate"], "politeness ceiling", ceiling,
+                first["rate"] / ceiling, "", None, note=_note(first))]
+    rows += [Row("cluster", f"articles/s, {result['workers']} worker(s)", result["rate"],
+                 f"{first['workers']} worker(s)", first["rate"], result["rate"] / first["rate"], "", None,
+                 note=_note(result)) for result in runs[1:]]
     rows.append(Row("cluster", "writer: articles/s stored", writer, "politeness ceiling", ceiling,
                     writer / ceiling, "", None,
                     note="the coordinator's store path alone (stream read, store, acknowledge), "
                          "without Scrapy's signal dispatch"))
     return rows
+
+
+def _note(result: dict) -> str:
+    return (f"{result['workers']} worker(s): {result['articles']} articles stored, "
+            f"{result['cpu_ms']:.1f} ms of worker CPU per article")
 
 
 def _paper(workdir: Path, number: int, size: ClusterSize) -> list[str]:
@@ -83,12 +84,15 @@ def _sites_file(path: Path, urls: list[str], size: ClusterSize) -> Path:
     return path
 
 
-def _crawl(workdir: Path, sites_file: Path, redis_url: str, workers: int, size: ClusterSize) -> dict:
+def _crawl(workdir: Path, redis_url: str, workers: int, size: ClusterSize) -> dict:
+    """One crawl of fresh sites (the mock papers remember which pages failed before) by ``workers``."""
     db = workdir / f"cluster-{workers}.db"
     for stale in workdir.glob(f"{db.name}*"):
         subprocess.run(["rm", "-rf", str(stale)], check=True)
     expected = size.sites * size.articles
     with ExitStack() as stack:
+        urls = [stack.enter_context(measure.server(_paper(workdir, n, size)))[0] for n in range(size.sites)]
+        sites_file = _sites_file(workdir / "sites.toml", urls, size)
         pids = [stack.enter_context(measure.background(
             measure.python("-m", "newscrawl", "worker", "--cluster", redis_url, "-q"))) for _ in range(workers)]
         coordinator = subprocess.Popen(

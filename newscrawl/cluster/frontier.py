@@ -33,8 +33,10 @@ import redis
 PREFIX = "newscrawl"
 SITES = f"{PREFIX}:sites"
 
-# Returns {taken site, task JSON, ...} for at most ARGV[3] tasks, one per site whose leases are
-# under its concurrency; expired leases are put back in their queue first.
+# Returns {taken site, task JSON, ...} for at most ARGV[3] tasks: one per site whose leases are
+# under its concurrency and whose slot frees before the next poll (ARGV[6] ms), so that a worker
+# does not hoard pages that would only wait for their turn; expired leases go back in their
+# queue first. One per site per poll is enough: a site's delay is rarely below the poll interval.
 _LEASE = """
 local t = redis.call('TIME')
 local now = tonumber(t[1]) * 1000 + math.floor(tonumber(t[2]) / 1000)
@@ -55,7 +57,8 @@ for i = 0, n - 1 do
     redis.call('HDEL', holders, key)
     if redis.call('HEXISTS', tasks, key) == 1 then redis.call('RPUSH', queue, key) end
   end
-  if redis.call('ZCARD', leases) < conf.concurrency then
+  local free = tonumber(redis.call('GET', p .. ':slot') or '0')
+  if free <= now + tonumber(ARGV[6]) and redis.call('ZCARD', leases) < conf.concurrency then
     local key = redis.call('LPOP', queue)
     while key and redis.call('HEXISTS', tasks, key) == 0 do key = redis.call('LPOP', queue) end
     if key then
@@ -185,10 +188,11 @@ class SiteFrontier:
 class WorkerFrontier:
     """A worker's side of the frontier: lease tasks of any site, renew, hand results back."""
 
-    def __init__(self, client: redis.Redis, holder: str, lease_seconds: float):
+    def __init__(self, client: redis.Redis, holder: str, lease_seconds: float, poll_seconds: float = 0.1):
         self.client = client
         self.holder = holder
         self.lease_ms = int(lease_seconds * 1000)
+        self.poll_ms = int(poll_seconds * 1000)
         self._lease = client.register_script(_LEASE)
         self._renew = client.register_script(_RENEW)
         self._slot = client.register_script(_SLOT)
@@ -197,7 +201,8 @@ class WorkerFrontier:
     def lease(self, wanted: int) -> list[Task]:
         """At most ``wanted`` tasks (at most one per site per call), each leased to this worker."""
         self._turn += 1  # start at another site each time, so that no site waits behind the others
-        out = self._lease(keys=[SITES], args=[self.lease_ms, self.holder, wanted, self._turn, f"{PREFIX}:"])
+        out = self._lease(keys=[SITES], args=[self.lease_ms, self.holder, wanted, self._turn, f"{PREFIX}:",
+                                                     self.poll_ms])
         return [Task.from_json(out[i + 1]) for i in range(0, len(out), 2)]
 
     def wait_for_slot(self, site: str) -> float:

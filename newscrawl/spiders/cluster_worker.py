@@ -34,13 +34,17 @@ from ..cluster.frontier import Result, Task, WorkerFrontier, connect
 from ..errors import NewscrawlError
 from ..items import FetchFailure, NotModified
 from ..pipelines import OfflineChain
-from .base import raw_page
+from .base import add_contact, raw_page
 from .failures import describe_failure, failure_kind
 
 logger = logging.getLogger(__name__)
 
-#: A worker's own politeness is off: the frontier paces each site across all workers.
+#: A worker's own politeness is off: the frontier paces each site across all workers. A worker
+#: serves many sites at once, each page waiting for its site's turn and for a far server: many
+#: requests in flight, little CPU each (benchmarks/cluster.py: 16 kept one worker at a quarter
+#: of what 64 reach).
 WORKER_SETTINGS = {
+    "CONCURRENT_REQUESTS": 64,
     "DOWNLOAD_DELAY": 0,
     "AUTOTHROTTLE_ENABLED": False,
     "CONCURRENT_REQUESTS_PER_DOMAIN": 16,
@@ -66,6 +70,11 @@ class ClusterWorkerSpider(scrapy.Spider):
         self.loops: list[LoopingCall] = []
 
     @classmethod
+    def update_settings(cls, settings: BaseSettings) -> None:
+        super().update_settings(settings)
+        add_contact(settings)
+
+    @classmethod
     def from_crawler(cls, crawler: Crawler, *args: Any, **kwargs: Any) -> ClusterWorkerSpider:
         spider = super().from_crawler(crawler, *args, **kwargs)
         spider.cluster = spider.cluster or crawler.settings.get("NEWSCRAWL_CLUSTER")
@@ -80,10 +89,10 @@ class ClusterWorkerSpider(scrapy.Spider):
         settings.set("NEWSCRAWL_STORE", False)  # a worker never opens the archive, whatever it is told
         settings.set("NEWSCRAWL_EXTRACT_WORKERS", 0)
         self.chain = OfflineChain(settings)
-        lease = self.settings.getfloat("NEWSCRAWL_CLUSTER_LEASE")
-        self.frontier = WorkerFrontier(connect(self.cluster), f"{socket.gethostname()}:{os.getpid()}", lease)
+        lease, poll = self.settings.getfloat("NEWSCRAWL_CLUSTER_LEASE"), self.settings.getfloat("NEWSCRAWL_CLUSTER_POLL")
+        self.frontier = WorkerFrontier(connect(self.cluster), f"{socket.gethostname()}:{os.getpid()}", lease, poll)
         self.logger.info("Worker %s serving the frontier of %s", self.frontier.holder, self.cluster)
-        for call, interval in ((self.take, self.settings.getfloat("NEWSCRAWL_CLUSTER_POLL")), (self.renew, lease / 3)):
+        for call, interval in ((self.take, poll), (self.renew, lease / 3)):
             loop = LoopingCall(call)
             loop.start(interval, now=False).addErrback(self._loop_failed)
             self.loops.append(loop)
