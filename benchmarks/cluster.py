@@ -66,8 +66,9 @@ def run(workdir: Path, size: ClusterSize) -> list[Row]:
 
 
 def _note(result: dict) -> str:
-    return (f"{result['workers']} worker(s): {result['articles']} articles stored, "
-            f"{result['cpu_ms']:.1f} ms of worker CPU per article")
+    return (f"{result['workers']} worker(s) of {result['concurrency']} requests in flight: {result['articles']} "
+            f"articles stored, {result['cpu_ms']:.1f} ms of worker CPU per article, the coordinator "
+            f"busy {result['writer_busy']:.0%} of a core")
 
 
 def _paper(workdir: Path, number: int, size: ClusterSize) -> list[str]:
@@ -94,7 +95,8 @@ def _crawl(workdir: Path, redis_url: str, workers: int, size: ClusterSize) -> di
         urls = [stack.enter_context(measure.server(_paper(workdir, n, size)))[0] for n in range(size.sites)]
         sites_file = _sites_file(workdir / "sites.toml", urls, size)
         pids = [stack.enter_context(measure.background(
-            measure.python("-m", "newscrawl", "worker", "--cluster", redis_url, "-q"))) for _ in range(workers)]
+            measure.python("-m", "newscrawl", "worker", "--cluster", redis_url, "-q",
+                           "-s", f"CONCURRENT_REQUESTS={size.worker_concurrency}"))) for _ in range(workers)]
         coordinator = subprocess.Popen(
             measure.python("-m", "newscrawl", "crawl", "--all", "--sites", str(sites_file), "--db", str(db),
                            "--since", f"{size.articles + 2}d", "--cluster", redis_url, "-q",
@@ -104,19 +106,23 @@ def _crawl(workdir: Path, redis_url: str, workers: int, size: ClusterSize) -> di
         _, err = coordinator.communicate()
     if coordinator.returncode != 0 or len(marks) < 2:
         raise RuntimeError(f"the cluster crawl with {workers} worker(s) failed: {err[-2000:]}")
-    (start, start_cpu, start_count), (end, end_cpu, end_count) = marks
-    return {"workers": workers, "articles": _count(db), "rate": (end_count - start_count) / (end - start),
-            "cpu_ms": (end_cpu - start_cpu) * 1000 / (end_count - start_count)}
+    (start, start_cpu, start_writer, start_count), (end, end_cpu, end_writer, end_count) = marks
+    return {"workers": workers, "concurrency": size.worker_concurrency, "articles": _count(db),
+            "rate": (end_count - start_count) / (end - start),
+            "cpu_ms": (end_cpu - start_cpu) * 1000 / (end_count - start_count),
+            "writer_busy": (end_writer - start_writer) / (end - start)}
 
 
-def _watch(db: Path, process: subprocess.Popen, counts: list[int], pids: list[int]) -> list[tuple[float, float, int]]:
-    """``(perf_counter, the workers' CPU seconds, articles)`` when the archive reached each of
-    ``counts`` articles, watched until ``process`` ends."""
-    marks: list[tuple[float, float, int]] = []
-    while process.poll() is None and len(marks) < len(counts):
+def _watch(db: Path, coordinator: subprocess.Popen, counts: list[int],
+           pids: list[int]) -> list[tuple[float, float, float, int]]:
+    """``(perf_counter, the workers' CPU seconds, the coordinator's, articles)`` when the archive
+    reached each of ``counts`` articles, watched until the coordinator ends."""
+    marks: list[tuple[float, float, float, int]] = []
+    while coordinator.poll() is None and len(marks) < len(counts):
         count = _count(db) if db.exists() else 0
         if count >= counts[len(marks)]:
-            marks.append((time.perf_counter(), sum(measure.cpu_seconds(pid) for pid in pids), count))
+            marks.append((time.perf_counter(), sum(measure.cpu_seconds(pid) for pid in pids),
+                          measure.cpu_seconds(coordinator.pid), count))
             continue
         time.sleep(0.05)
     return marks

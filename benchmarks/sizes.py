@@ -17,6 +17,9 @@ class ClusterSize:
     #: each site's politeness: one request per ``delay`` seconds, ``concurrency`` at a time
     delay: float = 0.1
     concurrency: int = 4
+    #: each worker's requests in flight (CONCURRENT_REQUESTS): below what the sites allow, so
+    #: that one worker cannot reach their ceiling alone and the table shows workers adding up
+    worker_concurrency: int = 16
     #: results stored to measure the writer's ceiling
     writer_articles: int = 2000
 

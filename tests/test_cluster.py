@@ -267,3 +267,23 @@ def test_kills_and_restarts_lose_nothing_and_store_nothing_twice(tmp_path: Path,
     assert report["stored twice"] == 0 and report["missing"] == 0
     assert failures(cluster) == failures(single)
     assert list(sqlite_utils.Database(cluster).query(BROKEN_ARTICLES)) == []
+
+
+def test_a_frontier_that_lost_its_data_is_reconciled(tmp_path: Path, two_sites, redis_server: RedisServer,
+                                                    workers: Workers):
+    """Redis loses everything (FLUSHALL: a replaced disk, a Redis without its file) after the
+    coordinator planned: before ending the run, it queues again what is neither stored nor queued."""
+    _joongdo, paper = two_sites
+    db, single = tmp_path / "cluster.db", tmp_path / "single.db"
+    crawl = ("crawl", "ndsoft", "--base-url", paper.url, *SINCE, *FAST)
+    coordinator = start_newscrawl(*crawl, "--db", str(db), "--cluster", redis_server.url)
+    client = redis_server.client()
+    wait_until(lambda: client.hlen("newscrawl:127.0.0.1:tasks") >= 10, "the coordinator's plan")
+    client.flushall()
+    workers.start(2)
+    out, err = coordinator.communicate(timeout=90)
+    assert coordinator.returncode == 0, out + err[-3000:]
+    assert "Reconciling: " in err
+    assert run_newscrawl(*crawl, "--db", str(single)).returncode == 0
+    assert articles(db) == articles(single) and len(articles(db)) > 10
+    assert failures(db) == failures(single)

@@ -61,11 +61,17 @@ class ClusterCoordinator:
     def spider_opened(self, spider: Spider) -> None:
         settings = self.crawler.settings
         self.frontier = SiteFrontier(connect(self.url), spider.site)
-        self.frontier.register(settings.getfloat("DOWNLOAD_DELAY"), settings.getint("CONCURRENT_REQUESTS_PER_DOMAIN"))
+        self._register()
         logger.info("Cluster crawl of %s: article pages go to the workers of %s", spider.site, self.url)
         self.loop = LoopingCall(self.collect)
         self.loop.start(settings.getfloat("NEWSCRAWL_CLUSTER_POLL"), now=False).addErrback(
             lambda failure: logger.error("The cluster's collector stopped: %s", failure.getTraceback()))
+
+    def _register(self) -> None:
+        """Announce the site and its politeness to the workers."""
+        assert self.frontier is not None
+        settings = self.crawler.settings
+        self.frontier.register(settings.getfloat("DOWNLOAD_DELAY"), settings.getint("CONCURRENT_REQUESTS_PER_DOMAIN"))
 
     def spider_closed(self, spider: Spider) -> None:
         if self.loop is not None and self.loop.running:
@@ -135,6 +141,7 @@ class ClusterCoordinator:
         frontier lost."""
         assert self.frontier is not None
         try:
+            self._register()  # again: a Redis that lost its data lost the site's entry too
             outstanding = self.frontier.outstanding()
         except RedisError:
             raise DontCloseSpider from None
