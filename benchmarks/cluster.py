@@ -29,7 +29,7 @@ import sqlite_utils
 
 from newscrawl.archive import open_archive
 from newscrawl.archive.pages import load_page
-from newscrawl.cluster.frontier import Result, SiteFrontier, Task, WorkerFrontier, connect
+from newscrawl.cluster.frontier import Result, SiteFrontier, Task, WorkerFrontier, connect, load_result
 from newscrawl.pipelines import ArchivePipeline, OfflineChain
 from newscrawl.run import project_settings
 
@@ -151,9 +151,9 @@ def _writer_ceiling(workdir: Path, redis_url: str, source: Path, count: int) -> 
     elapsed = measure.stopwatch()
     stored = 0
     while batch := frontier.results():
-        for entry_id, key, result in batch:
+        for entry_id, key, payload in batch:
             if frontier.is_outstanding(key):
-                pipeline.process_item(result.item)
+                pipeline.process_item(load_result(payload).item)
                 stored += 1
             frontier.done(entry_id, key)
     seconds = elapsed()

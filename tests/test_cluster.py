@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import json
 import os
+import pickle
 import signal
 import subprocess
 import time
@@ -22,7 +23,9 @@ import sqlite_utils
 from archive_checks import BROKEN_ARTICLES
 from conftest import (ARTIFACTS, ARTICLES, FAST, PAUSE_AFTER, SPAN_DAYS, GeneratedPaper, GeneratedSite,
                       _site_copy, assert_one_line_error, now_kst, run_newscrawl, start_newscrawl)
+from newscrawl.cluster.frontier import Result, load_result
 from newscrawl.crawl.sitesfile import BadSitesFile, load_sites
+from newscrawl.items import FetchFailure
 from redisserver import RedisServer
 
 #: The window of every crawl here: about 15 articles of each generated site.
@@ -91,7 +94,8 @@ def articles(db: Path) -> list[dict]:
 
 
 def failures(db: Path) -> list[tuple[str, str]]:
-    return sorted((row["url"], row["kind"]) for row in sqlite_utils.Database(db).query("select url, kind from failures"))
+    rows = sqlite_utils.Database(db).query("select url, kind from failures")
+    return sorted((row["url"], row["kind"]) for row in rows)
 
 
 def stored_twice(db: Path) -> int:
@@ -287,3 +291,12 @@ def test_a_frontier_that_lost_its_data_is_reconciled(tmp_path: Path, two_sites, 
     assert run_newscrawl(*crawl, "--db", str(single)).returncode == 0
     assert articles(db) == articles(single) and len(articles(db)) > 10
     assert failures(db) == failures(single)
+
+
+def test_only_a_workers_result_is_read_back():
+    """What the coordinator stores must be a worker's Result; anything else is refused (and
+    recorded as a failure of the article by the coordinator, see ClusterCoordinator._load)."""
+    article_failure = FetchFailure(url="http://x.example/a", error="HTTP 404", site="x.example")
+    assert load_result(pickle.dumps(Result(article_failure))).item == article_failure
+    with pytest.raises(TypeError, match="not a worker's result: dict"):
+        load_result(pickle.dumps({"item": article_failure}))

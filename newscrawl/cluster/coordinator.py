@@ -13,6 +13,7 @@ what went missing (a Redis that lost its data, a push that failed while Redis wa
 from __future__ import annotations
 
 import logging
+import time
 from typing import Any
 
 from redis.exceptions import RedisError
@@ -24,10 +25,15 @@ from scrapy.utils.defer import deferred_from_coro
 from twisted.internet.defer import Deferred
 from twisted.internet.task import LoopingCall
 
+from ..archive.store import now_kst
 from ..errors import MissingFields
-from .frontier import Result, SiteFrontier, Task, connect
+from ..items import FetchFailure
+from .frontier import Result, SiteFrontier, Task, connect, load_result
 
 logger = logging.getLogger(__name__)
+
+#: Seconds without a result, while pages wait, before the coordinator asks for workers.
+STALLED_AFTER = 60.0
 
 
 class ClusterCoordinator:
@@ -44,6 +50,9 @@ class ClusterCoordinator:
         #: stream entries stored but not yet acknowledged (Redis failed in between)
         self.stored_entries: set[bytes] = set()
         self.loop: LoopingCall | None = None
+        #: when a result last came (or the run started), to tell the operator when none come
+        self.last_result = time.monotonic()
+        self.last_warning = 0.0
 
     @classmethod
     def from_crawler(cls, crawler: Crawler) -> ClusterCoordinator:
@@ -106,9 +115,11 @@ class ClusterCoordinator:
         assert self.frontier is not None
         try:
             results = self.frontier.results()
-            for entry_id, key, result in results:
+            if results:
+                self.last_result = time.monotonic()
+            for entry_id, key, payload in results:
                 if entry_id not in self.stored_entries and self.frontier.is_outstanding(key):
-                    await self._store(result)
+                    await self._store(self._load(key, payload))
                     self.stored_entries.add(entry_id)
                 elif entry_id not in self.stored_entries:
                     self._count("cluster/duplicates")
@@ -117,6 +128,18 @@ class ClusterCoordinator:
                 self.finished.add(key)
         except RedisError as exc:
             logger.warning("The cluster's Redis is not answering (%s); trying again", exc)
+
+    def _load(self, key: str, payload: bytes) -> Result:
+        """The worker's result, or a failure to record when it cannot be read (a worker of
+        another newscrawl version): the article is then retried by the next run."""
+        try:
+            return load_result(payload)
+        except Exception as exc:
+            logger.error("Could not read a worker's result for %s: %s", key, exc)
+            task = self.planned.get(key)
+            return Result(FetchFailure(url=task.url if task else key, site=self.crawler.spider.site, kind="error",
+                                       failed_at=now_kst(),
+                                       error=f"the coordinator could not read the worker's result ({exc})"))
 
     async def _store(self, result: Result) -> None:
         """The result through the crawl's item pipelines, as if this process had fetched it."""
@@ -152,7 +175,17 @@ class ClusterCoordinator:
             self._count("cluster/reconciled")
             self._push(task)
         if outstanding or lost:
+            self._warn_if_stalled(len(outstanding) + len(lost))
             raise DontCloseSpider
+
+    def _warn_if_stalled(self, waiting: int) -> None:
+        """A run waiting on workers that never answer says so (once a STALLED_AFTER)."""
+        now = time.monotonic()
+        if now - self.last_result > STALLED_AFTER and now - self.last_warning > STALLED_AFTER:
+            self.last_warning = now
+            logger.warning("%d page(s) of %s wait for a worker and none has handed a page back for %.0f s: is "
+                           "`newscrawl worker --cluster %s` running?", waiting, self.crawler.spider.site,
+                           now - self.last_result, self.url)
 
     def _count(self, key: str) -> None:
         self.crawler.stats.inc_value(f"newscrawl/{key}")

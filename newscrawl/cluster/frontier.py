@@ -136,6 +136,14 @@ class Result:
     response_bytes: int = 0
 
 
+def load_result(payload: bytes) -> Result:
+    """A result as a worker handed it back (pickled: the Redis must be trusted, see docs/cluster.md)."""
+    result = pickle.loads(payload)
+    if not isinstance(result, Result):
+        raise TypeError(f"not a worker's result: {type(result).__name__}")
+    return result
+
+
 def connect(url: str) -> redis.Redis:
     """A client for the cluster's Redis (``redis://HOST:PORT/N``); fails early when it is not there."""
     client = redis.Redis.from_url(url, socket_timeout=10, socket_connect_timeout=5, health_check_interval=10)
@@ -169,10 +177,11 @@ class SiteFrontier:
         """The article keys planned and not yet stored (queued or leased)."""
         return {key.decode() for key in self.client.hkeys(_key(self.site, "tasks"))}
 
-    def results(self, count: int = 50) -> list[tuple[bytes, str, Any]]:
-        """Up to ``count`` results waiting, oldest first: ``(entry id, article key, result)``."""
+    def results(self, count: int = 50) -> list[tuple[bytes, str, bytes]]:
+        """Up to ``count`` results waiting, oldest first: ``(entry id, article key, pickled result)``
+        (read each with :func:`load_result`)."""
         entries = self.client.xrange(_key(self.site, "results"), count=count)
-        return [(entry_id, fields[b"key"].decode(), pickle.loads(fields[b"item"])) for entry_id, fields in entries]
+        return [(entry_id, fields[b"key"].decode(), fields[b"item"]) for entry_id, fields in entries]
 
     def is_outstanding(self, key: str) -> bool:
         return bool(self.client.hexists(_key(self.site, "tasks"), key))
@@ -201,8 +210,8 @@ class WorkerFrontier:
     def lease(self, wanted: int) -> list[Task]:
         """At most ``wanted`` tasks (at most one per site per call), each leased to this worker."""
         self._turn += 1  # start at another site each time, so that no site waits behind the others
-        out = self._lease(keys=[SITES], args=[self.lease_ms, self.holder, wanted, self._turn, f"{PREFIX}:",
-                                                     self.poll_ms])
+        out = self._lease(keys=[SITES],
+                          args=[self.lease_ms, self.holder, wanted, self._turn, f"{PREFIX}:", self.poll_ms])
         return [Task.from_json(out[i + 1]) for i in range(0, len(out), 2)]
 
     def wait_for_slot(self, site: str) -> float:

@@ -6,9 +6,10 @@ Every ``NEWSCRAWL_CLUSTER_POLL`` seconds it leases as many tasks as it has free 
 (``CONCURRENT_REQUESTS``), at most one per site per poll and only from a site whose leases are
 under its concurrency. Every request to a site, retries and redirects included, then waits for
 the site's shared slot (:mod:`newscrawl.cluster.politeness`): a site's rate is the same with 1
-or 10 workers, so the worker's own delays are off. A page is read by the ordinary extraction pipelines (extract, normalise, validate)
-and the result handed back through Redis; a worker never opens the archive. Leases of the
-pages in flight are renewed; a killed worker's expire and its pages go to another worker.
+or 10 workers, so the worker's own delays are off. A page is read by the ordinary extraction
+pipelines (extract, normalise, validate) and the result handed back through Redis; a worker
+never opens the archive. Leases of the pages in flight are renewed; a killed worker's expire
+and its pages go to another worker.
 """
 
 from __future__ import annotations
@@ -89,7 +90,8 @@ class ClusterWorkerSpider(scrapy.Spider):
         settings.set("NEWSCRAWL_STORE", False)  # a worker never opens the archive, whatever it is told
         settings.set("NEWSCRAWL_EXTRACT_WORKERS", 0)
         self.chain = OfflineChain(settings)
-        lease, poll = self.settings.getfloat("NEWSCRAWL_CLUSTER_LEASE"), self.settings.getfloat("NEWSCRAWL_CLUSTER_POLL")
+        lease = self.settings.getfloat("NEWSCRAWL_CLUSTER_LEASE")
+        poll = self.settings.getfloat("NEWSCRAWL_CLUSTER_POLL")
         self.frontier = WorkerFrontier(connect(self.cluster), f"{socket.gethostname()}:{os.getpid()}", lease, poll)
         self.logger.info("Worker %s serving the frontier of %s", self.frontier.holder, self.cluster)
         for call, interval in ((self.take, poll), (self.renew, lease / 3)):
