@@ -23,7 +23,7 @@ import sqlite_utils
 from archive_checks import BROKEN_ARTICLES
 from conftest import (ARTIFACTS, ARTICLES, FAST, PAUSE_AFTER, SPAN_DAYS, GeneratedPaper, GeneratedSite,
                       _site_copy, assert_one_line_error, now_kst, run_newscrawl, start_newscrawl)
-from newscrawl.cluster.frontier import Result, load_result
+from newscrawl.cluster.frontier import Result, SiteFrontier, Task, WorkerFrontier, connect, load_result
 from newscrawl.crawl.sitesfile import BadSitesFile, load_sites
 from newscrawl.items import FetchFailure
 from redisserver import RedisServer
@@ -300,3 +300,20 @@ def test_only_a_workers_result_is_read_back():
     assert load_result(pickle.dumps(Result(article_failure))).item == article_failure
     with pytest.raises(TypeError, match="not a worker's result: dict"):
         load_result(pickle.dumps({"item": article_failure}))
+
+
+def test_a_stopping_worker_gives_its_tasks_back_at_once(redis_server: RedisServer):
+    """Leased tasks come back to the queue when a worker gives them up (SIGTERM, systemctl
+    stop), not only when their leases run out: another worker takes them at once."""
+    site = SiteFrontier(connect(redis_server.url), "paper.example")
+    site.register(delay=0, concurrency=2)
+    for number in (1, 2, 3):
+        site.push(Task(site="paper.example", key=str(number), url=f"http://paper.example/{number}", profile="ndsoft"))
+    stopping = WorkerFrontier(connect(redis_server.url), "stopping", lease_seconds=600)
+    other = WorkerFrontier(connect(redis_server.url), "other", lease_seconds=600)
+    taken = stopping.lease(1) + stopping.lease(1)
+    assert [task.key for task in taken] == ["1", "2"]
+    assert other.lease(1) == []  # the site's concurrency (2) is taken by the stopping worker
+    stopping.release(taken)
+    assert [other.lease(1)[0].key for _ in range(2)] == ["2", "1"]  # given back to the front of the queue
+    assert site.outstanding() == {"1", "2", "3"}

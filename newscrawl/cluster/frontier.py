@@ -94,6 +94,17 @@ redis.call('SET', slot, now + delay, 'PX', delay + 1000)
 return 0
 """
 
+# KEYS: tasks, queue, leases, holders; ARGV: keys -> gives the leases up, the tasks back to the queue's front.
+_RELEASE = """
+for i = 1, #ARGV do
+  if redis.call('ZREM', KEYS[3], ARGV[i]) == 1 and redis.call('HEXISTS', KEYS[1], ARGV[i]) == 1 then
+    redis.call('LPUSH', KEYS[2], ARGV[i])
+  end
+  redis.call('HDEL', KEYS[4], ARGV[i])
+end
+return #ARGV
+"""
+
 # KEYS: leases; ARGV: lease_ms, keys... -> renews the leases still held.
 _RENEW = """
 local t = redis.call('TIME')
@@ -155,6 +166,13 @@ def _key(site: str, what: str) -> str:
     return f"{PREFIX}:{site}:{what}"
 
 
+def _by_site(tasks: list[Task]) -> dict[str, list[str]]:
+    by_site: dict[str, list[str]] = {}
+    for task in tasks:
+        by_site.setdefault(task.site, []).append(task.key)
+    return by_site
+
+
 class SiteFrontier:
     """The coordinator's side of one site's frontier."""
 
@@ -205,6 +223,7 @@ class WorkerFrontier:
         self._lease = client.register_script(_LEASE)
         self._renew = client.register_script(_RENEW)
         self._slot = client.register_script(_SLOT)
+        self._release = client.register_script(_RELEASE)
         self._turn = 0
 
     def lease(self, wanted: int) -> list[Task]:
@@ -220,11 +239,14 @@ class WorkerFrontier:
 
     def renew(self, tasks: list[Task]) -> None:
         """Keep the leases of the pages still in flight."""
-        by_site: dict[str, list[str]] = {}
-        for task in tasks:
-            by_site.setdefault(task.site, []).append(task.key)
-        for site, keys in by_site.items():
+        for site, keys in _by_site(tasks).items():
             self._renew(keys=[_key(site, "leases")], args=[self.lease_ms, *keys])
+
+    def release(self, tasks: list[Task]) -> None:
+        """Give back the tasks this worker will not finish (it is stopping): other workers take
+        them at once instead of when their leases run out."""
+        for site, keys in _by_site(tasks).items():
+            self._release(keys=[_key(site, what) for what in ("tasks", "queue", "leases", "holders")], args=keys)
 
     def hand_back(self, task: Task, result: Any) -> None:
         """Give the coordinator the result of ``task`` and release its lease (one transaction)."""

@@ -9,7 +9,7 @@ the site's shared slot (:mod:`newscrawl.cluster.politeness`): a site's rate is t
 or 10 workers, so the worker's own delays are off. A page is read by the ordinary extraction
 pipelines (extract, normalise, validate) and the result handed back through Redis; a worker
 never opens the archive. Leases of the pages in flight are renewed; a killed worker's expire
-and its pages go to another worker.
+and its pages go to another worker; a worker stopped cleanly gives back what it did not send.
 """
 
 from __future__ import annotations
@@ -82,7 +82,7 @@ class ClusterWorkerSpider(scrapy.Spider):
         if not spider.cluster:
             raise NewscrawlError("a worker needs the cluster's Redis: --cluster redis://HOST:PORT/N")
         crawler.signals.connect(spider.keep_open, signal=signals.spider_idle)
-        crawler.signals.connect(spider.stop_loops, signal=signals.spider_closed)
+        crawler.signals.connect(spider.stop, signal=signals.spider_closed)
         return spider
 
     async def start(self) -> AsyncIterator[scrapy.Request]:
@@ -104,10 +104,17 @@ class ClusterWorkerSpider(scrapy.Spider):
     def keep_open(self) -> None:
         raise DontCloseSpider
 
-    def stop_loops(self) -> None:
+    def stop(self) -> None:
+        """Stop polling, and give back the tasks taken but not finished (Scrapy finished the
+        pages in flight before closing; those still in its queue were never sent)."""
         for loop in self.loops:
             if loop.running:
                 loop.stop()
+        if self.frontier is not None and self.inflight:
+            try:
+                self.frontier.release(list(self.inflight.values()))
+            except RedisError as exc:  # their leases run out instead
+                logger.warning("Could not give back %d task(s) (%s)", len(self.inflight), exc)
 
     def _loop_failed(self, failure: Failure) -> None:
         logger.error("The worker's frontier loop stopped: %s", failure.getTraceback())
