@@ -51,8 +51,11 @@ def crawl_all(entries: list[SiteEntry], db: str | Path, defaults: CrawlOptions,
     options = {entry.name: entry_options(entry, defaults) for entry in enabled}
     for entry in enabled:
         check_options(entry.profile, options[entry.name])
+    # Scrapy merges the process's settings into each crawler's at equal priority: a setting
+    # that a site sets for itself must not be among them, or the command line's value wins.
+    own = {name for entry in enabled for name in entry.settings}
     with ArchiveLock(db):
-        process = CrawlerProcess(project_settings(settings))
+        process = CrawlerProcess(project_settings({k: v for k, v in (settings or {}).items() if k not in own}))
         launched = {}
         for number, entry in enumerate(enabled):
             job = JobDir(job_path(db, entry.name))
