@@ -8,6 +8,8 @@ URL ?= http://www.joongdo.co.kr/web/view.php?key=20200708010002304
 # The browser test drives Debian's chromium; Korean text needs a Korean font to render.
 CHROMIUM := /usr/bin/chromium
 KOREAN_FONT := /usr/share/fonts/truetype/nanum/NanumGothic.ttf
+# The cluster tests start Debian's redis-server themselves (a free port, a temporary directory).
+REDIS_SERVER := /usr/bin/redis-server
 SUDO := $(shell [ "$$(id -u)" = 0 ] || echo sudo)
 
 # Both installs take the versions pinned in constraints.txt, which CI tested; `make lock`
@@ -15,7 +17,7 @@ SUDO := $(shell [ "$$(id -u)" = 0 ] || echo sudo)
 CONSTRAINTS := constraints.txt
 LOCK_VENV := .venv-lock
 
-.PHONY: install install-test browser run fetch test lock
+.PHONY: install install-test browser redis run fetch test lock
 
 $(BIN)/python:
 	$(PYTHON) -m venv $(VENV)
@@ -36,7 +38,11 @@ browser:
 	@[ -x $(CHROMIUM) ] && [ -f $(KOREAN_FONT) ] || { $(SUDO) apt-get update -qq && \
 		DEBIAN_FRONTEND=noninteractive $(SUDO) apt-get install -y -qq chromium fonts-nanum; }
 
-test: install-test browser
+redis:
+	@[ -x $(REDIS_SERVER) ] || { $(SUDO) apt-get update -qq && \
+		DEBIAN_FRONTEND=noninteractive $(SUDO) apt-get install -y -qq redis-server; }
+
+test: install-test browser redis
 	$(BIN)/python -m pytest
 
 lock:

@@ -11,12 +11,12 @@ import json
 import sys
 from pathlib import Path
 
-from . import body_f1, crawl, disk, extraction, measure, search
+from . import body_f1, cluster, crawl, disk, extraction, measure, search
 from .report import Row, machine, table
 from .site import generate
 from .sizes import SIZES, Size
 
-BENCHMARKS = ("extraction", "crawl", "memory", "disk", "search", "body")
+BENCHMARKS = ("extraction", "crawl", "memory", "disk", "search", "body", "cluster")
 
 
 def run(size: Size, workdir: Path, only: tuple[str, ...], bench_dir: Path | None = None) -> list[Row]:
@@ -46,6 +46,8 @@ def run(size: Size, workdir: Path, only: tuple[str, ...], bench_dir: Path | None
     if "body" in only:
         pages = body_f1.QUICK_PAGES if size.body_quick else bench_dir or body_f1.default_pages()
         rows += _step("body", lambda: body_f1.run(pages, size.body_rounds, goals=not size.body_quick))
+    if "cluster" in only:
+        rows += _step("cluster", lambda: cluster.run(workdir / "cluster", size.cluster))
     return rows
 
 

@@ -13,6 +13,10 @@ from pathlib import Path
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent / "tests"))
 
 import mocksite  # noqa: E402
+import redisserver  # noqa: E402
 import synthetic  # noqa: E402
 
-__all__ = ["mocksite", "synthetic"]
+#: The generated ND소프트 paper server (the cluster benchmark's sites).
+MOCKPAPERS = Path(__file__).resolve().parent.parent / "tests" / "mockpapers.py"
+
+__all__ = ["MOCKPAPERS", "mocksite", "redisserver", "synthetic"]

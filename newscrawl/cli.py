@@ -20,8 +20,11 @@ from .batch import FORMATS as BATCH_FORMATS
 from .batch import Tally, input_pages, read_all, render
 from .crawl.drift import Thresholds, site_health
 from .crawl.health_report import format_report
+from .cluster.run import check_cluster, run_worker
 from .config import DEFAULT_DB, Config, load_config
+from .crawl.many import crawl_all, format_table
 from .crawl.runner import CrawlOptions, crawl_site, crawl_target
+from .crawl.sitesfile import load_sites
 from .errors import NewscrawlError
 from .items import Article
 from .reparse import reparse
@@ -341,11 +344,17 @@ def health_command(ctx: click.Context, db: str | None, site: str | None, runs: i
 @click.option("-q", "--quiet", is_flag=True,
               help="Only warnings that need action, and the summary (for cron).")
 @click.option("-v", "--verbose", is_flag=True, help="Also Scrapy's dumps of settings, components and stats.")
+@click.option("--all", "all_sites", is_flag=True, help="Crawl every enabled site of the sites file, at once.")
+@click.option("--sites", "sites_file", type=click.Path(dir_okay=False),
+              help="With --all: the sites file ([[sites]] tables; default: the configuration file, "
+                   "--config, $NEWSCRAWL_CONFIG or ./newscrawl.toml).")
+@click.option("--cluster", metavar="redis://HOST:PORT/N",
+              help="Coordinate workers: they fetch the article pages, this process stores them.")
 @click.pass_context
 def crawl_command(ctx: click.Context, site: str | None, generic: bool, start: str | None, since: str | None,
                   until: str | None, sections: tuple[str, ...], max_articles: int | None, resume: bool,
-                  db: str | None,
-                  base_url: str | None, settings: dict[str, str], quiet: bool, verbose: bool) -> None:
+                  db: str | None, base_url: str | None, settings: dict[str, str], quiet: bool, verbose: bool,
+                  all_sites: bool, sites_file: str | None, cluster: str | None) -> None:
     """Crawl a whole site: new articles, due revisits, retries of failures.
 
     Prints a summary table; exits non-zero when the run failed, stopped early or its
@@ -358,12 +367,40 @@ def crawl_command(ctx: click.Context, site: str | None, generic: bool, start: st
     newscrawl crawl joongdo --resume                         # after Ctrl-C or a crash
     newscrawl crawl ndsoft --base-url https://www.example-paper.kr --since 2d
     newscrawl crawl --generic --start https://news.example.org/ --since 7d
+    newscrawl crawl --all --sites newscrawl.toml             # every site of the sites file
+    newscrawl crawl --all --cluster redis://10.0.0.5:6379/0  # workers fetch, this stores
     """
     options = CrawlOptions(since=since, until=until, sections=sections, max_articles=max_articles,
                            resume=resume, base_url=base_url, start=start)
     if quiet and verbose:
         raise click.UsageError("-q and -v ask for opposite logs: choose one")
-    overrides = run_settings(settings, LOG_LEVEL="WARNING" if quiet else "INFO")
+    overrides = run_settings(settings, LOG_LEVEL="WARNING" if quiet else "INFO", **check_cluster(cluster))
+    if all_sites:
+        if site or generic or start or base_url or sections or resume:
+            raise NewscrawlError("--all crawls the sites of the sites file: leave out SITE, --generic, --start, "
+                                 "--base-url, --section and --resume (put them in the file)")
+        outcomes = crawl_all(load_sites(sites_file or config().path or "newscrawl.toml"), archive_path(db), options,
+                             overrides, verbose=verbose)
+        click.echo(format_table(outcomes))
+        ctx.exit(max(outcome.exit_status for outcome in outcomes))
     result = crawl_site(crawl_target(site, generic), archive_path(db), options, overrides, verbose=verbose)
     click.echo(result.summary())
     ctx.exit(result.exit_status)
+
+
+@cli.command(name="worker")
+@click.option("--cluster", metavar="redis://HOST:PORT/N", required=True, help="The cluster's Redis.")
+@click.option("-s", "--set", "settings", multiple=True, callback=parse_setting, metavar="NAME=VALUE",
+              help="Override a Scrapy or NEWSCRAWL_ setting (repeatable), e.g. CONCURRENT_REQUESTS=32.")
+@click.option("-q", "--quiet", is_flag=True, help="Log only warnings and errors.")
+def worker_command(cluster: str, settings: dict[str, str], quiet: bool) -> None:
+    """Fetch and extract article pages for the coordinator of a cluster crawl, until stopped.
+
+    Any number of workers, on any machine that reaches the Redis; they never open the
+    archive. Stop one with Ctrl-C or SIGTERM: its pages in flight go to the others.
+
+    \b
+    newscrawl worker --cluster redis://10.0.0.5:6379/0
+    newscrawl worker --cluster redis://10.0.0.5:6379/0 -s CONCURRENT_REQUESTS=32 -q
+    """
+    run_worker(cluster, run_settings(settings, LOG_LEVEL="WARNING" if quiet else "INFO"))

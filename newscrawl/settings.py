@@ -65,6 +65,17 @@ NEWSCRAWL_GIVE_UP_AFTER = 20
 #: the crawl's own process, which is enough for a polite crawl; see newscrawl/crawl/workers.py).
 NEWSCRAWL_EXTRACT_WORKERS = 0
 
+# -- many machines: one frontier in Redis, one archive (newscrawl/cluster/) -------------------
+
+#: The cluster's Redis (``redis://HOST:PORT/N``). Set on a crawl, it coordinates: article pages
+#: go to the workers and come back through Redis to be stored. Set on a worker, where it works.
+NEWSCRAWL_CLUSTER = ""
+#: A worker's lease on a page in flight (renewed while it is): a page leased by a worker that
+#: died goes to another worker after this many seconds.
+NEWSCRAWL_CLUSTER_LEASE = 60.0
+#: How often workers look for tasks and the coordinator for results (seconds).
+NEWSCRAWL_CLUSTER_POLL = 0.1
+
 # -- politeness ------------------------------------------------------------------------------
 
 #: Your e-mail or web address, added to the User-Agent so a site's operator can reach you.
@@ -116,6 +127,7 @@ EXTENSIONS = {
     # feeds (`scrapy crawl joongdo -O articles.jsonl`) hold the articles, not failures
     "scrapy.extensions.feedexport.FeedExporter": None,
     "newscrawl.crawl.feeds.ArticleFeeds": 0,
+    "newscrawl.cluster.coordinator.ClusterCoordinator": 45,
 }
 
 # No listening ports: a crawler run from cron has no business opening one.

@@ -28,6 +28,7 @@ import gzip
 import re
 import sys
 import threading
+import time
 from datetime import datetime, timedelta
 from email.utils import format_datetime
 from html import escape
@@ -327,7 +328,12 @@ def _seed_layout_only(layout: str) -> None:
 class PaperHandler(Handler):
     """The mock server's handler with the generated paper's own pages in front."""
 
+    #: seconds every answer takes (``--latency``): a server far away, for the cluster benchmark
+    latency = 0.0
+
     def do_GET(self) -> None:  # noqa: N802 (http.server's naming)
+        if self.latency:
+            time.sleep(self.latency)
         parts = urlsplit(self.path)
         query = {k: v[0] for k, v in parse_qs(parts.query).items()}
         if not self.site.renderer.route(self, parts.path, query):
@@ -344,14 +350,17 @@ def main() -> None:
     parser.add_argument("--span-days", type=float, default=120.0)
     parser.add_argument("--log", type=Path)
     parser.add_argument("--pause-after", type=int)
+    parser.add_argument("--host", default="127.0.0.1", help="the loopback address to serve on (127.0.0.2: another site)")
+    parser.add_argument("--latency", type=float, default=0.0, help="answer every request after this many seconds")
     args = parser.parse_args()
     articles = generate(args.generate, args.now, args.span_days)
     renderer = NdsoftPaper(articles) if args.kind == "ndsoft" else GenericNewsSite(articles, args.now)
     PaperHandler.root, PaperHandler.stop_hanging = args.root, threading.Event()
     PaperHandler.site = GeneratedSite(renderer=renderer, pause_after=args.pause_after,
                                       log=args.log.open("a", encoding="utf-8") if args.log else None)
-    server = QuietServer(("127.0.0.1", 0), PaperHandler)
-    renderer.base = f"http://127.0.0.1:{server.server_address[1]}"
+    PaperHandler.latency = args.latency
+    server = QuietServer((args.host, 0), PaperHandler)
+    renderer.base = f"http://{args.host}:{server.server_address[1]}"
     print(renderer.base, flush=True)
     try:
         server.serve_forever()

@@ -121,6 +121,10 @@ class Handler(BaseHTTPRequestHandler):
     def log_message(self, format: str, *args: object) -> None:  # keep test output quiet
         pass
 
+    def parse_request(self) -> bool:
+        self.arrived = time.monotonic()  # when the request came, for tests of request rates
+        return super().parse_request()
+
     def do_GET(self) -> None:  # noqa: N802 (http.server's naming)
         parts = urlsplit(self.path)
         query = {k: v[0] for k, v in parse_qs(parts.query).items()}
@@ -159,7 +163,7 @@ class Handler(BaseHTTPRequestHandler):
              headers: dict[str, str] | None = None) -> None:
         if self.site:
             self.site.record({"path": self.path, "status": status, "ua": self.headers.get("User-Agent"),
-                              "conditional": bool(self.headers.get("If-None-Match"))})
+                              "conditional": bool(self.headers.get("If-None-Match")), "at": self.arrived})
         self.send_response(status)
         self.send_header("Content-Type", content_type)
         self.send_header("Content-Length", str(len(body)))

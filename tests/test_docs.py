@@ -33,19 +33,21 @@ def deployed_commands() -> list[list[str]]:
     """The ``newscrawl …`` command lines of the files in deploy/ (systemd's %i as a site)."""
     lines = []
     for path in sorted((ROOT / "deploy").iterdir()):
-        for match in re.finditer(r"bin/newscrawl ((?:crawl|health) [^\n>|]*)", path.read_text(encoding="utf-8")):
-            lines.append(shlex.split(match.group(1).replace("%i", "joongdo")))
+        for match in re.finditer(r"bin/newscrawl ((?:crawl|health|worker) [^\n>|]*)", path.read_text(encoding="utf-8")):
+            lines.append(shlex.split(match.group(1).replace("%i", "joongdo")
+                                     .replace("${NEWSCRAWL_REDIS}", "redis://10.0.0.5:6379/0")))
     return lines
 
 
 def test_deploy_examples_run_real_commands():
     commands = deployed_commands()
-    assert len(commands) == 3  # cron's crawl and health, systemd's crawl
+    assert len(commands) == 5  # cron's crawl and health, systemd's crawl, all sites and worker
     for args in commands:
         with cli.make_context("newscrawl", list(args)) as ctx:
             name, command, rest = cli.resolve_command(ctx, list(args))
             command.make_context(name, rest, parent=ctx)  # raises on an unknown option
-    assert sorted(args[:2] for args in commands) == [["crawl", "joongdo"], ["crawl", "joongdo"], ["health", "--db"]]
+    assert sorted(args[:2] for args in commands) == [
+        ["crawl", "--all"], ["crawl", "joongdo"], ["crawl", "joongdo"], ["health", "--db"], ["worker", "--cluster"]]
 
 
 def test_the_systemd_timer_starts_the_service_it_is_named_after():

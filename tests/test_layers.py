@@ -23,8 +23,9 @@ LAYERS = [
     {"newscrawl.sites"},
     {"newscrawl.extract", "newscrawl.reading"},
     {"newscrawl.archive"},
-    {"newscrawl.settings", "newscrawl.config", "newscrawl.spiders", "newscrawl.pipelines", "newscrawl.crawl"},
-    {"newscrawl.crawl.runner", "newscrawl.commands", "newscrawl.batch", "newscrawl.run", "newscrawl.reparse", "newscrawl.cli", "newscrawl.__main__", "newscrawl.serve",
+    {"newscrawl.settings", "newscrawl.config", "newscrawl.spiders", "newscrawl.pipelines", "newscrawl.crawl",
+     "newscrawl.cluster"},
+    {"newscrawl.crawl.runner", "newscrawl.crawl.many", "newscrawl.cluster.run", "newscrawl.commands", "newscrawl.batch", "newscrawl.run", "newscrawl.reparse", "newscrawl.cli", "newscrawl.__main__", "newscrawl.serve",
      "newscrawl.datasette_plugin", "newscrawl.queries"},
 ]
 

@@ -55,4 +55,5 @@ def test_every_profile_has_a_spider():
     result = subprocess.run([sys.executable, "-m", "scrapy", "list"], cwd=TESTS.parent, capture_output=True,
                             text=True)
     assert result.returncode == 0, result.stderr
-    assert result.stdout.split() == sorted(PROFILES)
+    # one spider per profile, and the cluster's worker (which serves them all)
+    assert result.stdout.split() == sorted([*PROFILES, "cluster-worker"])

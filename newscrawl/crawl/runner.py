@@ -29,8 +29,8 @@ from ..run import project_settings
 from ..sites import get_profile
 from ..spiders.failures import OneLineNetworkErrors
 from .jobs import JobDir, job_path
-from .lock import ArchiveLock
 from .logs import without_startup_dump
+from .lock import ArchiveLock
 from .plan import CrawlPlan, check_crawlable
 from .record import RunRecorder
 from .summary import format_summary
@@ -86,28 +86,43 @@ def crawl_site(site: str, db: str | Path, options: CrawlOptions, settings: dict[
     locked archive or nothing to resume. A crawl that runs always returns its result.
 
     Scrapy's dumps of settings, components and stats are logged only when ``verbose``."""
-    profile = get_profile(site)
-    check_crawlable(profile, options.base_url, options.start)
+    name = check_options(site, options)
     db = archive_path(db)  # before the lock and job files are made beside it
-    CrawlPlan.parse(profile, datetime.now(KST), options.since, options.until, ",".join(options.sections),
-                    options.max_articles)
-    if options.resume and (options.since or options.until or options.sections or options.max_articles):
-        raise BadWindow("--resume continues the stopped run with its own window and limits: "
-                        "leave out --since, --until, --section and --max-articles")
-    # one job per site: a CMS profile (or the generic one) crawls many sites, each known by its host
-    name = profile.site_name(f"{options.start or options.base_url or profile.base_url}/")
     job = JobDir(job_path(db, name))
     with ArchiveLock(db):
         if options.resume and job.notes() is None:
             raise NothingToResume(f"no stopped crawl of {name} to resume in {db} (nothing in {job.path})")
         if not options.resume:
             job.remove()
-        overrides = {**(settings or {}), "NEWSCRAWL_DB": str(db), "JOBDIR": str(job.path),
-                     # this process holds the lock already; a second flock would refuse it
-                     "NEWSCRAWL_LOCK_ENABLED": False}
         with nullcontext() if verbose else without_startup_dump():
-            crawler, reason = _run(site, options.spider_arguments(), {"STATS_DUMP": verbose, **overrides})
-    return _result(crawler, reason, db)
+            process = CrawlerProcess(project_settings(settings))
+            launched = launch(process, site, options,
+                              {"STATS_DUMP": verbose, **site_overrides(db, job, settings)}, first=True)
+            process.start()
+    if "error" in launched:
+        launched["error"].raiseException()
+    return crawl_result(launched["crawler"], launched["reason"], db)
+
+
+def check_options(site: str, options: CrawlOptions) -> str:
+    """Raise a NewscrawlError unless ``options`` make a crawl of ``site``; returns the name the
+    archive knows the site by (one job per site: a CMS profile, or the generic one, crawls
+    many sites, each known by its host)."""
+    profile = get_profile(site)
+    check_crawlable(profile, options.base_url, options.start)
+    CrawlPlan.parse(profile, datetime.now(KST), options.since, options.until, ",".join(options.sections),
+                    options.max_articles)
+    if options.resume and (options.since or options.until or options.sections or options.max_articles):
+        raise BadWindow("--resume continues the stopped run with its own window and limits: "
+                        "leave out --since, --until, --section and --max-articles")
+    return profile.site_name(f"{options.start or options.base_url or profile.base_url}/")
+
+
+def site_overrides(db: str | Path, job: JobDir, settings: dict[str, Any] | None) -> dict[str, Any]:
+    """The settings of one site's crawl into ``db`` under a lock the caller holds."""
+    return {**(settings or {}), "NEWSCRAWL_DB": str(db), "JOBDIR": str(job.path),
+            # this process holds the lock already; a second flock would refuse it
+            "NEWSCRAWL_LOCK_ENABLED": False}
 
 
 def crawl_target(site: str | None, generic: bool) -> str:
@@ -122,28 +137,28 @@ def crawl_target(site: str | None, generic: bool) -> str:
     return site
 
 
-def _run(site: str, arguments: dict[str, str], overrides: dict[str, Any]) -> tuple[Crawler, str]:
+def launch(process: CrawlerProcess, site: str, options: CrawlOptions, overrides: dict[str, Any],
+           first: bool) -> dict[str, Any]:
+    """Add the crawl of ``site`` to ``process`` (the first one added installs the reactor);
+    the returned dict gets its ``reason`` (Scrapy's close reason) or its ``error`` once the
+    process has run."""
     robots_log = logging.getLogger("scrapy.downloadermiddlewares.robotstxt")
     if not any(isinstance(f, OneLineNetworkErrors) for f in robots_log.filters):
         robots_log.addFilter(OneLineNetworkErrors())
     settings = project_settings(overrides)
-    process = CrawlerProcess(settings)
-    crawler = process.create_crawler(SpiderLoader.from_settings(settings).load(site))
-    outcome: dict[str, Any] = {"reason": "not started"}
+    crawler = Crawler(SpiderLoader.from_settings(settings).load(site), settings, init_reactor=first)
+    outcome: dict[str, Any] = {"reason": "not started", "crawler": crawler}
 
     def closed(spider: Any, reason: str) -> None:
         outcome["reason"] = reason
 
     crawler.signals.connect(closed, signal=signals.spider_closed)
-    failed = process.crawl(crawler, **arguments)
+    failed = process.crawl(crawler, **options.spider_arguments())
     failed.addErrback(lambda failure: outcome.setdefault("error", failure))
-    process.start()
-    if "error" in outcome:
-        outcome["error"].raiseException()
-    return crawler, outcome["reason"]
+    return outcome
 
 
-def _result(crawler: Crawler, reason: str, db: str | Path) -> CrawlResult:
+def crawl_result(crawler: Crawler, reason: str, db: str | Path) -> CrawlResult:
     recorder = crawler.get_extension(RunRecorder)
     if recorder is None or recorder.run_id is None:
         return CrawlResult(None, [], reason)

@@ -86,6 +86,14 @@ def with_contact(user_agent: str, contact: str) -> str:
     return f"{user_agent} (contact: {contact})"
 
 
+def add_contact(settings: BaseSettings) -> None:
+    """``NEWSCRAWL_CONTACT`` into the User-Agent, unless the command line gave a User-Agent
+    of its own (which is the user's: left as it is)."""
+    contact = settings.get("NEWSCRAWL_CONTACT")
+    if contact and (settings.getpriority("USER_AGENT") or 0) < SETTINGS_PRIORITIES["cmdline"]:
+        settings.set("USER_AGENT", with_contact(settings["USER_AGENT"], contact), priority="spider")
+
+
 class NewsSpider(scrapy.Spider):
     """One news site, described by a :class:`SiteProfile`.
 
@@ -135,10 +143,7 @@ class NewsSpider(scrapy.Spider):
             check_setting_names(settings, "scrapy -s or settings")
         except ConfigError as exc:  # `scrapy crawl` prints a UsageError as one line, exit 2
             raise UsageError(str(exc), print_help=False) from exc
-        contact = settings.get("NEWSCRAWL_CONTACT")
-        # A User-Agent given on the command line is the user's own: leave it as it is.
-        if contact and (settings.getpriority("USER_AGENT") or 0) < SETTINGS_PRIORITIES["cmdline"]:
-            settings.set("USER_AGENT", with_contact(settings["USER_AGENT"], contact), priority="spider")
+        add_contact(settings)
 
     # -- start ----------------------------------------------------------------------------
 
