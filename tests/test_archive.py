@@ -40,7 +40,7 @@ def test_new_then_unchanged(db):
     assert article["last_fetched_at"] == "2026-01-02T10:00:00+09:00"
     assert article["first_seen_at"] == "2026-01-01T10:00:00+09:00"
     # the lists were the same both times: one row per item, seen over the whole period
-    assert {(r["first_seen_at"], r["last_seen_at"]) for r in db["related_links"].rows} == {
+    assert {(r["first_seen_at"], r["last_seen_at"]) for r in db["list_snapshots"].rows} == {
         ("2026-01-01T10:00:00+09:00", "2026-01-02T10:00:00+09:00")}
 
 
@@ -60,11 +60,25 @@ def test_ranking_change_is_a_new_snapshot_not_a_revision(db):
     save_article(db, article_from(body, "2026-01-01T10:00:00+09:00"))
     moved = body.replace("[문화人칼럼] 쵸코".encode(), "새 기사".encode())
     assert save_article(db, article_from(moved, "2026-01-02T10:00:00+09:00")).outcome == "unchanged"
-    rank6 = db.execute("SELECT i.title, l.first_seen_at, l.last_seen_at FROM related_links l "
-                       "JOIN related_items i ON i.id = l.item WHERE l.list = 'ranking' AND l.rank = 6 "
-                       "ORDER BY l.id").fetchall()
+    rank6 = db.execute("SELECT title, first_seen_at, last_seen_at FROM list_snapshots "
+                       "WHERE list = 'ranking' AND rank = 6 ORDER BY first_seen_at").fetchall()
     assert rank6 == [("[문화人칼럼] 쵸코", "2026-01-01T10:00:00+09:00", "2026-01-01T10:00:00+09:00"),
                      ("새 기사", "2026-01-02T10:00:00+09:00", "2026-01-02T10:00:00+09:00")]
+
+
+def test_a_list_shown_beside_many_articles_is_stored_once(db):
+    body = SEED_HTML.read_bytes()
+    for key in range(3):  # three articles fetched the same hour, the same lists beside each
+        article = article_from(body, f"2026-01-01T10:0{key}:00+09:00")
+        save_article(db, dataclasses.replace(article, article_id=f"{key}", url=f"{SEED_URL}&n={key}"))
+    lists = db.execute("SELECT list, items FROM related_lists ORDER BY list").fetchall()
+    shown = sorted({(entry["list"], entry["rank"]) for entry in article.related})
+    assert sum(items for _list, items in lists) == len(shown) == db["related_list_items"].count
+    assert db["related_sightings"].count == 3 * len(lists)
+    # read back beside every article as each showed it
+    assert db["list_snapshots"].count == 3 * len(shown)
+    assert db.execute("SELECT first_seen_at, last_seen_at FROM related_lists WHERE list = 'ranking'").fetchone() == (
+        "2026-01-01T10:00:00+09:00", "2026-01-01T10:02:00+09:00")
 
 
 def test_a_failed_write_leaves_nothing_behind(db):
@@ -72,7 +86,7 @@ def test_a_failed_write_leaves_nothing_behind(db):
     broken = dataclasses.replace(article, photos=[{"url": None, "alt": None, "caption": "x", "credit": None}])
     with pytest.raises(sqlite3.IntegrityError):
         save_article(db, broken)
-    assert [db[t].count for t in ("articles", "revisions", "pages", "photos", "related_links")] == [0, 0, 0, 0, 0]
+    assert [db[t].count for t in ("articles", "revisions", "pages", "photos", "related_sightings")] == [0, 0, 0, 0, 0]
 
 
 def test_raw_page_round_trips(db):
@@ -122,8 +136,8 @@ def test_failures_count_attempts_and_clear_on_success(db):
 
 
 def test_schema_has_foreign_keys_and_indexes(db):
-    fks = {(fk.column, fk.other_table) for fk in db["related_links"].foreign_keys}
-    assert fks == {("article", "articles"), ("item", "related_items")}
+    fks = {(fk.column, fk.other_table) for fk in db["related_sightings"].foreign_keys}
+    assert fks == {("article", "articles"), ("related_list", "related_lists")}
     assert any(i.columns == ["site", "article_id"] and i.unique for i in db["articles"].indexes)
     assert db.execute("PRAGMA foreign_keys").fetchone()[0] == 1
     assert db.execute("PRAGMA journal_mode").fetchone()[0] == "wal"

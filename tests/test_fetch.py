@@ -29,7 +29,7 @@ def test_fetch_stores_the_article(mock_site, tmp_path):
     assert article["published_at"] == "2020-07-08T08:05:00+09:00"
     assert db["photos"].count == 1
     assert [r["name"] for r in db["reporters"].rows] == ["임병안"]
-    assert db["related_links"].count == 17
+    assert db["list_snapshots"].count == 17
     page = db.execute("SELECT status, headers, body_size FROM pages").fetchone()
     assert page[0] == 200 and page[2] > 10_000
     assert "text/html; charset=utf-8" in json.loads(page[1])["content-type"]
@@ -52,8 +52,8 @@ def test_refetch_creates_no_duplicate(mock_site, tmp_path):
     assert again.returncode == 0, again.stderr
     assert again.stdout.startswith("unchanged:")
     db = sqlite_utils.Database(db_path)
-    counts = {t: db[t].count for t in ("articles", "revisions", "pages", "photos", "reporters", "related_links")}
-    assert counts == {"articles": 1, "revisions": 1, "pages": 1, "photos": 1, "reporters": 1, "related_links": 17}
+    counts = {t: db[t].count for t in ("articles", "revisions", "pages", "photos", "reporters", "list_snapshots")}
+    assert counts == {"articles": 1, "revisions": 1, "pages": 1, "photos": 1, "reporters": 1, "list_snapshots": 17}
 
 
 def test_changed_article_keeps_the_old_revision(mock_site, tmp_path):

@@ -22,11 +22,11 @@ def archive_with(tmp_path, article):
 
 def test_unchanged_extraction_changes_nothing(seed_archive):
     db = open_archive(seed_archive)
-    before = [list(db[t].rows) for t in ("articles", "revisions", "related_links", "pages")]
+    before = [list(db[t].rows) for t in ("articles", "revisions", "related_sightings", "related_lists", "pages")]
     report = reparse(seed_archive)
     assert report.counts == {"unchanged": 1, "updated": 0, "new": 0, "dropped": 0}
     assert report.changes == []
-    assert [list(db[t].rows) for t in ("articles", "revisions", "related_links", "pages")] == before
+    assert [list(db[t].rows) for t in ("articles", "revisions", "related_sightings", "related_lists", "pages")] == before
 
 
 def test_better_extraction_adds_a_revision(tmp_path):

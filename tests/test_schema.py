@@ -3,6 +3,7 @@ the common questions use, and documentation that covers every table, view and co
 
 from __future__ import annotations
 
+import dataclasses
 import hashlib
 import json
 import re
@@ -13,7 +14,7 @@ import pytest
 import sqlite_utils
 
 import newscrawl
-from conftest import SEED_KEY, seed_article
+from conftest import SEED_KEY, SEED_URL, seed_article
 from newscrawl.archive import load_page, open_archive, save_article
 from newscrawl.archive.migrations import MIGRATIONS
 from newscrawl.archive.search import FTS_TABLE, rebuild_index, search
@@ -49,6 +50,58 @@ def first_release_archive(path: Path) -> None:
                              "first_seen_at": article.fetched_at, "last_seen_at": article.fetched_at})
     _replace_reporters(old, rowid, article)
     old.close()
+
+
+#: The archive's version before the news lists were stored once per content.
+BEFORE_LISTS = 9
+
+
+def shown_at_each_fetch(db) -> dict[str, set[tuple]]:
+    """What the list_snapshots view says each fetch showed: at every time it knows, the
+    (article, list, rank, title, url) seen then."""
+    rows = db.execute("SELECT seen_beside, list, rank, title, url, first_seen_at, last_seen_at"
+                      " FROM list_snapshots").fetchall()
+    times = {time for row in rows for time in row[5:]}
+    return {at: {row[:5] for row in rows if row[5] <= at <= row[6]} for at in times}
+
+
+def test_lists_stored_beside_every_article_are_converted_to_lists_stored_once(tmp_path):
+    old = sqlite_utils.Database(tmp_path / "old.db")
+    for migration in MIGRATIONS[:BEFORE_LISTS]:
+        migration(old)
+    old.execute(f"PRAGMA user_version = {BEFORE_LISTS}")
+    article = seed_article()
+    save_article(old, dataclasses.replace(article, related=[]))
+    other = dataclasses.replace(article, article_id="2", url=SEED_URL + "&n=2", related=[])
+    save_article(old, other)
+    items = {}
+    for entry in article.related:
+        key = (entry["url"], entry["title"], entry.get("summary"))
+        items[key] = old["related_items"].insert({"item_hash": hashlib.sha1(json.dumps(list(key), ensure_ascii=False)
+                                                  .encode()).hexdigest(), "url": key[0], "title": key[1],
+                                                  "summary": key[2]}).last_pk
+    changed = old["related_items"].insert({"item_hash": "x", "url": "http://a/x", "title": "새 기사"}).last_pk
+    t1, t2, t3 = (f"2026-01-0{day}T10:00:00+09:00" for day in (1, 2, 3))
+    # as the old code wrote it: both articles showed the lists at t1 and t2; at t3 the first
+    # showed a new headline at ranking's rank 6, its other rows extended to t3
+    for rowid in (1, 2):
+        for entry in article.related:
+            moved = rowid == 1 and (entry["list"], entry["rank"]) == ("ranking", 6)
+            last = t2 if moved or rowid == 2 else t3
+            item = items[(entry["url"], entry["title"], entry.get("summary"))]
+            old["related_links"].insert({"article": rowid, "list": entry["list"], "rank": entry["rank"],
+                                         "item": item, "first_seen_at": t1, "last_seen_at": last})
+    old["related_links"].insert({"article": 1, "list": "ranking", "rank": 6, "item": changed,
+                                 "first_seen_at": t3, "last_seen_at": t3})
+    before = shown_at_each_fetch(old)
+    old.close()
+    db = open_archive(tmp_path / "old.db")
+    assert shown_at_each_fetch(db) == before and (1, "ranking", 6, "새 기사", "http://a/x") in before[t3]
+    assert "related_links" not in db.table_names()
+    lists = {entry["list"] for entry in article.related}
+    # one row per distinct list: the ranking twice (before and after rank 6 changed)
+    assert db["related_lists"].count == len(lists) + 1
+    assert db["related_sightings"].count == 2 * len(lists) + 1
 
 
 def index_terms(db) -> list[tuple]:
@@ -101,8 +154,10 @@ COMMON_QUERIES = {
     "print page": ("SELECT id FROM articles WHERE print_date = '2020-07-09' AND print_page = 8",
                    "idx_articles_print_date_print_page"),
     "edited": ("SELECT id FROM articles WHERE revision > 1 ORDER BY last_changed_at DESC", "idx_articles_edited"),
-    "ranking on a day": ("SELECT rank FROM related_links WHERE list = 'ranking' AND first_seen_at <= '2026-01-02'",
-                         "idx_related_links_list_first_seen_at"),
+    "ranking on a day": ("SELECT id FROM related_lists WHERE list = 'ranking' AND first_seen_at <= '2026-01-02'",
+                         "idx_related_lists_list_first_seen_at"),
+    "lists beside an article": ("SELECT related_list FROM related_sightings WHERE article = 1",
+                                "idx_related_sightings_article"),
     "revisions of an article": ("SELECT * FROM revisions WHERE article = 1", "idx_revisions_article_revision"),
 }
 

@@ -10,9 +10,12 @@ from __future__ import annotations
 import json
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
+from itertools import groupby
+from operator import itemgetter
 
 from sqlite_utils import Database
 
+from .lists import add_sighting, list_id_of
 from .search import create_index, rebuild_index
 from .sections import link_section
 
@@ -189,6 +192,57 @@ def _current_body_once(db: Database) -> None:
         " (SELECT v.id FROM revisions v JOIN articles a ON a.id = v.article AND a.revision = v.revision)")
 
 
+def _lists_stored_once(db: Database) -> None:
+    """Each distinct content of a news list stored once (``related_lists``, its headlines in
+    ``related_list_items``), with one ``related_sightings`` row per article and period that
+    showed it (:mod:`newscrawl.archive.lists`), instead of every headline again beside every
+    article (``related_links``, converted here and dropped)."""
+    db.execute("CREATE TABLE related_lists (id INTEGER PRIMARY KEY, list TEXT NOT NULL, list_hash TEXT NOT NULL,"
+               " items INTEGER NOT NULL, first_seen_at TEXT NOT NULL, last_seen_at TEXT NOT NULL)")
+    db.execute("CREATE UNIQUE INDEX idx_related_lists_list_hash ON related_lists (list_hash)")
+    db.execute("CREATE INDEX idx_related_lists_list_first_seen_at ON related_lists (list, first_seen_at)")
+    db.execute("CREATE TABLE related_list_items (related_list INTEGER NOT NULL REFERENCES related_lists(id),"
+               " rank INTEGER NOT NULL, item INTEGER NOT NULL REFERENCES related_items(id),"
+               " PRIMARY KEY (related_list, rank)) WITHOUT ROWID")
+    db.execute("CREATE INDEX idx_related_list_items_item ON related_list_items (item)")
+    db.execute("CREATE TABLE related_sightings (id INTEGER PRIMARY KEY,"
+               " article INTEGER NOT NULL REFERENCES articles(id),"
+               " related_list INTEGER NOT NULL REFERENCES related_lists(id),"
+               " first_seen_at TEXT NOT NULL, last_seen_at TEXT NOT NULL)")
+    db.execute("CREATE INDEX idx_related_sightings_article ON related_sightings (article, related_list)")
+    db.execute("CREATE INDEX idx_related_sightings_related_list ON related_sightings (related_list)")
+    rows = db.execute(
+        "SELECT l.article, l.list, l.rank, l.first_seen_at, l.last_seen_at, i.url, i.title, i.summary"
+        " FROM related_links l JOIN related_items i ON i.id = l.item ORDER BY l.article, l.list")
+    for (article, name), links in groupby(rows, key=itemgetter(0, 1)):
+        for entries, first, last in _sightings(list(links)):
+            add_sighting(db, article, list_id_of(db, name, entries, first, last), first, last)
+    db.execute("DROP VIEW list_snapshots")
+    db.execute("DROP TABLE related_links")
+    db.execute("""CREATE VIEW list_snapshots AS
+SELECT r.list, li.rank, i.title, i.url, s.first_seen_at, s.last_seen_at,
+  s.article AS seen_beside, li.item
+FROM related_sightings s JOIN related_lists r ON r.id = s.related_list
+  JOIN related_list_items li ON li.related_list = s.related_list
+  JOIN related_items i ON i.id = li.item""")
+
+
+def _sightings(links: list[tuple]) -> list[tuple[list[dict], str, str]]:
+    """The lists an article showed, as ``(entries, first, last)``, from its old
+    ``related_links`` rows of one list: at each time a fetch is known by, the list held the
+    rows seen then; consecutive fetches that showed the same list are one sighting."""
+    sightings: list[tuple[list[dict], str, str]] = []
+    for at in sorted({time for link in links for time in link[3:5]}):
+        entries = [{"rank": rank, "url": url, "title": title, "summary": summary}
+                   for _article, _list, rank, first, last, url, title, summary in sorted(links, key=itemgetter(2))
+                   if first <= at <= last]
+        if sightings and sightings[-1][0] == entries:
+            sightings[-1] = (entries, sightings[-1][1], at)
+        else:
+            sightings.append((entries, at, at))
+    return sightings
+
+
 #: Every migration, in order. The archive's version is the number applied.
 MIGRATIONS: list[Callable[[Database], None]] = [
     _pages_and_articles,
@@ -200,6 +254,7 @@ MIGRATIONS: list[Callable[[Database], None]] = [
     _crawl_runs,
     _page_dictionaries,
     _current_body_once,
+    _lists_stored_once,
 ]
 
 

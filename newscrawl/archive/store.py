@@ -21,6 +21,7 @@ from sqlite_utils import Database
 
 from ..extract.dates import KST
 from ..items import Article, FetchFailure
+from .lists import record_lists
 from .pages import store_page
 from .rows import insert_row, insert_rows, update_row
 from .search import index_article, unindex_article
@@ -99,8 +100,7 @@ def save_article(db: Database, article: Article) -> SaveResult:
             _replace_photos(db, rowid, article)
             link_section(db, rowid, article.site, article.sections)
             index_article(db, rowid)
-        previous_snapshot = None if row is None else row[3]
-        _record_related(db, rowid, article.related, seen_at, previous_snapshot)
+        record_lists(db, rowid, article.related, seen_at, None if row is None else row[3])
         if article.complete:  # an article cut short stays a failure to retry (see ArchivePipeline)
             db.execute("DELETE FROM failures WHERE url = ?", [article.url])
     return result
@@ -187,43 +187,6 @@ def _replace_photos(db: Database, rowid: int, article: Article) -> None:
     insert_rows(db, "photos", ("article", "position", *_PHOTO_FIELDS), (
         (rowid, position, *(photo.get(k) for k in _PHOTO_FIELDS))
         for position, photo in enumerate(article.photos, start=1)))
-
-
-def _record_related(db: Database, rowid: int, related: list[dict[str, Any]], seen_at: str,
-                    previous_snapshot: str | None) -> None:
-    """Extend the links seen in the previous snapshot at the same rank; add the rest as new."""
-    new_links = []
-    for entry, item_id in zip(related, _related_items(db, related)):
-        # an article seen for the first time has no previous snapshot to extend
-        updated = previous_snapshot is not None and db.execute(
-            "UPDATE related_links SET last_seen_at = ? WHERE article = ? AND list = ? AND rank = ?"
-            " AND item = ? AND last_seen_at = ?",
-            [seen_at, rowid, entry["list"], entry["rank"], item_id, previous_snapshot],
-        ).rowcount
-        if not updated:
-            new_links.append((rowid, entry["list"], entry["rank"], item_id, seen_at, seen_at))
-    insert_rows(db, "related_links", ("article", "list", "rank", "item", "first_seen_at", "last_seen_at"),
-                new_links)
-
-
-def _related_items(db: Database, related: list[dict[str, Any]]) -> list[int]:
-    """The ``related_items`` id of each entry of ``related``, adding the items not seen before."""
-    hashes = [_item_hash(entry) for entry in related]
-    ids = dict(db.execute(  # sql: one ? per hash
-        f"SELECT item_hash, id FROM related_items WHERE item_hash IN ({', '.join('?' * len(hashes))})",
-        hashes).fetchall()) if hashes else {}
-    for entry, item_hash in zip(related, hashes):
-        if item_hash not in ids:
-            ids[item_hash] = insert_row(db, "related_items", {
-                "item_hash": item_hash, "url": entry["url"], "title": entry["title"],
-                "summary": entry.get("summary"),
-            })
-    return [ids[item_hash] for item_hash in hashes]
-
-
-def _item_hash(entry: dict[str, Any]) -> str:
-    identity = json.dumps([entry["url"], entry["title"], entry.get("summary")], ensure_ascii=False)
-    return hashlib.sha1(identity.encode()).hexdigest()
 
 
 def record_failure(db: Database, failure: FetchFailure) -> None:
