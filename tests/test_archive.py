@@ -14,6 +14,7 @@ from conftest import SEED_HTML, SEED_URL
 from newscrawl.archive import load_page, open_archive, record_failure, save_article
 from newscrawl.archive.migrations import MIGRATIONS
 from newscrawl.archive.pages import DICTIONARY_AFTER
+from newscrawl.archive.revisions import current_content
 from newscrawl.archive.store import content_of, revision_content
 from newscrawl.items import FetchFailure, RawPage
 from newscrawl.pipelines import run_offline
@@ -50,8 +51,8 @@ def test_change_adds_revision_and_keeps_old(db):
     edited = body.replace("국무총리상 수상".encode(), "국무총리 표창".encode())
     result = save_article(db, article_from(edited, "2026-01-03T10:00:00+09:00"))
     assert (result.outcome, result.revision) == ("updated", 2)
-    subtitles = [r["data"] for r in db["revisions"].rows_where(order_by="revision")]
-    assert "국무총리상 수상" in subtitles[0] and "국무총리 표창" in subtitles[1]
+    subtitles = [r["subtitle"] for r in db["revision_history"].rows_where(order_by="revision")]
+    assert subtitles == ["정보보호의날 맞아 국무총리상 수상", "정보보호의날 맞아 국무총리 표창"]
     assert db["articles"].get(result.article_rowid)["subtitle"] == "정보보호의날 맞아 국무총리 표창"
 
 
@@ -113,7 +114,7 @@ def test_pages_of_a_site_are_compressed_with_its_dictionary_and_read_back_exactl
     assert all(len(p["body"]) * 3 < len(zlib.compress(body, 9)) for p in pages[DICTIONARY_AFTER:])
 
 
-def test_the_current_revision_keeps_its_body_in_the_article_only(db):
+def test_the_current_revision_is_not_a_second_copy_of_the_article(db):
     body = SEED_HTML.read_bytes()
     first = article_from(body, "2026-01-01T10:00:00+09:00")
     save_article(db, first)
@@ -122,9 +123,10 @@ def test_the_current_revision_keeps_its_body_in_the_article_only(db):
     save_article(db, second)
     (article,) = db["articles"].rows
     old, new = (r["data"] for r in db["revisions"].rows_where(order_by="revision"))
-    assert "body" in json.loads(old) and "body" not in json.loads(new)
-    assert revision_content(old, article["body"]) == content_of(first)
-    assert revision_content(new, article["body"]) == content_of(second)
+    # the superseded version is whole; the current one keeps only what the row and photos lack
+    assert revision_content(old) == content_of(first)
+    assert set(json.loads(new)) == {"reporters"}
+    assert revision_content(new, current_content(db, article["id"])) == content_of(second)
 
 
 def test_failures_count_attempts_and_clear_on_success(db):

@@ -9,7 +9,7 @@ import pytest
 import sqlite_utils
 
 from conftest import SEED_KEY, run_newscrawl
-from newscrawl.archive.store import revision_content
+from newscrawl.archive.revisions import current_content, revision_content
 
 
 def fetch(*args, db=None):
@@ -69,7 +69,8 @@ def test_changed_article_keeps_the_old_revision(mock_site, tmp_path):
     (article,) = db["articles"].rows
     assert article["revision"] == 2
     assert article["modified_at"] == "2021-06-01T09:30:00+09:00"
-    old, new = (revision_content(r["data"], article["body"]) for r in db["revisions"].rows_where(order_by="revision"))
+    old, new = (r["data"] for r in db["revisions"].rows_where(order_by="revision"))
+    old, new = revision_content(old), revision_content(new, current_content(db, article["id"]))
     assert "국무총리표창(단체)을" in old["body"] and old["modified_at"] == "2021-05-16T22:05:00+09:00"
     assert "국무총리표창을" in new["body"]
     assert db["pages"].count == 2  # both raw pages kept

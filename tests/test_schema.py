@@ -18,6 +18,7 @@ from conftest import SEED_KEY, SEED_URL, seed_article
 from newscrawl.archive import load_page, open_archive, save_article
 from newscrawl.archive.migrations import MIGRATIONS
 from newscrawl.archive.search import FTS_TABLE, rebuild_index, search
+from newscrawl.archive.revisions import current_content
 from newscrawl.archive.store import _article_row, _replace_reporters, content_hash, content_of, revision_content
 from newscrawl.cli import cli
 
@@ -104,6 +105,30 @@ def test_lists_stored_beside_every_article_are_converted_to_lists_stored_once(tm
     assert db["related_sightings"].count == 2 * len(lists) + 1
 
 
+def test_current_revisions_of_older_archives_keep_only_what_the_row_lacks(tmp_path):
+    path = tmp_path / "old.db"
+    old = sqlite_utils.Database(path)
+    for migration in MIGRATIONS[:BEFORE_LISTS + 1]:
+        migration(old)
+    old.execute(f"PRAGMA user_version = {BEFORE_LISTS + 1}")
+    article = seed_article()
+    save_article(old, article)
+    edited = seed_article("2026-01-02T10:00:00+09:00")
+    edited.subtitle = "고친 부제"
+    save_article(old, edited)
+    # as migration 9 left current revisions: every content field but the body
+    whole = {k: v for k, v in content_of(edited).items() if k != "body"}
+    old.execute("UPDATE revisions SET data = ? WHERE revision = 2", [json.dumps(whole, ensure_ascii=False)])
+    old.close()
+    db = open_archive(path)
+    first, current = (r["data"] for r in db["revisions"].rows_where(order_by="revision"))
+    assert set(json.loads(current)) == {"reporters"}
+    assert revision_content(current, current_content(db, 1)) == content_of(edited)
+    assert revision_content(first) == content_of(article)
+    assert [r["subtitle"] for r in db["revision_history"].rows_where(order_by="revision")] == [
+        article.subtitle, "고친 부제"]
+
+
 def index_terms(db) -> list[tuple]:
     db.execute(f"CREATE VIRTUAL TABLE IF NOT EXISTS temp.vocab USING fts5vocab(main, {FTS_TABLE}, instance)")
     return db.execute("SELECT * FROM temp.vocab ORDER BY 1, 2, 3, 4").fetchall()
@@ -126,10 +151,13 @@ def test_first_release_archive_is_upgraded_in_place(tmp_path):
     assert index_terms(db) == backfilled
     # its page, compressed without a dictionary, reads back as it was received
     assert load_page(db, article["page_id"]).body == seed_article().page.body
-    # its body is now kept once, in articles; the revision's content is still whole
+    # its body is now kept once, in articles (its photos, never written to the photos table
+    # by the first release, stay in its data); the revision's content is still whole
     (data,) = db.execute("SELECT data FROM revisions").fetchone()
-    assert "body" not in json.loads(data)
-    assert revision_content(data, article["body"]) == content_of(seed_article())
+    assert "body" not in json.loads(data) and json.loads(data)["photos"]
+    assert revision_content(data, current_content(db, article["id"])) == content_of(seed_article())
+    (history,) = db["revision_history"].rows
+    assert (history["title"], history["modified_at"]) == (article["title"], article["modified_at"])
     assert save_article(db, seed_article("2026-02-01T10:00:00+09:00")).outcome == "unchanged"
 
 

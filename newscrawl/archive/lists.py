@@ -46,7 +46,7 @@ def list_id_of(db: Database, name: str, entries: list[dict[str, Any]], first_see
                last_seen_at: str) -> int:
     """The ``related_lists`` id of list ``name`` holding ``entries``, added if never seen;
     its first and last sighting widened to take in ``first_seen_at`` to ``last_seen_at``."""
-    list_hash = _hash([name, [[e["rank"], e["url"], e["title"], e.get("summary")] for e in entries]])
+    list_hash = list_hash_of(name, entries)
     found = db.execute("SELECT id FROM related_lists WHERE list_hash = ?", [list_hash]).fetchone()
     if found is None:
         list_id = insert_row(db, "related_lists", {"list": name, "list_hash": list_hash, "items": len(entries),
@@ -58,6 +58,18 @@ def list_id_of(db: Database, name: str, entries: list[dict[str, Any]], first_see
                " WHERE id = ? AND (first_seen_at > ? OR last_seen_at < ?)",
                [first_seen_at, last_seen_at, found[0], first_seen_at, last_seen_at])
     return found[0]
+
+
+def list_hash_of(name: str, entries: list[dict[str, Any]]) -> str:
+    """What identifies list ``name`` holding ``entries`` (in rank order)."""
+    return _hash([name, [[e["rank"], e["url"], e["title"], e.get("summary")] for e in entries]])
+
+
+def lists_seen(db: Database, rowid: int, seen_at: str) -> set[str]:
+    """The hashes of the lists article ``rowid`` showed at its fetch at ``seen_at``."""
+    return {list_hash for (list_hash,) in db.execute(
+        "SELECT r.list_hash FROM related_sightings s JOIN related_lists r ON r.id = s.related_list"
+        " WHERE s.article = ? AND s.last_seen_at = ?", [rowid, seen_at])}
 
 
 def add_sighting(db: Database, rowid: int, list_id: int, first_seen_at: str, last_seen_at: str) -> None:

@@ -16,6 +16,7 @@ from operator import itemgetter
 from sqlite_utils import Database
 
 from .lists import add_sighting, list_id_of
+from .revisions import CURRENT_DATA_FIELDS, current_content, current_data, revision_content
 from .search import create_index, rebuild_index
 from .sections import link_section
 
@@ -243,6 +244,27 @@ def _sightings(links: list[tuple]) -> list[tuple[list[dict], str, str]]:
     return sightings
 
 
+def _current_revision_once(db: Database) -> None:
+    """The current revision's data keeps only what the article's row and photos lack
+    (:mod:`newscrawl.archive.revisions`), where it is the same; the readable view reads
+    the rest from the row."""
+    current = db.execute("SELECT v.id, v.article, v.data FROM revisions v"
+                         " JOIN articles a ON a.id = v.article AND a.revision = v.revision")
+    for revision_id, rowid, data in current:
+        row = current_content(db, rowid)
+        whole = revision_content(data, row)
+        if all(name in whole for name in CURRENT_DATA_FIELDS) and revision_content(current_data(whole), row) == whole:
+            db.execute("UPDATE revisions SET data = ? WHERE id = ?", [current_data(whole), revision_id])
+    db.execute("DROP VIEW revision_history")
+    db.execute("""CREATE VIEW revision_history AS
+SELECT v.article, a.title AS current_title, v.revision, a.revision AS revisions,
+  CASE WHEN v.revision = a.revision THEN a.title ELSE json_extract(v.data, '$.title') END AS title,
+  CASE WHEN v.revision = a.revision THEN a.subtitle ELSE json_extract(v.data, '$.subtitle') END AS subtitle,
+  CASE WHEN v.revision = a.revision THEN a.modified_at ELSE json_extract(v.data, '$.modified_at') END AS modified_at,
+  v.first_seen_at, v.last_seen_at, v.page_id
+FROM revisions v JOIN articles a ON a.id = v.article""")
+
+
 #: Every migration, in order. The archive's version is the number applied.
 MIGRATIONS: list[Callable[[Database], None]] = [
     _pages_and_articles,
@@ -255,6 +277,7 @@ MIGRATIONS: list[Callable[[Database], None]] = [
     _page_dictionaries,
     _current_body_once,
     _lists_stored_once,
+    _current_revision_once,
 ]
 
 

@@ -4,9 +4,8 @@ An article is keyed by (site, article_id). Saving it again with the same content
 nothing but the "last seen" times; saving it with changed content adds a revision and
 updates the ``articles`` row, so every version ever seen stays in ``revisions``.
 
-``revisions.data`` holds a version's content as JSON, except that of the current version,
-whose body is stored once, in ``articles.body``: it is added to the revision's data when a
-newer version supersedes it (:func:`revision_content` reads either kind).
+``revisions.data`` holds a superseded version's content as JSON; the current version's is
+the article's row and photos, its data only what they lack (:mod:`.revisions`).
 """
 
 from __future__ import annotations
@@ -23,15 +22,11 @@ from ..extract.dates import KST
 from ..items import Article, FetchFailure
 from .lists import record_lists
 from .pages import store_page
+from .revisions import CONTENT_FIELDS, PHOTO_FIELDS, current_content, current_data, revision_content
 from .rows import insert_row, insert_rows, update_row
 from .search import index_article, unindex_article
 from .sections import link_section
 
-#: Fields whose change makes a new revision. Related lists and fetch times are not content.
-CONTENT_FIELDS = (
-    "title", "subtitle", "sections", "published_at", "modified_at", "print_date",
-    "print_page", "reporters", "dateline", "byline", "body", "photos", "complete",
-)
 
 Outcome = Literal["new", "updated", "unchanged"]
 
@@ -54,14 +49,6 @@ def content_of(article: Article) -> dict[str, Any]:
 def content_hash(content: dict[str, Any]) -> str:
     canonical = json.dumps(content, ensure_ascii=False, sort_keys=True, separators=(",", ":"))
     return hashlib.sha256(canonical.encode()).hexdigest()
-
-
-def revision_content(data: str, body: str) -> dict[str, Any]:
-    """The content of a revision from its stored ``data``; ``body`` is its article's
-    current body, which is the revision's own when the data holds none (the current one)."""
-    stored = json.loads(data)
-    stored.setdefault("body", body)
-    return {name: stored[name] for name in CONTENT_FIELDS if name in stored}
 
 
 def save_article(db: Database, article: Article) -> SaveResult:
@@ -93,7 +80,7 @@ def save_article(db: Database, article: Article) -> SaveResult:
         if result.outcome != "unchanged":
             insert_row(db, "revisions", {
                 "article": rowid, "revision": result.revision, "content_hash": digest,
-                "data": json.dumps({k: v for k, v in content.items() if k != "body"}, ensure_ascii=False),
+                "data": current_data(content),
                 "page_id": page_id, "first_seen_at": seen_at, "last_seen_at": seen_at,
             })
             _replace_reporters(db, rowid, article)
@@ -107,12 +94,10 @@ def save_article(db: Database, article: Article) -> SaveResult:
 
 
 def _supersede(db: Database, rowid: int, revision: int) -> None:
-    """Complete the data of article ``rowid``'s current ``revision`` with its body, before a
-    newer version replaces the body in ``articles``."""
-    data, body = db.execute(
-        "SELECT v.data, a.body FROM revisions v JOIN articles a ON a.id = v.article"
-        " WHERE v.article = ? AND v.revision = ?", [rowid, revision]).fetchone()
-    content = revision_content(data, body)
+    """Complete the data of article ``rowid``'s current ``revision`` from the article's row
+    and photos, before a newer version replaces them."""
+    (data,) = db.execute("SELECT data FROM revisions WHERE article = ? AND revision = ?", [rowid, revision]).fetchone()
+    content = revision_content(data, current_content(db, rowid))
     db.execute("UPDATE revisions SET data = ? WHERE article = ? AND revision = ?",
                [json.dumps(content, ensure_ascii=False), rowid, revision])
 
@@ -179,13 +164,10 @@ def _replace_reporters(db: Database, rowid: int, article: Article) -> None:
                    ignore=True)
 
 
-_PHOTO_FIELDS = ("url", "alt", "caption", "credit")
-
-
 def _replace_photos(db: Database, rowid: int, article: Article) -> None:
     db.execute("DELETE FROM photos WHERE article = ?", [rowid])
-    insert_rows(db, "photos", ("article", "position", *_PHOTO_FIELDS), (
-        (rowid, position, *(photo.get(k) for k in _PHOTO_FIELDS))
+    insert_rows(db, "photos", ("article", "position", *PHOTO_FIELDS), (
+        (rowid, position, *(photo.get(k) for k in PHOTO_FIELDS))
         for position, photo in enumerate(article.photos, start=1)))
 
 
