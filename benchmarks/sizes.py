@@ -1,4 +1,5 @@
-"""How big each benchmark runs: ``quick`` (a smoke test) and ``full`` (what docs/benchmarks.md reports)."""
+"""How big each benchmark runs: ``quick`` (a smoke test), ``full`` and ``million`` (what docs/benchmarks.md
+reports; ``million`` searches an archive of 1,000,000 articles)."""
 
 from __future__ import annotations
 
@@ -30,4 +31,7 @@ SIZES = {
                   search_articles=500, search_queries=20, search_rounds=1),
     "full": Size(extraction_pages=200, extraction_rounds=5, crawl_articles=5_000, memory_articles=20_000,
                  search_articles=100_000, search_queries=60, search_rounds=5),
+    # the full size's crawls, and search at the scale of a real regional archive
+    "million": Size(extraction_pages=200, extraction_rounds=5, crawl_articles=5_000, memory_articles=20_000,
+                    search_articles=1_000_000, search_queries=60, search_rounds=3),
 }
