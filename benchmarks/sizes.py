@@ -33,5 +33,5 @@ SIZES = {
                  search_articles=100_000, search_queries=60, search_rounds=5),
     # the full size's crawls, and search at the scale of a real regional archive
     "million": Size(extraction_pages=200, extraction_rounds=5, crawl_articles=5_000, memory_articles=20_000,
-                    search_articles=1_000_000, search_queries=60, search_rounds=3),
+                    search_articles=1_000_000, search_queries=48, search_rounds=1),
 }

@@ -114,6 +114,32 @@ def test_pages_of_a_site_are_compressed_with_its_dictionary_and_read_back_exactl
     assert all(len(p["body"]) * 3 < len(zlib.compress(body, 9)) for p in pages[DICTIONARY_AFTER:])
 
 
+def test_a_site_with_enough_pages_gets_a_trained_dictionary(db, monkeypatch):
+    monkeypatch.setattr("newscrawl.archive.pages.DICTIONARY_SAMPLE", DICTIONARY_AFTER + 4)
+    body = SEED_HTML.read_bytes()
+    versions = [body.replace("국무총리상 수상".encode(), f"국무총리상 수상 ({n}판)".encode())
+                for n in range(DICTIONARY_AFTER + 6)]
+    for n, version in enumerate(versions):
+        save_article(db, article_from(version, f"2026-01-{n + 1:02d}T10:00:00+09:00"))
+    raw, trained = (data for (data,) in db.execute("SELECT data FROM page_dictionaries ORDER BY id"))
+    assert trained.startswith(b"\x37\xa4\x30\xec") and not raw.startswith(b"\x37\xa4\x30\xec")
+    dictionaries = [p["dictionary"] for p in db["pages"].rows_where(order_by="id")]
+    assert dictionaries == [None] * DICTIONARY_AFTER + [1] * 4 + [2] * 2
+    assert [load_page(db, page_id).body for page_id in range(1, len(versions) + 1)] == versions
+
+
+def test_pages_compressed_with_zlib_before_zstd_still_read_back(db):
+    body = SEED_HTML.read_bytes()
+    dictionary = body[-32768:]
+    compressor = zlib.compressobj(9, zdict=dictionary)
+    db["page_dictionaries"].insert({"site": "joongdo", "created_at": "2026-01-01T10:00:00+09:00",
+                                    "made_after_page": 8, "data": dictionary, "compression": "zlib"})
+    page_id = db["pages"].insert({"url": SEED_URL, "body": compressor.compress(body) + compressor.flush(),
+                                  "compression": "zlib", "dictionary": 1, "body_sha256": "s", "headers": "{}",
+                                  "fetched_at": "2026-01-01T10:00:00+09:00", "truncated": 0}).last_pk
+    assert load_page(db, page_id).body == body
+
+
 def test_the_current_revision_is_not_a_second_copy_of_the_article(db):
     body = SEED_HTML.read_bytes()
     first = article_from(body, "2026-01-01T10:00:00+09:00")

@@ -265,6 +265,12 @@ SELECT v.article, a.title AS current_title, v.revision, a.revision AS revisions,
 FROM revisions v JOIN articles a ON a.id = v.article""")
 
 
+def _zstd_dictionaries(db: Database) -> None:
+    """New pages are compressed with zstd (:mod:`newscrawl.archive.pages`); the zlib
+    dictionaries stay for the pages compressed with them."""
+    db.execute("ALTER TABLE page_dictionaries ADD COLUMN compression TEXT NOT NULL DEFAULT 'zlib'")
+
+
 #: Every migration, in order. The archive's version is the number applied.
 MIGRATIONS: list[Callable[[Database], None]] = [
     _pages_and_articles,
@@ -278,6 +284,7 @@ MIGRATIONS: list[Callable[[Database], None]] = [
     _current_body_once,
     _lists_stored_once,
     _current_revision_once,
+    _zstd_dictionaries,
 ]
 
 
