@@ -44,5 +44,5 @@ def run(db: Path) -> list[Row]:
             note=f"KB per article by table and index: {breakdown}"),
         Row("disk", "raw pages stored, KB per article", pages / articles / 1024, "raw HTML, KB per article",
             raw / 1024, pages / html, "(comparison)", None, "{:.2f}",
-            note="page bodies only, zlib with the site's preset dictionary"),
+            note="page bodies only, zstd with the site's dictionary"),
     ]
