@@ -27,7 +27,6 @@ from .rows import insert_row, insert_rows, update_row
 from .search import index_article, unindex_article
 from .sections import link_section
 
-
 Outcome = Literal["new", "updated", "unchanged"]
 
 
