@@ -87,10 +87,11 @@ def _build(path: Path, articles: int) -> dict[str, float]:
     finished = measure.run(command, sample=lambda pid: (elapsed(), measure.tree_rss(pid)), interval=1)
     if finished.returncode:
         raise RuntimeError(f"{' '.join(command)} failed: {finished.stderr[-2000:]}")
-    rss = [sample[1] / 2**20 for sample in finished.samples] or [0.0]
+    peak = finished.max_rss / 2**20  # the builder has no children: its own peak is the build's
+    rss = [sample[1] / 2**20 for sample in finished.samples] or [peak]  # a build shorter than a sample
     quarters = [rss[min(len(rss) - 1, len(rss) * q // 4)] for q in (1, 2, 3, 4)]
     return {"articles": articles, "seconds": elapsed(), "cpu_seconds": finished.cpu_seconds,
-            "peak_rss_mb": max(rss), "rss_mb_quarters": quarters}
+            "peak_rss_mb": max(peak, *rss), "rss_mb_quarters": quarters}
 
 
 def queries(count: int) -> list[tuple[str, str]]:
