@@ -11,12 +11,12 @@ import json
 import sys
 from pathlib import Path
 
-from . import body_f1, cluster, crawl, disk, extraction, measure, search
+from . import body_f1, cluster, crawl, disk, extraction, measure, reparse, search
 from .report import Row, machine, table
 from .site import generate
 from .sizes import SIZES, Size
 
-BENCHMARKS = ("extraction", "crawl", "memory", "disk", "search", "body", "cluster")
+BENCHMARKS = ("extraction", "crawl", "memory", "disk", "reparse", "search", "body", "cluster")
 
 
 def run(size: Size, workdir: Path, only: tuple[str, ...], bench_dir: Path | None = None) -> list[Row]:
@@ -31,7 +31,7 @@ def run(size: Size, workdir: Path, only: tuple[str, ...], bench_dir: Path | None
         if "crawl" in only:
             with measure.server(_server(site.root)) as (url, pid):
                 rows += _step("crawl", lambda: crawl.compare(site, url, pid, workdir, size.concurrency))
-    if "memory" in only or "disk" in only:
+    if "memory" in only or "disk" in only or "reparse" in only:
         site = generate(workdir / f"site-{size.memory_articles}", size.memory_articles)
         db = workdir / "memory.db"
         if "memory" in only or not db.exists():
@@ -40,6 +40,8 @@ def run(size: Size, workdir: Path, only: tuple[str, ...], bench_dir: Path | None
             rows += memory_rows if "memory" in only else []
         if "disk" in only:
             rows += _step("disk", lambda: disk.run(db))
+        if "reparse" in only:
+            rows += _step("reparse", lambda: reparse.run(db, workdir))
     if "search" in only:
         rows += _step("search", lambda: search.run(workdir, size.search_articles, size.search_queries,
                                                     size.search_rounds))

@@ -30,7 +30,8 @@ import sqlite_utils
 from newscrawl.archive import open_archive
 from newscrawl.archive.pages import load_page
 from newscrawl.cluster.frontier import Result, SiteFrontier, Task, WorkerFrontier, connect, load_result
-from newscrawl.pipelines import ArchivePipeline, OfflineChain
+from newscrawl.pipelines import ArchivePipeline
+from newscrawl.reading import read_page
 from newscrawl.run import project_settings
 
 from . import measure
@@ -168,8 +169,7 @@ def _results(source: Path, count: int) -> list[Result]:
     archive = open_archive(source)
     pages = [load_page(archive, row["id"]) for row in archive.query("select page_id as id from articles")]
     archive.close()
-    chain = OfflineChain(project_settings({"NEWSCRAWL_STORE": False}))
-    articles = [chain.run(page) for page in pages]
+    articles = [read_page(page) for page in pages]
     if not articles:
         raise RuntimeError(f"no article in {source} to measure the writer with")
     return [Result(dataclasses.replace(articles[i % len(articles)],

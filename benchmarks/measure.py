@@ -61,6 +61,8 @@ class Finished:
     stderr: str
     cpu_seconds: float
     samples: list[tuple[float, ...]] = field(default_factory=list)
+    #: the largest resident memory of the process itself (not its children), bytes
+    max_rss: int = 0
 
 
 def run(command: list[str], sample: Callable[[int], tuple[float, ...]] | None = None,
@@ -81,7 +83,8 @@ def run(command: list[str], sample: Callable[[int], tuple[float, ...]] | None = 
             sampler.join()
         out.seek(0)
         err.seek(0)
-        return Finished(process.returncode, out.read(), err.read(), usage.ru_utime + usage.ru_stime, samples)
+        return Finished(process.returncode, out.read(), err.read(), usage.ru_utime + usage.ru_stime, samples,
+                        usage.ru_maxrss * 1024)
 
 
 def _sample_until(stop: threading.Event, pid: int, sample: Callable[[int], tuple[float, ...]],

@@ -1,4 +1,5 @@
-"""How big each benchmark runs: ``quick`` (a smoke test) and ``full`` (what docs/benchmarks.md reports)."""
+"""How big each benchmark runs: ``quick`` (a smoke test), ``full`` and ``million`` (what docs/benchmarks.md
+reports; ``million`` searches an archive of 1,000,000 articles)."""
 
 from __future__ import annotations
 
@@ -56,4 +57,7 @@ SIZES = {
     "full": Size(extraction_pages=200, extraction_rounds=5, crawl_articles=5_000, memory_articles=20_000,
                  search_articles=100_000, search_queries=60, search_rounds=5,
                  cluster=ClusterSize(sites=12, articles=100, workers=(1, 2, 4), writer_articles=3000)),
+    # the full size's crawls, and search at the scale of a real regional archive
+    "million": Size(extraction_pages=200, extraction_rounds=5, crawl_articles=5_000, memory_articles=20_000,
+                    search_articles=1_000_000, search_queries=48, search_rounds=1),
 }

@@ -264,7 +264,8 @@ def serve_command(db: str | None, host: str, port: int, immutable: bool) -> None
 @cli.command(name="reparse")
 @db_option()
 @click.option("--site", help="Only this site's articles.")
-def reparse_command(db: str | None, site: str | None) -> None:
+@click.option("--workers", type=click.IntRange(min=1), help="Processes extracting pages (default: one per core).")
+def reparse_command(db: str | None, site: str | None, workers: int | None) -> None:
     """Re-extract every article from its stored raw page and report what changed.
 
     \b
@@ -272,7 +273,7 @@ def reparse_command(db: str | None, site: str | None) -> None:
     """
     db = archive_path(db)
     open_site_archive(db, site, writing=True).close()
-    report = reparse(db, site=site)
+    report = reparse(db, site=site, workers=workers)
     click.echo(", ".join(f"{count} {outcome}" for outcome, count in report.counts.items()))
     for change in report.changes:
         click.echo(f"revision {change.revision}: {change.site} {change.article_id} {change.title}"

@@ -14,6 +14,7 @@ from conftest import SEED_HTML, SEED_URL
 from newscrawl.archive import load_page, open_archive, record_failure, save_article
 from newscrawl.archive.migrations import MIGRATIONS
 from newscrawl.archive.pages import DICTIONARY_AFTER
+from newscrawl.archive.revisions import current_content
 from newscrawl.archive.store import content_of, revision_content
 from newscrawl.items import FetchFailure, Photo, RawPage
 from newscrawl.reading import read_page
@@ -39,7 +40,7 @@ def test_new_then_unchanged(db):
     assert article["last_fetched_at"] == "2026-01-02T10:00:00+09:00"
     assert article["first_seen_at"] == "2026-01-01T10:00:00+09:00"
     # the lists were the same both times: one row per item, seen over the whole period
-    assert {(r["first_seen_at"], r["last_seen_at"]) for r in db["related_links"].rows} == {
+    assert {(r["first_seen_at"], r["last_seen_at"]) for r in db["list_snapshots"].rows} == {
         ("2026-01-01T10:00:00+09:00", "2026-01-02T10:00:00+09:00")}
 
 
@@ -49,8 +50,8 @@ def test_change_adds_revision_and_keeps_old(db):
     edited = body.replace("국무총리상 수상".encode(), "국무총리 표창".encode())
     result = save_article(db, article_from(edited, "2026-01-03T10:00:00+09:00"))
     assert (result.outcome, result.revision) == ("updated", 2)
-    subtitles = [r["data"] for r in db["revisions"].rows_where(order_by="revision")]
-    assert "국무총리상 수상" in subtitles[0] and "국무총리 표창" in subtitles[1]
+    subtitles = [r["subtitle"] for r in db["revision_history"].rows_where(order_by="revision")]
+    assert subtitles == ["정보보호의날 맞아 국무총리상 수상", "정보보호의날 맞아 국무총리 표창"]
     assert db["articles"].get(result.article_rowid)["subtitle"] == "정보보호의날 맞아 국무총리 표창"
 
 
@@ -59,11 +60,25 @@ def test_ranking_change_is_a_new_snapshot_not_a_revision(db):
     save_article(db, article_from(body, "2026-01-01T10:00:00+09:00"))
     moved = body.replace("[문화人칼럼] 쵸코".encode(), "새 기사".encode())
     assert save_article(db, article_from(moved, "2026-01-02T10:00:00+09:00")).outcome == "unchanged"
-    rank6 = db.execute("SELECT i.title, l.first_seen_at, l.last_seen_at FROM related_links l "
-                       "JOIN related_items i ON i.id = l.item WHERE l.list = 'ranking' AND l.rank = 6 "
-                       "ORDER BY l.id").fetchall()
+    rank6 = db.execute("SELECT title, first_seen_at, last_seen_at FROM list_snapshots "
+                       "WHERE list = 'ranking' AND rank = 6 ORDER BY first_seen_at").fetchall()
     assert rank6 == [("[문화人칼럼] 쵸코", "2026-01-01T10:00:00+09:00", "2026-01-01T10:00:00+09:00"),
                      ("새 기사", "2026-01-02T10:00:00+09:00", "2026-01-02T10:00:00+09:00")]
+
+
+def test_a_list_shown_beside_many_articles_is_stored_once(db):
+    body = SEED_HTML.read_bytes()
+    for key in range(3):  # three articles fetched the same hour, the same lists beside each
+        article = article_from(body, f"2026-01-01T10:0{key}:00+09:00")
+        save_article(db, dataclasses.replace(article, article_id=f"{key}", url=f"{SEED_URL}&n={key}"))
+    lists = db.execute("SELECT list, items FROM related_lists ORDER BY list").fetchall()
+    shown = sorted({(entry.list, entry.rank) for entry in article.related})
+    assert sum(items for _list, items in lists) == len(shown) == db["related_list_items"].count
+    assert db["related_sightings"].count == 3 * len(lists)
+    # read back beside every article as each showed it
+    assert db["list_snapshots"].count == 3 * len(shown)
+    assert db.execute("SELECT first_seen_at, last_seen_at FROM related_lists WHERE list = 'ranking'").fetchone() == (
+        "2026-01-01T10:00:00+09:00", "2026-01-01T10:02:00+09:00")
 
 
 def test_a_failed_write_leaves_nothing_behind(db):
@@ -71,7 +86,7 @@ def test_a_failed_write_leaves_nothing_behind(db):
     broken = dataclasses.replace(article, photos=[Photo(url=None, caption="x")])
     with pytest.raises(sqlite3.IntegrityError):
         save_article(db, broken)
-    assert [db[t].count for t in ("articles", "revisions", "pages", "photos", "related_links")] == [0, 0, 0, 0, 0]
+    assert [db[t].count for t in ("articles", "revisions", "pages", "photos", "related_sightings")] == [0, 0, 0, 0, 0]
 
 
 def test_raw_page_round_trips(db):
@@ -98,7 +113,33 @@ def test_pages_of_a_site_are_compressed_with_its_dictionary_and_read_back_exactl
     assert all(len(p["body"]) * 3 < len(zlib.compress(body, 9)) for p in pages[DICTIONARY_AFTER:])
 
 
-def test_the_current_revision_keeps_its_body_in_the_article_only(db):
+def test_a_site_with_enough_pages_gets_a_trained_dictionary(db, monkeypatch):
+    monkeypatch.setattr("newscrawl.archive.pages.DICTIONARY_SAMPLE", DICTIONARY_AFTER + 4)
+    body = SEED_HTML.read_bytes()
+    versions = [body.replace("국무총리상 수상".encode(), f"국무총리상 수상 ({n}판)".encode())
+                for n in range(DICTIONARY_AFTER + 6)]
+    for n, version in enumerate(versions):
+        save_article(db, article_from(version, f"2026-01-{n + 1:02d}T10:00:00+09:00"))
+    raw, trained = (data for (data,) in db.execute("SELECT data FROM page_dictionaries ORDER BY id"))
+    assert trained.startswith(b"\x37\xa4\x30\xec") and not raw.startswith(b"\x37\xa4\x30\xec")
+    dictionaries = [p["dictionary"] for p in db["pages"].rows_where(order_by="id")]
+    assert dictionaries == [None] * DICTIONARY_AFTER + [1] * 4 + [2] * 2
+    assert [load_page(db, page_id).body for page_id in range(1, len(versions) + 1)] == versions
+
+
+def test_pages_compressed_with_zlib_before_zstd_still_read_back(db):
+    body = SEED_HTML.read_bytes()
+    dictionary = body[-32768:]
+    compressor = zlib.compressobj(9, zdict=dictionary)
+    db["page_dictionaries"].insert({"site": "joongdo", "created_at": "2026-01-01T10:00:00+09:00",
+                                    "made_after_page": 8, "data": dictionary, "compression": "zlib"})
+    page_id = db["pages"].insert({"url": SEED_URL, "body": compressor.compress(body) + compressor.flush(),
+                                  "compression": "zlib", "dictionary": 1, "body_sha256": "s", "headers": "{}",
+                                  "fetched_at": "2026-01-01T10:00:00+09:00", "truncated": 0}).last_pk
+    assert load_page(db, page_id).body == body
+
+
+def test_the_current_revision_is_not_a_second_copy_of_the_article(db):
     body = SEED_HTML.read_bytes()
     first = article_from(body, "2026-01-01T10:00:00+09:00")
     save_article(db, first)
@@ -107,9 +148,10 @@ def test_the_current_revision_keeps_its_body_in_the_article_only(db):
     save_article(db, second)
     (article,) = db["articles"].rows
     old, new = (r["data"] for r in db["revisions"].rows_where(order_by="revision"))
-    assert "body" in json.loads(old) and "body" not in json.loads(new)
-    assert revision_content(old, article["body"]) == content_of(first)
-    assert revision_content(new, article["body"]) == content_of(second)
+    # the superseded version is whole; the current one keeps only what the row and photos lack
+    assert revision_content(old) == content_of(first)
+    assert set(json.loads(new)) == {"reporters"}
+    assert revision_content(new, current_content(db, article["id"])) == content_of(second)
 
 
 def test_failures_count_attempts_and_clear_on_success(db):
@@ -121,8 +163,8 @@ def test_failures_count_attempts_and_clear_on_success(db):
 
 
 def test_schema_has_foreign_keys_and_indexes(db):
-    fks = {(fk.column, fk.other_table) for fk in db["related_links"].foreign_keys}
-    assert fks == {("article", "articles"), ("item", "related_items")}
+    fks = {(fk.column, fk.other_table) for fk in db["related_sightings"].foreign_keys}
+    assert fks == {("article", "articles"), ("related_list", "related_lists")}
     assert any(i.columns == ["site", "article_id"] and i.unique for i in db["articles"].indexes)
     assert db.execute("PRAGMA foreign_keys").fetchone()[0] == 1
     assert db.execute("PRAGMA journal_mode").fetchone()[0] == "wal"

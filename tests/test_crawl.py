@@ -14,6 +14,7 @@ import sqlite_utils
 
 from conftest import crawl_args, run_newscrawl
 from mocksite import OFFSITE_HOST
+from newscrawl.archive.revisions import current_content, revision_content
 
 #: The window of most tests: articles 0..24 (1 to 49 days old); article 25 is 51 days old.
 SINCE = "50d"
@@ -143,8 +144,8 @@ def test_revisits_are_conditional_and_an_edit_makes_a_revision(generated_site, t
     db = sqlite_utils.Database(db_path)
     article = next(db["articles"].rows_where("article_id = ?", [edited.key]))
     assert article["revision"] == 2 and article["body"].startswith("[수정] ")
-    old, new = (json.loads(r["data"]) for r in db["revisions"].rows_where("article = ?", [article["id"]],
-                                                                         order_by="revision"))
+    old, new = db["revisions"].rows_where("article = ?", [article["id"]], order_by="revision")
+    old, new = revision_content(old["data"]), revision_content(new["data"], current_content(db, article["id"]))
     assert not old["body"].startswith("[수정]") and new["modified_at"] > old["modified_at"]
 
 

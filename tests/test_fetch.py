@@ -9,7 +9,7 @@ import pytest
 import sqlite_utils
 
 from conftest import SEED_KEY, run_newscrawl
-from newscrawl.archive.store import revision_content
+from newscrawl.archive.revisions import current_content, revision_content
 
 
 def fetch(*args, db=None):
@@ -29,7 +29,7 @@ def test_fetch_stores_the_article(mock_site, tmp_path):
     assert article["published_at"] == "2020-07-08T08:05:00+09:00"
     assert db["photos"].count == 1
     assert [r["name"] for r in db["reporters"].rows] == ["임병안"]
-    assert db["related_links"].count == 17
+    assert db["list_snapshots"].count == 17
     page = db.execute("SELECT status, headers, body_size FROM pages").fetchone()
     assert page[0] == 200 and page[2] > 10_000
     assert "text/html; charset=utf-8" in json.loads(page[1])["content-type"]
@@ -52,8 +52,8 @@ def test_refetch_creates_no_duplicate(mock_site, tmp_path):
     assert again.returncode == 0, again.stderr
     assert again.stdout.startswith("unchanged:")
     db = sqlite_utils.Database(db_path)
-    counts = {t: db[t].count for t in ("articles", "revisions", "pages", "photos", "reporters", "related_links")}
-    assert counts == {"articles": 1, "revisions": 1, "pages": 1, "photos": 1, "reporters": 1, "related_links": 17}
+    counts = {t: db[t].count for t in ("articles", "revisions", "pages", "photos", "reporters", "list_snapshots")}
+    assert counts == {"articles": 1, "revisions": 1, "pages": 1, "photos": 1, "reporters": 1, "list_snapshots": 17}
 
 
 def test_changed_article_keeps_the_old_revision(mock_site, tmp_path):
@@ -69,7 +69,8 @@ def test_changed_article_keeps_the_old_revision(mock_site, tmp_path):
     (article,) = db["articles"].rows
     assert article["revision"] == 2
     assert article["modified_at"] == "2021-06-01T09:30:00+09:00"
-    old, new = (revision_content(r["data"], article["body"]) for r in db["revisions"].rows_where(order_by="revision"))
+    old, new = (r["data"] for r in db["revisions"].rows_where(order_by="revision"))
+    old, new = revision_content(old), revision_content(new, current_content(db, article["id"]))
     assert "국무총리표창(단체)을" in old["body"] and old["modified_at"] == "2021-05-16T22:05:00+09:00"
     assert "국무총리표창을" in new["body"]
     assert db["pages"].count == 2  # both raw pages kept

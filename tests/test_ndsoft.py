@@ -121,8 +121,7 @@ def test_fetch_from_a_local_ndsoft_site_without_naming_the_profile(fixtures_site
     # the paper that served it (not the host its canonical link names)
     assert (row["site"], row["article_id"]) == ("127.0.0.1", "21457")
     assert db["photos"].count == 2
-    related = db.execute("SELECT i.title FROM related_links l JOIN related_items i ON i.id = l.item "
-                         "WHERE l.list = 'related' ORDER BY l.rank").fetchall()
+    related = db.execute("SELECT title FROM list_snapshots WHERE list = 'related' ORDER BY rank").fetchall()
     assert [t for (t,) in related] == ["대전 원도심 공실률 20% 넘어… 상권 회복 더뎌", "청년 창업 지원 예산 내년 30% 늘린다"]
 
 

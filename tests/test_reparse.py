@@ -22,11 +22,11 @@ def archive_with(tmp_path, article):
 
 def test_unchanged_extraction_changes_nothing(seed_archive):
     db = open_archive(seed_archive)
-    before = [list(db[t].rows) for t in ("articles", "revisions", "related_links", "pages")]
+    before = [list(db[t].rows) for t in ("articles", "revisions", "related_sightings", "related_lists", "pages")]
     report = reparse(seed_archive)
     assert report.counts == {"unchanged": 1, "updated": 0, "new": 0, "dropped": 0}
     assert report.changes == []
-    assert [list(db[t].rows) for t in ("articles", "revisions", "related_links", "pages")] == before
+    assert [list(db[t].rows) for t in ("articles", "revisions", "related_sightings", "related_lists", "pages")] == before
 
 
 def test_better_extraction_adds_a_revision(tmp_path):
@@ -64,3 +64,34 @@ def test_site_filter_and_command_output(tmp_path):
                                           f"revision 2: joongdo {SEED_KEY} {TITLE} (title)"]
     missing = run_newscrawl("reparse", "--db", str(tmp_path / "none.db"))
     assert missing.returncode == 1 and "no archive there" in missing.stderr
+
+
+def other_article(key: str):
+    """The seed page as the page of article ``key``, read as a crawl reads it."""
+    from conftest import SEED_HTML, SEED_URL
+    from newscrawl.items import RawPage
+    from newscrawl.reading import read_page
+
+    page = RawPage(url=SEED_URL.replace(SEED_KEY, key), status=200,
+                   headers={"content-type": ["text/html; charset=utf-8"]},
+                   body=SEED_HTML.read_bytes().replace(SEED_KEY.encode(), key.encode()), encoding=None,
+                   fetched_at="2026-01-01T10:00:00+09:00", profile="joongdo")
+    return read_page(page)
+
+
+def test_worker_processes_store_what_changed_and_write_nothing_else(tmp_path, monkeypatch):
+    monkeypatch.setattr("newscrawl.reparse.CHUNK", 1)  # one article per task: both workers get work
+    keys = [f"2020070801000{n:04d}" for n in range(4)]
+    stale = dataclasses.replace(other_article(keys[0]), title="세종시, 전자정부")
+    path = archive_with(tmp_path, stale)
+    db = open_archive(path)
+    for key in keys[1:]:
+        save_article(db, other_article(key))
+    report = reparse(path, workers=2)
+    assert report.counts == {"unchanged": 3, "updated": 1, "new": 0, "dropped": 0}
+    assert [(c.article_id, c.fields) for c in report.changes] == [(keys[0], ["title"])]
+    assert db.execute("SELECT title FROM articles WHERE article_id = ?", [keys[0]]).fetchone() == (TITLE,)
+    # a second pass finds every article as stored: the archive file is not written to at all
+    version = db.execute("PRAGMA data_version").fetchone()
+    assert reparse(path, workers=2).counts == {"unchanged": 4, "updated": 0, "new": 0, "dropped": 0}
+    assert db.execute("PRAGMA data_version").fetchone() == version

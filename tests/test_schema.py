@@ -3,6 +3,7 @@ the common questions use, and documentation that covers every table, view and co
 
 from __future__ import annotations
 
+import dataclasses
 import hashlib
 import json
 import re
@@ -14,10 +15,11 @@ import sqlite_utils
 
 import newscrawl
 from archive_checks import index_terms
-from conftest import SEED_KEY, seed_article
+from conftest import SEED_KEY, SEED_URL, seed_article
 from newscrawl.archive import load_page, open_archive, save_article
 from newscrawl.archive.migrations import MIGRATIONS
-from newscrawl.archive.search import FTS_TABLE, rebuild_index, search
+from newscrawl.archive.search import FTS_TABLE, create_index, rebuild_index, search
+from newscrawl.archive.revisions import current_content
 from newscrawl.archive.store import _article_row, _replace_reporters, content_hash, content_of, revision_content
 from newscrawl.cli import cli
 
@@ -52,6 +54,86 @@ def first_release_archive(path: Path) -> None:
     old.close()
 
 
+#: The archive's version before the news lists were stored once per content.
+BEFORE_LISTS = next(number for number, migration in enumerate(MIGRATIONS) if migration.__name__ == "_lists_stored_once")
+
+
+def archive_at(path: Path, version: int) -> sqlite_utils.Database:
+    """A new archive at schema ``version``, with the search index an archive of that time had."""
+    old = sqlite_utils.Database(path)
+    for migration in MIGRATIONS[:version]:
+        migration(old)
+    old.execute(f"PRAGMA user_version = {version}")
+    create_index(old)
+    return old
+
+
+def shown_at_each_fetch(db) -> dict[str, set[tuple]]:
+    """What the list_snapshots view says each fetch showed: at every time it knows, the
+    (article, list, rank, title, url) seen then."""
+    rows = db.execute("SELECT seen_beside, list, rank, title, url, first_seen_at, last_seen_at"
+                      " FROM list_snapshots").fetchall()
+    times = {time for row in rows for time in row[5:]}
+    return {at: {row[:5] for row in rows if row[5] <= at <= row[6]} for at in times}
+
+
+def test_lists_stored_beside_every_article_are_converted_to_lists_stored_once(tmp_path):
+    old = archive_at(tmp_path / "old.db", BEFORE_LISTS)
+    article = seed_article()
+    # saved by today's code, without what it writes differently (the lists; pages, zstd)
+    save_article(old, dataclasses.replace(article, related=[], page=None))
+    other = dataclasses.replace(article, article_id="2", url=SEED_URL + "&n=2", related=[], page=None)
+    save_article(old, other)
+    items = {}
+    for entry in article.related:
+        key = (entry.url, entry.title, entry.summary)
+        items[key] = old["related_items"].insert({"item_hash": hashlib.sha1(json.dumps(list(key), ensure_ascii=False)
+                                                  .encode()).hexdigest(), "url": key[0], "title": key[1],
+                                                  "summary": key[2]}).last_pk
+    changed = old["related_items"].insert({"item_hash": "x", "url": "http://a/x", "title": "새 기사"}).last_pk
+    t1, t2, t3 = (f"2026-01-0{day}T10:00:00+09:00" for day in (1, 2, 3))
+    # as the old code wrote it: both articles showed the lists at t1 and t2; at t3 the first
+    # showed a new headline at ranking's rank 6, its other rows extended to t3
+    for rowid in (1, 2):
+        for entry in article.related:
+            moved = rowid == 1 and (entry.list, entry.rank) == ("ranking", 6)
+            last = t2 if moved or rowid == 2 else t3
+            item = items[(entry.url, entry.title, entry.summary)]
+            old["related_links"].insert({"article": rowid, "list": entry.list, "rank": entry.rank,
+                                         "item": item, "first_seen_at": t1, "last_seen_at": last})
+    old["related_links"].insert({"article": 1, "list": "ranking", "rank": 6, "item": changed,
+                                 "first_seen_at": t3, "last_seen_at": t3})
+    before = shown_at_each_fetch(old)
+    old.close()
+    db = open_archive(tmp_path / "old.db")
+    assert shown_at_each_fetch(db) == before and (1, "ranking", 6, "새 기사", "http://a/x") in before[t3]
+    assert "related_links" not in db.table_names()
+    lists = {entry.list for entry in article.related}
+    # one row per distinct list: the ranking twice (before and after rank 6 changed)
+    assert db["related_lists"].count == len(lists) + 1
+    assert db["related_sightings"].count == 2 * len(lists) + 1
+
+
+def test_current_revisions_of_older_archives_keep_only_what_the_row_lacks(tmp_path):
+    path = tmp_path / "old.db"
+    old = archive_at(path, BEFORE_LISTS + 1)
+    article = dataclasses.replace(seed_article(), page=None)
+    save_article(old, article)
+    edited = dataclasses.replace(seed_article("2026-01-02T10:00:00+09:00"), subtitle="고친 부제", page=None)
+    save_article(old, edited)
+    # as migration 9 left current revisions: every content field but the body
+    whole = {k: v for k, v in content_of(edited).items() if k != "body"}
+    old.execute("UPDATE revisions SET data = ? WHERE revision = 2", [json.dumps(whole, ensure_ascii=False)])
+    old.close()
+    db = open_archive(path)
+    first, current = (r["data"] for r in db["revisions"].rows_where(order_by="revision"))
+    assert set(json.loads(current)) == {"reporters"}
+    assert revision_content(current, current_content(db, 1)) == content_of(edited)
+    assert revision_content(first) == content_of(article)
+    assert [r["subtitle"] for r in db["revision_history"].rows_where(order_by="revision")] == [
+        article.subtitle, "고친 부제"]
+
+
 def test_first_release_archive_is_upgraded_in_place(tmp_path):
     path = tmp_path / "old.db"
     first_release_archive(path)
@@ -69,10 +151,13 @@ def test_first_release_archive_is_upgraded_in_place(tmp_path):
     assert index_terms(db) == backfilled
     # its page, compressed without a dictionary, reads back as it was received
     assert load_page(db, article["page_id"]).body == seed_article().page.body
-    # its body is now kept once, in articles; the revision's content is still whole
+    # its body is now kept once, in articles (its photos, never written to the photos table
+    # by the first release, stay in its data); the revision's content is still whole
     (data,) = db.execute("SELECT data FROM revisions").fetchone()
-    assert "body" not in json.loads(data)
-    assert revision_content(data, article["body"]) == content_of(seed_article())
+    assert "body" not in json.loads(data) and json.loads(data)["photos"]
+    assert revision_content(data, current_content(db, article["id"])) == content_of(seed_article())
+    (history,) = db["revision_history"].rows
+    assert (history["title"], history["modified_at"]) == (article["title"], article["modified_at"])
     assert save_article(db, seed_article("2026-02-01T10:00:00+09:00")).outcome == "unchanged"
 
 
@@ -97,8 +182,10 @@ COMMON_QUERIES = {
     "print page": ("SELECT id FROM articles WHERE print_date = '2020-07-09' AND print_page = 8",
                    "idx_articles_print_date_print_page"),
     "edited": ("SELECT id FROM articles WHERE revision > 1 ORDER BY last_changed_at DESC", "idx_articles_edited"),
-    "ranking on a day": ("SELECT rank FROM related_links WHERE list = 'ranking' AND first_seen_at <= '2026-01-02'",
-                         "idx_related_links_list_first_seen_at"),
+    "ranking on a day": ("SELECT id FROM related_lists WHERE list = 'ranking' AND first_seen_at <= '2026-01-02'",
+                         "idx_related_lists_list_first_seen_at"),
+    "lists beside an article": ("SELECT related_list FROM related_sightings WHERE article = 1",
+                                "idx_related_sightings_article"),
     "revisions of an article": ("SELECT * FROM revisions WHERE article = 1", "idx_revisions_article_revision"),
 }
 

@@ -25,7 +25,8 @@ from ..items import Article, FetchFailure, Photo, RawPage, RelatedItem, Reporter
 from . import open_archive
 from .pages import load_page
 from .search import search
-from .store import CONTENT_FIELDS, SaveResult, mark_unchanged, record_failure, revision_content, save_article
+from .revisions import CONTENT_FIELDS, current_content, revision_content
+from .store import SaveResult, mark_unchanged, record_failure, save_article
 
 @dataclass(frozen=True)
 class Revision:
@@ -96,11 +97,13 @@ class Archive:
         if article is None:
             return []
         rowid = self._rowid(article)
-        body = self.db.execute("SELECT body FROM articles WHERE id = ?", [rowid]).fetchone()[0]
+        current = self.db.execute("SELECT revision FROM articles WHERE id = ?", [rowid]).fetchone()[0]
         rows = self.db.execute(
             "SELECT revision, data, first_seen_at, last_seen_at, page_id FROM revisions"
             " WHERE article = ? ORDER BY revision", [rowid]).fetchall()
-        return [Revision(number, revision_content(data, body), first, last, page_id)
+        # the current revision's data holds only what the article's row and photos lack
+        return [Revision(number, revision_content(data, current_content(self.db, rowid) if number == current else None),
+                         first, last, page_id)
                 for number, data, first, last, page_id in rows]
 
     def search(self, query: str, limit: int = 20) -> list[dict[str, Any]]:
@@ -114,15 +117,18 @@ class Archive:
     def latest_pages(self, site: str | None = None) -> Iterator[tuple[int, RawPage]]:
         """``(article row id, its latest raw page)`` for every article (of ``site``) that has
         one, re-dated to its last fetch: what ``reparse`` reads again."""
-        where, params = ("AND a.site = ?", [site]) if site else ("", [])
-        # sql: the WHERE fragment is a constant; the site is a parameter
-        rows = self.db.execute(
-            "SELECT a.id, a.page_id, p.last_fetched_at FROM articles a JOIN pages p ON p.id = a.page_id"
-            f" WHERE a.page_id IS NOT NULL {where} ORDER BY a.id", params).fetchall()
-        for rowid, page_id, last_fetched_at in rows:
+        for rowid, page_id, last_fetched_at in self.latest_page_ids(site):
             page = load_page(self.db, page_id)
             page.fetched_at = last_fetched_at
             yield rowid, page
+
+    def latest_page_ids(self, site: str | None = None) -> list[tuple[int, int, str]]:
+        """``(article row id, page id, last fetch)`` of :meth:`latest_pages`, without the pages."""
+        where, params = ("AND a.site = ?", [site]) if site else ("", [])
+        # sql: the WHERE fragment is a constant; the site is a parameter
+        return self.db.execute(
+            "SELECT a.id, a.page_id, p.last_fetched_at FROM articles a JOIN pages p ON p.id = a.page_id"
+            f" WHERE a.page_id IS NOT NULL {where} ORDER BY a.id", params).fetchall()
 
     # -- plumbing -----------------------------------------------------------------------
 
@@ -134,7 +140,7 @@ class Archive:
         # sql: the WHERE fragments are this module's constants; values are parameters
         rows = self.db.execute(
             "SELECT a.id, a.site, a.article_id, a.url, a.canonical_url, a.last_fetched_at, a.sources, a.raw,"
-            " a.incomplete_reason, v.data, a.body, p.profile FROM articles a"
+            " a.incomplete_reason, v.data, p.profile FROM articles a"
             " JOIN revisions v ON v.article = a.id AND v.revision = a.revision"
             " LEFT JOIN pages p ON p.id = a.page_id"
             f" WHERE {where} ORDER BY a.id LIMIT ?", [*params, limit])
@@ -142,9 +148,9 @@ class Archive:
             yield self._article(*row)
 
     def _article(self, rowid: int, site: str, article_id: str, url: str, canonical_url: str | None,
-                 fetched_at: str, sources: str, raw: str, incomplete_reason: str | None, data: str, body: str,
+                 fetched_at: str, sources: str, raw: str, incomplete_reason: str | None, data: str,
                  profile: str | None) -> Article:
-        content = revision_content(data, body)
+        content = revision_content(data, current_content(self.db, rowid))
         content["complete"] = bool(content.get("complete", True))
         content["reporters"] = [Reporter(**reporter) for reporter in content.get("reporters") or []]
         content["photos"] = [Photo(**photo) for photo in content.get("photos") or []]
@@ -157,10 +163,11 @@ class Archive:
     def _related(self, rowid: int) -> list[RelatedItem]:
         """The news lists as the article's latest fetch showed them."""
         rows = self.db.execute(
-            "SELECT l.list, l.rank, i.url, i.title, i.summary FROM related_links l"
-            " JOIN related_items i ON i.id = l.item"
-            " WHERE l.article = ? AND l.last_seen_at = (SELECT last_fetched_at FROM articles WHERE id = ?)"
-            " ORDER BY l.id", [rowid, rowid]).fetchall()
+            "SELECT r.list, li.rank, i.url, i.title, i.summary FROM related_sightings s"
+            " JOIN related_lists r ON r.id = s.related_list"
+            " JOIN related_list_items li ON li.related_list = r.id JOIN related_items i ON i.id = li.item"
+            " WHERE s.article = ? AND s.last_seen_at = (SELECT last_fetched_at FROM articles WHERE id = ?)"
+            " ORDER BY s.id, li.rank", [rowid, rowid]).fetchall()
         return [RelatedItem(name, rank, title, url, summary) for name, rank, url, title, summary in rows]
 
     def close(self) -> None:

@@ -30,7 +30,7 @@ from .. import __version__
 from ..errors import NewscrawlError
 from .pages import load_page
 from .paths import output_path
-from .store import CONTENT_FIELDS, revision_content
+from .revisions import CONTENT_FIELDS, current_content, revision_content
 
 FORMATS = ("jsonl", "csv", "warc")
 #: Record fields besides the content ones, in the order written.
@@ -46,13 +46,13 @@ def article_records(db: Database, site: str | None = None) -> Iterator[dict[str,
     where, params = ("WHERE a.site = ?", [site]) if site else ("", [])
     # sql: column names and the WHERE fragment are constants; the site is a parameter
     rows = db.execute(
-        f"SELECT {', '.join('a.' + f for f in IDENTITY_FIELDS + TIME_FIELDS)}, v.data, a.body"
+        f"SELECT {', '.join('a.' + f for f in IDENTITY_FIELDS + TIME_FIELDS)}, v.data, a.id"
         f" FROM articles a JOIN revisions v ON v.article = a.id AND v.revision = a.revision"
         f" {where} ORDER BY a.id", params)
     names = IDENTITY_FIELDS + TIME_FIELDS
     for row in rows:
         record = dict(zip(names, row[:-2]))
-        content = revision_content(row[-2], row[-1])
+        content = revision_content(row[-2], current_content(db, row[-1]))
         yield {**{f: record[f] for f in IDENTITY_FIELDS}, **content, **{f: record[f] for f in TIME_FIELDS}}
 
 

@@ -21,9 +21,12 @@ migrations) rebuilds it when that differs from today's.
 
 from __future__ import annotations
 
+import hashlib
 import json
 import sqlite3
 from collections.abc import Callable
+from itertools import groupby
+from operator import itemgetter
 from urllib.parse import urlsplit
 
 from sqlite_utils import Database
@@ -354,6 +357,145 @@ def _derived_data(db: Database) -> None:
                " built_at TEXT NOT NULL)")
 
 
+def _lists_stored_once(db: Database) -> None:
+    """Each distinct content of a news list stored once (``related_lists``, its headlines in
+    ``related_list_items``), with one ``related_sightings`` row per article and period that
+    showed it (:mod:`newscrawl.archive.lists`), instead of every headline again beside every
+    article (``related_links``, converted here and dropped)."""
+    db.execute("CREATE TABLE related_lists (id INTEGER PRIMARY KEY, list TEXT NOT NULL, list_hash TEXT NOT NULL,"
+               " items INTEGER NOT NULL, first_seen_at TEXT NOT NULL, last_seen_at TEXT NOT NULL)")
+    db.execute("CREATE UNIQUE INDEX idx_related_lists_list_hash ON related_lists (list_hash)")
+    db.execute("CREATE INDEX idx_related_lists_list_first_seen_at ON related_lists (list, first_seen_at)")
+    db.execute("CREATE TABLE related_list_items (related_list INTEGER NOT NULL REFERENCES related_lists(id),"
+               " rank INTEGER NOT NULL, item INTEGER NOT NULL REFERENCES related_items(id),"
+               " PRIMARY KEY (related_list, rank)) WITHOUT ROWID")
+    db.execute("CREATE INDEX idx_related_list_items_item ON related_list_items (item)")
+    db.execute("CREATE TABLE related_sightings (id INTEGER PRIMARY KEY,"
+               " article INTEGER NOT NULL REFERENCES articles(id),"
+               " related_list INTEGER NOT NULL REFERENCES related_lists(id),"
+               " first_seen_at TEXT NOT NULL, last_seen_at TEXT NOT NULL)")
+    db.execute("CREATE INDEX idx_related_sightings_article ON related_sightings (article, related_list)")
+    db.execute("CREATE INDEX idx_related_sightings_related_list ON related_sightings (related_list)")
+    rows = db.execute(
+        "SELECT l.article, l.list, l.rank, l.first_seen_at, l.last_seen_at, i.url, i.title, i.summary"
+        " FROM related_links l JOIN related_items i ON i.id = l.item ORDER BY l.article, l.list")
+    for (article, name), links in groupby(rows, key=itemgetter(0, 1)):
+        for entries, first, last in _sightings(list(links)):
+            _add_sighting_as_released(db, article, _list_id_as_released(db, name, entries, first, last), first, last)
+    db.execute("DROP VIEW list_snapshots")
+    db.execute("DROP TABLE related_links")
+    db.execute("""CREATE VIEW list_snapshots AS
+SELECT r.list, li.rank, i.title, i.url, s.first_seen_at, s.last_seen_at,
+  s.article AS seen_beside, li.item
+FROM related_sightings s JOIN related_lists r ON r.id = s.related_list
+  JOIN related_list_items li ON li.related_list = s.related_list
+  JOIN related_items i ON i.id = li.item""")
+
+
+def _sightings(links: list[tuple]) -> list[tuple[list[dict], str, str]]:
+    """The lists an article showed, as ``(entries, first, last)``, from its old
+    ``related_links`` rows of one list: at each time a fetch is known by, the list held the
+    rows seen then; consecutive fetches that showed the same list are one sighting."""
+    sightings: list[tuple[list[dict], str, str]] = []
+    for at in sorted({time for link in links for time in link[3:5]}):
+        entries = [{"rank": rank, "url": url, "title": title, "summary": summary}
+                   for _article, _list, rank, first, last, url, title, summary in sorted(links, key=itemgetter(2))
+                   if first <= at <= last]
+        if sightings and sightings[-1][0] == entries:
+            sightings[-1] = (entries, sightings[-1][1], at)
+        else:
+            sightings.append((entries, at, at))
+    return sightings
+
+
+def _current_revision_once(db: Database) -> None:
+    """The current revision's data keeps only what the article's row and photos lack
+    (:mod:`newscrawl.archive.revisions`), where it is the same; the readable view reads
+    the rest from the row."""
+    current = db.execute("SELECT v.id, v.article, v.data FROM revisions v"
+                         " JOIN articles a ON a.id = v.article AND a.revision = v.revision")
+    for revision_id, rowid, data in current:
+        row = _current_content_as_released(db, rowid)
+        whole = _revision_content_as_released(data, row)
+        slim = json.dumps({"reporters": whole.get("reporters")}, ensure_ascii=False)
+        if "reporters" in whole and _revision_content_as_released(slim, row) == whole:
+            db.execute("UPDATE revisions SET data = ? WHERE id = ?", [slim, revision_id])
+    db.execute("DROP VIEW revision_history")
+    db.execute("""CREATE VIEW revision_history AS
+SELECT v.article, a.title AS current_title, v.revision, a.revision AS revisions,
+  CASE WHEN v.revision = a.revision THEN a.title ELSE json_extract(v.data, '$.title') END AS title,
+  CASE WHEN v.revision = a.revision THEN a.subtitle ELSE json_extract(v.data, '$.subtitle') END AS subtitle,
+  CASE WHEN v.revision = a.revision THEN a.modified_at ELSE json_extract(v.data, '$.modified_at') END AS modified_at,
+  v.first_seen_at, v.last_seen_at, v.page_id
+FROM revisions v JOIN articles a ON a.id = v.article""")
+
+
+def _zstd_dictionaries(db: Database) -> None:
+    """New pages are compressed with zstd (:mod:`newscrawl.archive.pages`); the zlib
+    dictionaries stay for the pages compressed with them."""
+    db.execute("ALTER TABLE page_dictionaries ADD COLUMN compression TEXT NOT NULL DEFAULT 'zlib'")
+
+
+# -- code of the releases that made the migrations below, copied as it was (frozen) ---------------
+
+_CONTENT_FIELDS_AS_RELEASED = (
+    "title", "subtitle", "sections", "published_at", "modified_at", "print_date", "print_page",
+    "reporters", "dateline", "byline", "body", "photos", "complete",
+)
+_PHOTO_FIELDS_AS_RELEASED = ("url", "alt", "caption", "credit")
+_ROW_FIELDS_AS_RELEASED = [name for name in _CONTENT_FIELDS_AS_RELEASED if name not in ("reporters", "photos")]
+
+
+def _hash_as_released(identity: list) -> str:
+    return hashlib.sha1(json.dumps(identity, ensure_ascii=False).encode()).hexdigest()
+
+
+def _list_id_as_released(db: Database, name: str, entries: list[dict], first_seen_at: str, last_seen_at: str) -> int:
+    """The ``related_lists`` id of list ``name`` holding ``entries``, added if never seen."""
+    list_hash = _hash_as_released([name, [[e["rank"], e["url"], e["title"], e.get("summary")] for e in entries]])
+    found = db.execute("SELECT id FROM related_lists WHERE list_hash = ?", [list_hash]).fetchone()
+    if found is None:
+        list_id = db.execute(
+            "INSERT INTO related_lists (list, list_hash, items, first_seen_at, last_seen_at) VALUES (?, ?, ?, ?, ?)",
+            [name, list_hash, len(entries), first_seen_at, last_seen_at]).lastrowid
+        for entry in entries:
+            item_hash = _hash_as_released([entry["url"], entry["title"], entry.get("summary")])
+            item = db.execute("SELECT id FROM related_items WHERE item_hash = ?", [item_hash]).fetchone()
+            item_id = item[0] if item else db.execute(
+                "INSERT INTO related_items (item_hash, url, title, summary) VALUES (?, ?, ?, ?)",
+                [item_hash, entry["url"], entry["title"], entry.get("summary")]).lastrowid
+            db.execute("INSERT INTO related_list_items (related_list, rank, item) VALUES (?, ?, ?)",
+                       [list_id, entry["rank"], item_id])
+        return list_id
+    db.execute("UPDATE related_lists SET first_seen_at = min(first_seen_at, ?), last_seen_at = max(last_seen_at, ?)"
+               " WHERE id = ? AND (first_seen_at > ? OR last_seen_at < ?)",
+               [first_seen_at, last_seen_at, found[0], first_seen_at, last_seen_at])
+    return found[0]
+
+
+def _add_sighting_as_released(db: Database, rowid: int, list_id: int, first_seen_at: str, last_seen_at: str) -> None:
+    db.execute("INSERT INTO related_sightings (article, related_list, first_seen_at, last_seen_at)"
+               " VALUES (?, ?, ?, ?)", [rowid, list_id, first_seen_at, last_seen_at])
+
+
+def _current_content_as_released(db: Database, rowid: int) -> dict:
+    """The content fields of article ``rowid``'s current version that its row and photos hold."""
+    # sql: the frozen column names of this release
+    row = db.execute(f"SELECT {', '.join(_ROW_FIELDS_AS_RELEASED)} FROM articles WHERE id = ?", [rowid]).fetchone()
+    content = dict(zip(_ROW_FIELDS_AS_RELEASED, row))
+    content["sections"] = json.loads(content["sections"] or "[]")
+    content["complete"] = bool(content["complete"])
+    # sql: the frozen column names of this release
+    content["photos"] = [dict(zip(_PHOTO_FIELDS_AS_RELEASED, photo)) for photo in db.execute(
+        f"SELECT {', '.join(_PHOTO_FIELDS_AS_RELEASED)} FROM photos WHERE article = ? ORDER BY position", [rowid])]
+    return content
+
+
+def _revision_content_as_released(data: str, current: dict) -> dict:
+    stored = {**current, **json.loads(data)}
+    return {name: stored[name] for name in _CONTENT_FIELDS_AS_RELEASED if name in stored}
+
+
 #: Every migration, in order. The archive's version is the number applied.
 MIGRATIONS: list[Callable[[Database], None]] = [
     _pages_and_articles,
@@ -367,6 +509,9 @@ MIGRATIONS: list[Callable[[Database], None]] = [
     _current_body_once,
     _pages_profile_and_site,
     _derived_data,
+    _lists_stored_once,
+    _current_revision_once,
+    _zstd_dictionaries,
 ]
 
 

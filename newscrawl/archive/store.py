@@ -4,9 +4,8 @@ An article is keyed by (site, article_id). Saving it again with the same content
 nothing but the "last seen" times; saving it with changed content adds a revision and
 updates the ``articles`` row, so every version ever seen stays in ``revisions``.
 
-``revisions.data`` holds a version's content as JSON, except that of the current version,
-whose body is stored once, in ``articles.body``: it is added to the revision's data when a
-newer version supersedes it (:func:`revision_content` reads either kind).
+``revisions.data`` holds a superseded version's content as JSON; the current version's is
+the article's row and photos, its data only what they lack (:mod:`.revisions`).
 """
 
 from __future__ import annotations
@@ -19,18 +18,14 @@ from typing import Any, Literal
 from sqlite_utils import Database
 
 from ..clock import now_kst
-from ..items import Article, FetchFailure, RelatedItem, plain
+from ..items import Article, FetchFailure, plain
+from .lists import record_lists
 from .pages import store_page
+from .revisions import CONTENT_FIELDS, current_content, current_data, revision_content
 from .rows import insert_row, insert_rows, update_row
 from .search import index_article, unindex_article
 from .sections import link_section
 from .transaction import write_transaction
-
-#: Fields whose change makes a new revision. Related lists and fetch times are not content.
-CONTENT_FIELDS = (
-    "title", "subtitle", "sections", "published_at", "modified_at", "print_date",
-    "print_page", "reporters", "dateline", "byline", "body", "photos", "complete",
-)
 
 Outcome = Literal["new", "updated", "unchanged"]
 
@@ -51,13 +46,6 @@ def content_hash(content: dict[str, Any]) -> str:
     canonical = json.dumps(content, ensure_ascii=False, sort_keys=True, separators=(",", ":"))
     return hashlib.sha256(canonical.encode()).hexdigest()
 
-
-def revision_content(data: str, body: str) -> dict[str, Any]:
-    """The content of a revision from its stored ``data``; ``body`` is its article's
-    current body, which is the revision's own when the data holds none (the current one)."""
-    stored = json.loads(data)
-    stored.setdefault("body", body)
-    return {name: stored[name] for name in CONTENT_FIELDS if name in stored}
 
 
 def save_article(db: Database, article: Article) -> SaveResult:
@@ -89,27 +77,24 @@ def save_article(db: Database, article: Article) -> SaveResult:
         if result.outcome != "unchanged":
             insert_row(db, "revisions", {
                 "article": rowid, "revision": result.revision, "content_hash": digest,
-                "data": json.dumps({k: v for k, v in content.items() if k != "body"}, ensure_ascii=False),
+                "data": current_data(content),
                 "page_id": page_id, "first_seen_at": seen_at, "last_seen_at": seen_at,
             })
             _replace_reporters(db, rowid, article)
             _replace_photos(db, rowid, article)
             link_section(db, rowid, article.site, article.sections)
             index_article(db, rowid)
-        previous_snapshot = None if row is None else row[3]
-        _record_related(db, rowid, article.related, seen_at, previous_snapshot)
+        record_lists(db, rowid, article.related, seen_at, None if row is None else row[3])
         if article.complete:  # an article cut short stays a failure to retry (see ArchivePipeline)
             db.execute("DELETE FROM failures WHERE url = ?", [article.url])
     return result
 
 
 def _supersede(db: Database, rowid: int, revision: int) -> None:
-    """Complete the data of article ``rowid``'s current ``revision`` with its body, before a
-    newer version replaces the body in ``articles``."""
-    data, body = db.execute(
-        "SELECT v.data, a.body FROM revisions v JOIN articles a ON a.id = v.article"
-        " WHERE v.article = ? AND v.revision = ?", [rowid, revision]).fetchone()
-    content = revision_content(data, body)
+    """Complete the data of article ``rowid``'s current ``revision`` from the article's row
+    and photos, before a newer version replaces them."""
+    (data,) = db.execute("SELECT data FROM revisions WHERE article = ? AND revision = ?", [rowid, revision]).fetchone()
+    content = revision_content(data, current_content(db, rowid))
     db.execute("UPDATE revisions SET data = ? WHERE article = ? AND revision = ?",
                [json.dumps(content, ensure_ascii=False), rowid, revision])
 
@@ -183,42 +168,6 @@ def _replace_photos(db: Database, rowid: int, article: Article) -> None:
     insert_rows(db, "photos", ("article", "position", "url", "alt", "caption", "credit"), (
         (rowid, position, photo.url, photo.alt, photo.caption, photo.credit)
         for position, photo in enumerate(article.photos, start=1)))
-
-
-def _record_related(db: Database, rowid: int, related: list[RelatedItem], seen_at: str,
-                    previous_snapshot: str | None) -> None:
-    """Extend the links seen in the previous snapshot at the same rank; add the rest as new."""
-    new_links = []
-    for entry, item_id in zip(related, _related_items(db, related)):
-        # an article seen for the first time has no previous snapshot to extend
-        updated = previous_snapshot is not None and db.execute(
-            "UPDATE related_links SET last_seen_at = ? WHERE article = ? AND list = ? AND rank = ?"
-            " AND item = ? AND last_seen_at = ?",
-            [seen_at, rowid, entry.list, entry.rank, item_id, previous_snapshot],
-        ).rowcount
-        if not updated:
-            new_links.append((rowid, entry.list, entry.rank, item_id, seen_at, seen_at))
-    insert_rows(db, "related_links", ("article", "list", "rank", "item", "first_seen_at", "last_seen_at"),
-                new_links)
-
-
-def _related_items(db: Database, related: list[RelatedItem]) -> list[int]:
-    """The ``related_items`` id of each entry of ``related``, adding the items not seen before."""
-    hashes = [_item_hash(entry) for entry in related]
-    ids = dict(db.execute(  # sql: one ? per hash
-        f"SELECT item_hash, id FROM related_items WHERE item_hash IN ({', '.join('?' * len(hashes))})",
-        hashes).fetchall()) if hashes else {}
-    for entry, item_hash in zip(related, hashes):
-        if item_hash not in ids:
-            ids[item_hash] = insert_row(db, "related_items", {
-                "item_hash": item_hash, "url": entry.url, "title": entry.title, "summary": entry.summary,
-            })
-    return [ids[item_hash] for item_hash in hashes]
-
-
-def _item_hash(entry: RelatedItem) -> str:
-    identity = json.dumps([entry.url, entry.title, entry.summary], ensure_ascii=False)
-    return hashlib.sha1(identity.encode()).hexdigest()
 
 
 def record_failure(db: Database, failure: FetchFailure) -> None:
