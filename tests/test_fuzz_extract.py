@@ -412,3 +412,12 @@ def test_a_feed_or_sitemap_cut_short_after_a_prefix_keeps_its_entries():
     sitemap = (b'<urlset xmlns="http://www.sitemaps.org/schemas/sitemap/0.9" '
                b'xmlns:news="http://www.google.com/schemas/sitemap-news/0.9"><url><loc>/a/1.html</loc><news:')
     assert [e.url for e in read_xml(sitemap, base).entries] == [base + "a/1.html"]
+
+
+def test_a_control_character_beside_a_script_does_not_break_the_date_layers():
+    """Found by the fuzzing above: htmldate drops a <script> and joins its tail (a control
+    character) to the parent's text, which lxml refuses; the page must still get its answer
+    (here: dropped, with its reason)."""
+    html = (JOONGDO / "view-missing.html").read_bytes().replace(b"</script>", b"</script>\x01")
+    assert read(Fetched(html, "http://www.joongdo.co.kr/web/view.php?key=20990101010000001",
+                        "text/html; charset=utf-8", "generic")) is None

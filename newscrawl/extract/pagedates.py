@@ -70,7 +70,11 @@ def htmldate_of(root: etree._Element, url: str, skip: Collection[etree._Element]
     None when it finds none or the page's URL carries another date."""
     html = etree.tostring(pruned_copy(root, skip) if skip else root, method="html", encoding=str)
     # Without the URL: its date is a layer of its own, and a check on htmldate's.
-    found = _htmldate().find_date(html, original_date=original, extensive_search=False, outputformat="%Y-%m-%d")
+    try:
+        found = _htmldate().find_date(html, original_date=original, extensive_search=False,
+                                      outputformat="%Y-%m-%d")
+    except ValueError:  # lxml refuses control characters htmldate's own cleaning moves about
+        return None
     if not found or not agrees(date.fromisoformat(found), url):
         return None
     return found
