@@ -15,7 +15,7 @@ import click
 from . import __version__
 from .archive import DEFAULT_PATH, open_existing_archive
 from .archive.export import FORMATS, export
-from .archive.search import rebuild_index, search
+from .archive.search import ORDERS, rebuild_index, search_page
 from .crawl.drift import Thresholds, site_health
 from .crawl.health_report import format_report
 from .crawl.runner import CrawlOptions, crawl_site, crawl_target
@@ -148,24 +148,27 @@ def db_option(help_text: str = "The archive.") -> Any:
 @click.argument("query")
 @db_option()
 @click.option("--limit", type=click.IntRange(1), default=20, show_default=True, help="At most this many articles.")
+@click.option("--offset", type=click.IntRange(0), default=0, help="Skip this many results (the next page).")
+@click.option("--order", type=click.Choice(list(ORDERS)), default="relevance", show_default=True,
+              help="Most relevant first (bm25; newest first among equals), or newest first.")
 @click.option("--json", "as_json", is_flag=True, help="Print the results as JSON lines.")
-def search_command(query: str, db: str, limit: int, as_json: bool) -> None:
+def search_command(query: str, db: str, limit: int, offset: int, order: str, as_json: bool) -> None:
     """Search the articles' title, subtitle and body (Korean-aware; words are AND-ed).
 
     \b
     newscrawl search 세종
     newscrawl search "정보보호의날 세종" --limit 5 --json
+    newscrawl search 교육 --order newest --offset 20
     """
     archive = open_existing_archive(db)
-    results = search(archive, query, limit)
-    for result in results:
+    page = search_page(archive.conn, query, limit, offset, order)
+    for result in page.rows:
         if as_json:
             click.echo(json.dumps(result, ensure_ascii=False))
         else:
             click.echo(f"{result['published_at'] or '':25} {result['title']}")
             click.echo(f"  {result['url']}\n  {result['snippet']}")
-    if not as_json:
-        click.echo(f"{len(results)} article(s)", err=True)
+    click.echo(page.summary(offset), err=True)
 
 
 @cli.command(name="rebuild-index")

@@ -189,6 +189,12 @@ def _current_body_once(db: Database) -> None:
         " (SELECT v.id FROM revisions v JOIN articles a ON a.id = v.article AND a.revision = v.revision)")
 
 
+def _related_lookup(db: Database) -> None:
+    """The reading room links a related-list item to our copy of the article: by its URL."""
+    db["articles"].create_index(["canonical_url"])
+    db["articles"].create_index(["url"])
+
+
 #: Every migration, in order. The archive's version is the number applied.
 MIGRATIONS: list[Callable[[Database], None]] = [
     _pages_and_articles,
@@ -200,6 +206,7 @@ MIGRATIONS: list[Callable[[Database], None]] = [
     _crawl_runs,
     _page_dictionaries,
     _current_body_once,
+    _related_lookup,
 ]
 
 

@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import itertools
 import sqlite3
+from dataclasses import dataclass, field
 from typing import Any
 
 from sqlite_utils import Database
@@ -112,21 +113,119 @@ def register_functions(conn: sqlite3.Connection) -> None:
     conn.create_function("newscrawl_snippet", 2, snippet, deterministic=True)
 
 
-def search_sql(limit: int) -> str:
-    """Articles matching ``:q``, most relevant first, with a highlighted snippet of the body."""
-    # sql: the table name is a constant and the limit an int; the query is a parameter
-    return f"""select articles.id, articles.published_at, articles.section, articles.title,
+#: Ranking computes bm25 for at most this many matches, the most recently archived ones:
+#: a word in half of a million articles would otherwise score 500,000 rows on every search.
+#: Pages say when a search matched more (SearchPage.windowed).
+RANK_WINDOW = 1000
+#: Counting matches stops here ("more than 10,000"): a count reads every match's rowid.
+COUNT_CAP = 10_000
+#: Result orders: bm25 relevance with the newest first among equals, or newest first.
+ORDERS = {"relevance": "matches.rank, articles.published_at desc, articles.id desc",
+          "newest": "articles.published_at desc, articles.id desc"}
+#: What a search can be narrowed to, with the condition on ``articles`` each adds.
+NARROWERS = {
+    "section": "articles.section = :section",
+    "day": "substr(articles.published_at, 1, 10) = :day",
+    "reporter": ("articles.id in (select ar.article from article_reporters ar"
+                 " join reporters r on r.id = ar.reporter where r.name = :reporter)"),
+}
+# sql: the table name and RANK_WINDOW are constants; the query is a parameter
+_MATCHES = f"""with matches as (
+  select rowid as id, rank from {FTS_TABLE} where {FTS_TABLE} match newscrawl_fts_query(:q)
+  order by rowid desc limit {RANK_WINDOW})"""
+
+
+def narrowing(filters: dict[str, str]) -> str:
+    """The WHERE conditions (AND-ed) of the ``filters`` given, each a NARROWERS key."""
+    conditions = [NARROWERS[name] for name in NARROWERS if filters.get(name)]
+    return " and ".join(conditions) or "1"
+
+
+def search_sql(limit: int, offset: int = 0, order: str = "relevance", where: str = "1") -> str:
+    """Articles matching ``:q``, most relevant first (bm25 over the bigram index; among
+    equals, the newest), with a highlighted snippet of the body. Only the RANK_WINDOW most
+    recently archived matches are ranked, so a common word costs no more than a rare one."""
+    # sql: constants, ints, an ORDERS value and NARROWERS conditions; the query is a parameter
+    return f"""{_MATCHES}
+select articles.id, articles.published_at, articles.section, articles.title,
   newscrawl_snippet(articles.body, :q) as snippet,
-  round(-{FTS_TABLE}.rank, 2) as relevance, articles.url
-from {FTS_TABLE} join articles on articles.id = {FTS_TABLE}.rowid
-where {FTS_TABLE} match newscrawl_fts_query(:q)
-order by {FTS_TABLE}.rank
-limit {int(limit)}"""
+  -matches.rank as relevance, articles.url
+from matches join articles on articles.id = matches.id
+where {where}
+order by {ORDERS[order]}
+limit {int(limit)} offset {int(offset)}"""
+
+
+# sql: the table name and COUNT_CAP are constants; the query is a parameter
+COUNT_SQL = f"""select count(*) from (select rowid from {FTS_TABLE}
+  where {FTS_TABLE} match newscrawl_fts_query(:q) limit {COUNT_CAP + 1})"""
+#: Facets: how many of the ranked matches fall in each value (top 10 of each).
+# sql: constants
+FACET_SQL = {
+    "section": f"""{_MATCHES} select articles.section, count(*) from matches join articles on articles.id = matches.id
+where {{where}} group by 1 order by 2 desc, 1 limit 10""",
+    "day": f"""{_MATCHES} select substr(articles.published_at, 1, 10), count(*)
+from matches join articles on articles.id = matches.id
+where {{where}} group by 1 order by 1 desc limit 10""",
+    "reporter": f"""{_MATCHES} select r.name, count(*) from matches join articles on articles.id = matches.id
+join article_reporters ar on ar.article = articles.id join reporters r on r.id = ar.reporter
+where {{where}} group by 1 order by 2 desc, 1 limit 10""",
+}
+
+
+@dataclass
+class SearchPage:
+    """One page of a search: its rows, and how many articles matched in all."""
+
+    rows: list[dict[str, Any]]
+    total: int
+    #: True when the count stopped at COUNT_CAP (there are more).
+    more: bool
+    #: True when more than RANK_WINDOW articles matched: only the newest were ranked.
+    windowed: bool
+    facets: dict[str, list[tuple[str, int]]] = field(default_factory=dict)
+
+    def summary(self, offset: int = 0) -> str:
+        """"showing 1-20 of 234", what the CLI prints."""
+        total = f"more than {COUNT_CAP:,}" if self.more else f"{self.total:,}"
+        if not self.rows:
+            return f"showing 0 of {total}"
+        shown = f"{offset + 1}-{offset + len(self.rows)}" if offset else f"{len(self.rows)}"
+        note = f" (ranked among the {RANK_WINDOW:,} most recently archived)" if self.windowed else ""
+        return f"showing {shown} of {total}{note}"
+
+
+def _rows(conn: sqlite3.Connection, sql: str, params: dict[str, Any]) -> list[dict[str, Any]]:
+    cursor = conn.execute(sql, params)
+    columns = [c[0] for c in cursor.description]
+    return [dict(zip(columns, row)) for row in cursor.fetchall()]
+
+
+def search_page(conn: sqlite3.Connection, query: str, limit: int = 20, offset: int = 0,
+                order: str = "relevance", filters: dict[str, str] | None = None,
+                facets: bool = False) -> SearchPage:
+    """The articles matching ``query`` (words AND-ed) in ``order``, narrowed by ``filters``
+    (NARROWERS keys), with the total count and, if asked, the facets of the ranked matches.
+    The one search of newscrawl: the CLI and the datasette plugin both call it."""
+    register_functions(conn)
+    filters = {name: value for name, value in (filters or {}).items() if value and name in NARROWERS}
+    params = {"q": query, **filters}
+    where = narrowing(filters)
+    rows = _rows(conn, search_sql(limit, offset, order, where), params)
+    for row in rows:
+        row["relevance"] = float(f"{row['relevance']:.3g}")  # bm25 is tiny for very common words
+    total = conn.execute(COUNT_SQL, params).fetchone()[0]
+    page = SearchPage(rows, min(total, COUNT_CAP), total > COUNT_CAP, total > RANK_WINDOW)
+    if filters:  # the count of a narrowed search: of the ranked matches only
+        page.total = conn.execute(f"{_MATCHES} select count(*) from matches join articles"
+                                  f" on articles.id = matches.id where {where}", params).fetchone()[0]  # sql: constants
+        page.more = False
+    if facets:
+        page.facets = {name: conn.execute(sql.format(where=where), params).fetchall()
+                       for name, sql in FACET_SQL.items()}
+    return page
 
 
 def search(db: Database, query: str, limit: int = 20) -> list[dict[str, Any]]:
     """The articles matching ``query`` (words AND-ed), most relevant first."""
-    register_functions(db.conn)
-    cursor = db.execute(search_sql(limit), {"q": query})
-    columns = [c[0] for c in cursor.description]
-    return [dict(zip(columns, row)) for row in cursor.fetchall()]
+    return search_page(db.conn, query, limit).rows
