@@ -129,10 +129,14 @@ NARROWERS = {
     "reporter": ("articles.id in (select ar.article from article_reporters ar"
                  " join reporters r on r.id = ar.reporter where r.name = :reporter)"),
 }
-# sql: the table name and RANK_WINDOW are constants; the query is a parameter
-_MATCHES = f"""with matches as (
+
+
+def _matches(window: int) -> str:
+    """The ``matches`` CTE: the ``window`` most recently archived matches of ``:q``, with bm25."""
+    # sql: the table name is a constant and the window an int; the query is a parameter
+    return f"""with matches as (
   select rowid as id, rank from {FTS_TABLE} where {FTS_TABLE} match newscrawl_fts_query(:q)
-  order by rowid desc limit {RANK_WINDOW})"""
+  order by rowid desc limit {int(window)})"""
 
 
 def narrowing(filters: dict[str, str]) -> str:
@@ -141,12 +145,13 @@ def narrowing(filters: dict[str, str]) -> str:
     return " and ".join(conditions) or "1"
 
 
-def search_sql(limit: int, offset: int = 0, order: str = "relevance", where: str = "1") -> str:
+def search_sql(limit: int, offset: int = 0, order: str = "relevance", where: str = "1",
+               window: int = RANK_WINDOW) -> str:
     """Articles matching ``:q``, most relevant first (bm25 over the bigram index; among
     equals, the newest), with a highlighted snippet of the body. Only the RANK_WINDOW most
     recently archived matches are ranked, so a common word costs no more than a rare one."""
     # sql: constants, ints, an ORDERS value and NARROWERS conditions; the query is a parameter
-    return f"""{_MATCHES}
+    return f"""{_matches(window)}
 select articles.id, articles.published_at, articles.section, articles.title,
   newscrawl_snippet(articles.body, :q) as snippet,
   -matches.rank as relevance, articles.url
@@ -159,18 +164,21 @@ limit {int(limit)} offset {int(offset)}"""
 # sql: the table name and COUNT_CAP are constants; the query is a parameter
 COUNT_SQL = f"""select count(*) from (select rowid from {FTS_TABLE}
   where {FTS_TABLE} match newscrawl_fts_query(:q) limit {COUNT_CAP + 1})"""
-#: Facets: how many of the ranked matches fall in each value (top 10 of each).
+#: Facets: how many of the ranked matches fall in each value (top 10 of each); each is
+#: completed with ``_matches()`` in front and the search's conditions as ``{where}``.
 # sql: constants
 FACET_SQL = {
-    "section": f"""{_MATCHES} select articles.section, count(*) from matches join articles on articles.id = matches.id
-where {{where}} group by 1 order by 2 desc, 1 limit 10""",
-    "day": f"""{_MATCHES} select substr(articles.published_at, 1, 10), count(*)
+    "section": """select articles.section, count(*) from matches join articles on articles.id = matches.id
+where {where} group by 1 order by 2 desc, 1 limit 10""",
+    "day": """select substr(articles.published_at, 1, 10), count(*)
 from matches join articles on articles.id = matches.id
-where {{where}} group by 1 order by 1 desc limit 10""",
-    "reporter": f"""{_MATCHES} select r.name, count(*) from matches join articles on articles.id = matches.id
+where {where} group by 1 order by 1 desc limit 10""",
+    "reporter": """select r.name, count(*) from matches join articles on articles.id = matches.id
 join article_reporters ar on ar.article = articles.id join reporters r on r.id = ar.reporter
-where {{where}} group by 1 order by 2 desc, 1 limit 10""",
+where {where} group by 1 order by 2 desc, 1 limit 10""",
 }
+# sql: constants
+_NARROWED_COUNT = "select count(*) from matches join articles on articles.id = matches.id where {where}"
 
 
 @dataclass
@@ -181,8 +189,9 @@ class SearchPage:
     total: int
     #: True when the count stopped at COUNT_CAP (there are more).
     more: bool
-    #: True when more than RANK_WINDOW articles matched: only the newest were ranked.
+    #: True when more than ``window`` articles matched: only the newest were ranked.
     windowed: bool
+    window: int = RANK_WINDOW
     facets: dict[str, list[tuple[str, int]]] = field(default_factory=dict)
 
     def summary(self, offset: int = 0) -> str:
@@ -191,7 +200,7 @@ class SearchPage:
         if not self.rows:
             return f"showing 0 of {total}"
         shown = f"{offset + 1}-{offset + len(self.rows)}" if offset else f"{len(self.rows)}"
-        note = f" (ranked among the {RANK_WINDOW:,} most recently archived)" if self.windowed else ""
+        note = f" (ranked among the {self.window:,} most recently archived)" if self.windowed else ""
         return f"showing {shown} of {total}{note}"
 
 
@@ -203,25 +212,25 @@ def _rows(conn: sqlite3.Connection, sql: str, params: dict[str, Any]) -> list[di
 
 def search_page(conn: sqlite3.Connection, query: str, limit: int = 20, offset: int = 0,
                 order: str = "relevance", filters: dict[str, str] | None = None,
-                facets: bool = False) -> SearchPage:
+                facets: bool = False, window: int = RANK_WINDOW) -> SearchPage:
     """The articles matching ``query`` (words AND-ed) in ``order``, narrowed by ``filters``
-    (NARROWERS keys), with the total count and, if asked, the facets of the ranked matches.
-    The one search of newscrawl: the CLI and the datasette plugin both call it."""
+    (NARROWERS keys), with the total count and, if asked, the facets of the ranked matches
+    (the ``window`` most recently archived). The one search of newscrawl: the CLI and the
+    datasette plugin both call it."""
     register_functions(conn)
     filters = {name: value for name, value in (filters or {}).items() if value and name in NARROWERS}
     params = {"q": query, **filters}
     where = narrowing(filters)
-    rows = _rows(conn, search_sql(limit, offset, order, where), params)
+    rows = _rows(conn, search_sql(limit, offset, order, where, window), params)
     for row in rows:
         row["relevance"] = float(f"{row['relevance']:.3g}")  # bm25 is tiny for very common words
     total = conn.execute(COUNT_SQL, params).fetchone()[0]
-    page = SearchPage(rows, min(total, COUNT_CAP), total > COUNT_CAP, total > RANK_WINDOW)
-    if filters:  # the count of a narrowed search: of the ranked matches only
-        page.total = conn.execute(f"{_MATCHES} select count(*) from matches join articles"
-                                  f" on articles.id = matches.id where {where}", params).fetchone()[0]  # sql: constants
+    page = SearchPage(rows, min(total, COUNT_CAP), total > COUNT_CAP, total > window, window)
+    if filters:  # a narrowed search counts among the ranked matches only
+        page.total = conn.execute(_matches(window) + _NARROWED_COUNT.format(where=where), params).fetchone()[0]
         page.more = False
     if facets:
-        page.facets = {name: conn.execute(sql.format(where=where), params).fetchall()
+        page.facets = {name: conn.execute(_matches(window) + sql.format(where=where), params).fetchall()
                        for name, sql in FACET_SQL.items()}
     return page
 

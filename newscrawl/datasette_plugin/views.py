@@ -23,7 +23,7 @@ from sqlite_utils import Database
 from sqlite_utils.db import NotFoundError
 
 from ..archive.pages import load_page
-from ..archive.search import NARROWERS, ORDERS, RANK_WINDOW, search_page
+from ..archive.search import NARROWERS, ORDERS, search_page
 from . import charts
 from .reading import article_page
 
@@ -94,8 +94,8 @@ async def search_view(datasette: Any, request: Any) -> Response:
         found = await database.execute_fn(lambda conn: search_page(
             conn, query, PER_PAGE, (number - 1) * PER_PAGE, order, filters, facets=True))
     context = {"database": database.name, "q": query, "order": order, "filters": filters, "number": number,
-               "found": found, "active": {k: v for k, v in filters.items() if v}, "per_page": PER_PAGE, "rank_window": RANK_WINDOW, "facet_names": FACET_NAMES,
-               "orders": {"relevance": "관련도순", "newest": "최신순"}}
+               "found": found, "active": {k: v for k, v in filters.items() if v}, "per_page": PER_PAGE,
+               "facet_names": FACET_NAMES, "orders": {"relevance": "관련도순", "newest": "최신순"}}
     html = await datasette.render_template("newscrawl_search.html", context, request=request)
     return Response.html(html)
 
