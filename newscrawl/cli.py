@@ -232,7 +232,7 @@ def export_command(db: str, fmt: str, output: str | None, site: str | None) -> N
     """
     archive = open_existing_archive(db)
     count = export(archive, fmt, output, site)
-    click.echo(f"exported {count} {'pages' if fmt == 'warc' else 'articles'}"
+    click.echo(f"exported {count} {'responses (pages and photos)' if fmt == 'warc' else 'articles'}"
                + (f" to {output}" if output else ""), err=True)
 
 

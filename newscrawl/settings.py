@@ -94,11 +94,16 @@ DOWNLOADER_MIDDLEWARES = {
     "scrapy.downloadermiddlewares.redirect.RedirectMiddleware": None,
     "newscrawl.crawl.redirect.LoopAwareRedirectMiddleware": 600,
 }
+#: Download each article's photos into the archive (newscrawl.crawl.photos); False: URLs only.
+NEWSCRAWL_PHOTOS = True
+#: A photo larger than this (bytes) is not downloaded, and recorded as a failure.
+NEWSCRAWL_PHOTO_MAX_BYTES = 5 * 1024 * 1024
 ITEM_PIPELINES = {
     "newscrawl.crawl.workers.ExtractWorkersPipeline": 50,
     "newscrawl.pipelines.ExtractPipeline": 100,
     "newscrawl.pipelines.NormalisePipeline": 200,
     "newscrawl.pipelines.ValidatePipeline": 300,
+    "newscrawl.crawl.photos.PhotosPipeline": 800,
     "newscrawl.pipelines.ArchivePipeline": 900,
 }
 # The lock is built first: a second crawl stops before anything else opens the archive.

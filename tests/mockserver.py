@@ -10,6 +10,8 @@ DIR (a copy of the fixtures the test may edit while the server runs):
 ``/web/list_news.php``    ``list_news-<ncid>-page<N>.html``
 ``/web/rss.php``          ``rss.xml``
 ``/robots.txt``           ``robots.txt`` if present, else allow everything
+``/….jpg|png|gif``        a generated PNG photo (pages name the real site's image host; it is
+                          rewritten to this server's own address in every HTML page served)
 
 and some pages that misbehave on purpose:
 
@@ -65,7 +67,7 @@ from typing import IO
 from urllib.parse import parse_qs, urlsplit
 from zoneinfo import ZoneInfo
 
-from mocksite import GenArticle, Renderer, etag, generate
+from mocksite import PHOTO_HOST, GenArticle, Renderer, etag, generate, photo_number, photo_png
 
 KST = ZoneInfo("Asia/Seoul")
 
@@ -116,6 +118,7 @@ class Handler(BaseHTTPRequestHandler):
     root: Path
     stop_hanging: threading.Event
     site: GeneratedSite | None = None
+    broken_photos: int | None = None
 
     def log_message(self, format: str, *args: object) -> None:  # keep test output quiet
         pass
@@ -139,6 +142,8 @@ class Handler(BaseHTTPRequestHandler):
             self.send(200, self.site.renderer.rss(), "application/rss+xml; charset=utf-8")
         elif parts.path == "/web/rss.php":
             self.file("rss.xml", "application/rss+xml; charset=utf-8")
+        elif parts.path.endswith((".jpg", ".jpeg", ".png", ".gif")):
+            self.photo(parts.path)
         elif parts.path == "/robots.txt":
             self.send(200, self.robots(), "text/plain")
         elif route:
@@ -159,11 +164,28 @@ class Handler(BaseHTTPRequestHandler):
         if self.site:
             self.site.record({"path": self.path, "status": status, "ua": self.headers.get("User-Agent"),
                               "conditional": bool(self.headers.get("If-None-Match"))})
+        if content_type.startswith("text/html"):
+            body = self.local_photos(body)
         self.send_response(status)
         self.send_header("Content-Type", content_type)
         self.send_header("Content-Length", str(len(body)))
         for name, value in (headers or {}).items():
             self.send_header(name, value)
+        self.end_headers()
+        self.wfile.write(body)
+
+    def local_photos(self, body: bytes) -> bytes:
+        """The page with the real site's image host made this server (tests never leave 127.0.0.1)."""
+        return body.replace(PHOTO_HOST.encode(), f"http://{self.headers['Host']}".encode())
+
+    def photo(self, path: str) -> None:
+        """A generated image; with ``--broken-photos K`` every K-th photo (by number) is missing.
+        Not logged: the request log is the pages' (tests count page requests)."""
+        broken = self.broken_photos and photo_number(path) % self.broken_photos == 0
+        body = b"Not Found" if broken else photo_png(path)
+        self.send_response(404 if broken else 200)
+        self.send_header("Content-Type", "text/plain" if broken else "image/png")
+        self.send_header("Content-Length", str(len(body)))
         self.end_headers()
         self.wfile.write(body)
 
@@ -237,7 +259,7 @@ class Handler(BaseHTTPRequestHandler):
         self.send(302, b"", headers={"Location": "/redirect-loop"})
 
     def route_truncated(self, path: str, query: dict[str, str]) -> None:
-        body = self.article_bytes(query.get("key", "")) or b""
+        body = self.local_photos(self.article_bytes(query.get("key", "")) or b"")
         cut = body.index("정부업무의 생산성".encode())
         self.send_response(200)
         self.send_header("Content-Type", "text/html; charset=utf-8")
@@ -312,6 +334,7 @@ def arguments() -> argparse.ArgumentParser:
     parser.add_argument("--log", type=Path, help="append one JSON line per request to this file")
     parser.add_argument("--pause-after", type=int, help="hold article requests after this many")
     parser.add_argument("--slow-seconds", type=float, default=1.0, help="how long the slow article takes")
+    parser.add_argument("--broken-photos", type=int, metavar="K", help="every K-th photo answers 404")
     return parser
 
 
@@ -319,6 +342,7 @@ def main(handler: type[Handler] = Handler, args: argparse.Namespace | None = Non
     """Serve with ``handler`` (a subclass may add routes) until the process is stopped."""
     args = args or arguments().parse_args()
     handler.root = args.root
+    handler.broken_photos = args.broken_photos
     handler.stop_hanging = threading.Event()
     if args.generate:
         handler.site = GeneratedSite(

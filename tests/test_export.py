@@ -40,14 +40,19 @@ def export(db: Path, *args: str) -> subprocess.CompletedProcess:
 
 def test_warc_holds_every_response_with_its_request(crawled, tmp_path):
     out = tmp_path / "pages.warc.gz"
-    assert export(crawled, "--format", "warc", "-o", str(out)).stderr.startswith("exported 2 pages")
+    assert export(crawled, "--format", "warc", "-o", str(out)).stderr.startswith("exported 3 responses")
     check = subprocess.run([str(WARCIO), "check", "-v", str(out)], capture_output=True, text=True)
     assert check.returncode == 0, check.stdout + check.stderr
-    assert check.stdout.count("digest pass") == 5
+    assert check.stdout.count("digest pass") == 7
     with out.open("rb") as stream:
         records = [(r.rec_type, r.rec_headers, r.http_headers, r.content_stream().read())
                    for r in ArchiveIterator(stream)]
-    assert [r[0] for r in records] == ["warcinfo", "response", "request", "response", "request"]
+    assert [r[0] for r in records] == ["warcinfo", *["response", "request"] * 3]
+    # the seed article's photo, downloaded once by the two fetches, as the archive holds it
+    photo = records[5]
+    db_photo = open_archive(crawled).execute("SELECT u.url, b.data FROM photo_urls u JOIN photo_blobs b USING (sha256)").fetchall()
+    assert [(photo[1].get_header("WARC-Target-URI"), photo[3])] == db_photo
+    assert photo[2].get_header("Content-Type") == "image/png" and photo[3].startswith(b"\x89PNG")
     db = open_archive(crawled)
     stored = db.execute("SELECT url, fetched_at, body_size FROM pages ORDER BY id").fetchall()
     for (kind, warc, http, payload), (url, fetched_at, size) in zip(records[1::2], stored):

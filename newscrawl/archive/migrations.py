@@ -195,6 +195,19 @@ def _related_lookup(db: Database) -> None:
     db["articles"].create_index(["url"])
 
 
+def _photo_files(db: Database) -> None:
+    """Archived copies of the photos (:mod:`newscrawl.archive.photos`): one blob per content,
+    and which blob each photo URL gave."""
+    db["photo_blobs"].create(
+        {"sha256": str, "size": int, "content_type": str, "data": bytes, "fetched_at": str},
+        pk="sha256", not_null=["data", "size", "fetched_at"])
+    db["photo_urls"].create(
+        {"url": str, "sha256": str, "fetched_at": str},
+        pk="url", not_null=["sha256", "fetched_at"], foreign_keys=[("sha256", "photo_blobs", "sha256")])
+    db["photo_urls"].create_index(["sha256"])
+    db["photos"].create_index(["url"])
+
+
 #: Every migration, in order. The archive's version is the number applied.
 MIGRATIONS: list[Callable[[Database], None]] = [
     _pages_and_articles,
@@ -207,6 +220,7 @@ MIGRATIONS: list[Callable[[Database], None]] = [
     _page_dictionaries,
     _current_body_once,
     _related_lookup,
+    _photo_files,
 ]
 
 

@@ -21,7 +21,11 @@ ARTICLE_SQL = """select a.*, s.path as section_path from articles a
 left join sections s on s.id = a.section_id where a.id = :id"""
 REPORTERS_SQL = """select r.name, r.email, r.url from article_reporters ar
 join reporters r on r.id = ar.reporter where ar.article = :id order by ar.position"""
-PHOTOS_SQL = "select position, url, alt, caption, credit from photos where article = :id order by position"
+# with the archived copy of each photo (photo_urls: archives from before it have none)
+PHOTOS_SQL = """select p.position, p.url, p.alt, p.caption, p.credit, u.sha256 as file from photos p
+left join photo_urls u on u.url = p.url where p.article = :id order by p.position"""
+PHOTOS_SQL_BEFORE_COPIES = """select position, url, alt, caption, credit, null as file from photos
+where article = :id order by position"""
 # Each list as last seen beside the article: the newest snapshot of every rank.
 RELATED_SQL = """select l.list, l.rank, i.url, i.title, l.last_seen_at,
   (select a.id from articles a where a.canonical_url = i.url or a.url = i.url limit 1) as held
@@ -42,6 +46,10 @@ def _rows(conn: sqlite3.Connection, sql: str, params: dict[str, Any]) -> list[di
     cursor = conn.execute(sql, params)
     columns = [c[0] for c in cursor.description]
     return [dict(zip(columns, row)) for row in cursor.fetchall()]
+
+
+def _has_table(conn: sqlite3.Connection, name: str) -> bool:
+    return conn.execute("select 1 from sqlite_master where type = 'table' and name = ?", [name]).fetchone() is not None
 
 
 def paragraphs(body: str | None) -> list[str]:
@@ -113,7 +121,8 @@ def article_page(conn: sqlite3.Connection, rowid: int, old: int | None = None,
         "raw": json.loads(article["raw"] or "{}"),
         "paragraphs": paragraphs(article["body"]),
         "reporters": _rows(conn, REPORTERS_SQL, {"id": rowid}),
-        "photos": _rows(conn, PHOTOS_SQL, {"id": rowid}),
+        "photos": _rows(conn, PHOTOS_SQL if _has_table(conn, "photo_urls") else PHOTOS_SQL_BEFORE_COPIES,
+                        {"id": rowid}),
         "related": related_lists(conn, rowid),
         "revisions": versions,
         "old": old, "new": new,

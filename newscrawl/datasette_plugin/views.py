@@ -4,6 +4,7 @@
 ``/<db>/-/search?q=``     ranked Korean search with snippets, facets, count and paging
 ``/<db>/-/dashboard``     charts: articles per day by section, per reporter, edits
 ``/<db>/-/page/<id>``     a stored raw page, as plain text (never run as HTML here)
+``/<db>/-/photo/<sha256>``  an archived photo, from the archive (not the live site)
 ``/-/newscrawl/reading.css``  the pages' style sheet (also lightens the table pages)
 
 Each view reads the archive with plain functions (:mod:`.reading`, :mod:`.charts`,
@@ -23,6 +24,7 @@ from sqlite_utils import Database
 from sqlite_utils.db import NotFoundError
 
 from ..archive.pages import load_page
+from ..archive.photos import photo_blob
 from ..archive.search import NARROWERS, ORDERS, search_page
 from . import charts
 from .reading import article_page
@@ -48,6 +50,9 @@ class Urls:
 
     def dashboard(self, database: str) -> str:
         return self.datasette.urls.database(database) + "/-/dashboard"
+
+    def photo(self, database: str, digest: str) -> str:
+        return self.datasette.urls.database(database) + f"/-/photo/{digest}"
 
     def page(self, database: str, page_id: int) -> str:
         return self.datasette.urls.database(database) + f"/-/page/{int(page_id)}"
@@ -120,6 +125,24 @@ async def raw_page_view(datasette: Any, request: Any) -> Response:
                          headers={"content-security-policy": "sandbox", "x-newscrawl-url": page.url})
 
 
+async def photo_view(datasette: Any, request: Any) -> Response:
+    database = await _archive(datasette, request)
+    digest = request.url_vars["sha256"]
+    found = await database.execute_fn(lambda conn: photo_blob(conn, digest))
+    if found is None:
+        raise NotFound(f"no photo {digest}")
+    data, content_type = found
+    # content-addressed: the bytes behind this address never change
+    return Response(data, content_type=_image_type(content_type),
+                    headers={"cache-control": "max-age=31536000, immutable", "x-content-type-options": "nosniff"})
+
+
+def _image_type(content_type: str | None) -> str:
+    """The stored type when it is an image's; anything else is served as opaque bytes."""
+    kind = (content_type or "").split(";")[0].strip().lower()
+    return kind if kind.startswith("image/") and "svg" not in kind else "application/octet-stream"
+
+
 @lru_cache(maxsize=1)
 def _style() -> str:
     return files(__package__).joinpath("assets", "reading.css").read_text(encoding="utf-8")
@@ -136,4 +159,5 @@ ROUTES = [
     (r"^/(?P<database>[^/]+)/-/search$", search_view),
     (r"^/(?P<database>[^/]+)/-/dashboard$", dashboard_view),
     (r"^/(?P<database>[^/]+)/-/page/(?P<id>\d+)$", raw_page_view),
+    (r"^/(?P<database>[^/]+)/-/photo/(?P<sha256>[0-9a-f]{64})$", photo_view),
 ]
