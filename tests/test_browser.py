@@ -19,8 +19,8 @@ from pathlib import Path
 import pytest
 
 from cdp import Browser
-from conftest import ARTIFACTS, SEED_KEY, seed_article
-from newscrawl.archive import open_archive, save_article
+from conftest import ARTIFACTS, SEED_KEY, MockSite, _site_copy, run_newscrawl
+from newscrawl.archive import open_archive
 from synthetic import build
 
 CHROMIUM = shutil.which("chromium") or "/usr/bin/chromium"  # installed by `make test`
@@ -107,12 +107,19 @@ PAGES = {"home": "/", "database": "/news", "table": "/news/articles", "search": 
 
 @pytest.fixture(scope="module")
 def reading_room(tmp_path_factory) -> Iterator[tuple[Served, int]]:
-    """``newscrawl serve`` on 60 synthetic articles and the seed article; the seed's id."""
-    path = tmp_path_factory.mktemp("room") / "news.db"
+    """``newscrawl serve`` on 60 synthetic articles and the seed article, fetched for real from
+    the mock site (its photo too); the seed's id."""
+    root = tmp_path_factory.mktemp("room")
+    path = root / "news.db"
     build(path, articles=60)
-    db = open_archive(path)
-    seed = save_article(db, seed_article()).article_rowid
-    db.close()
+    site = MockSite(_site_copy(root))
+    try:
+        fetched = run_newscrawl("fetch", site.article_url(), "--site", "joongdo", "--db", str(path),
+                                "-s", "DOWNLOAD_DELAY=0", "-s", "AUTOTHROTTLE_START_DELAY=0")
+    finally:
+        site.stop()  # the live site is gone: what the pages show comes from the archive
+    assert fetched.returncode == 0, fetched.stderr
+    (seed,) = open_archive(path).execute("select id from articles where article_id = ?", [SEED_KEY]).fetchone()
     server = Served(path)
     yield server, seed
     server.stop()
@@ -154,6 +161,10 @@ def test_article_page_is_readable(reading_room, browser, screen):
     assert 0 <= title["top"] and title["bottom"] <= height  # the headline is in the first screenful
     assert column >= (500 if screen == "desktop" else width - 60)
     assert column <= 760 and font >= 15  # a readable line: about 40 characters, not the whole screen
+    # the photo is the archived copy, served by our server, and it loaded
+    image = browser.evaluate("(i => ({src: i.getAttribute('src'), width: i.naturalWidth}))"
+                             "(document.querySelector('.reading figure img'))")
+    assert image["src"].startswith("/news/-/photo/") and image["width"] == 320
 
 
 def test_search_reaches_the_seed_article_in_two_clicks(reading_room, browser):

@@ -54,7 +54,9 @@ class PhotosPipeline(FilesPipeline):
     # failures are recorded in the archive and the run's summary, not as tracebacks in the log
     LOG_FAILED_RESULTS = False
 
-    def __init__(self, store_uri: str, *, crawler: Crawler):
+    def __init__(self, store_uri: Any, *, crawler: Crawler | None = None):
+        if crawler is None:  # the offline chain (reparse, extract) has no downloader
+            raise NotConfigured("photos are downloaded only during a crawl")
         super().__init__(store_uri, crawler=crawler)
         self.db_path = Path(crawler.settings["NEWSCRAWL_DB"])
         self.max_bytes = crawler.settings.getint("NEWSCRAWL_PHOTO_MAX_BYTES")
