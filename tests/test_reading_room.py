@@ -5,6 +5,7 @@ CLI share."""
 from __future__ import annotations
 
 import json
+from contextlib import closing
 import re
 import sqlite3
 from pathlib import Path
@@ -54,11 +55,10 @@ def test_article_page_reads_like_the_paper(seed_archive, seed_expected):
 
 
 def test_article_page_diffs_two_revisions_word_by_word(seed_archive):
-    db = open_archive(seed_archive)
     edited = seed_article("2026-01-02T10:00:00+09:00")
     edited.title = "세종시, 정보보호 최우수기관 선정"
-    save_article(db, edited)
-    db.close()
+    with closing(open_archive(seed_archive)) as db:
+        save_article(db, edited)
     latest, chosen, same = fetch_all(seed_archive, "/news/-/article/1", "/news/-/article/1?old=2&new=1",
                                      "/news/-/article/1?old=2&new=2")
     assert "수정 이력 (2개 판)" in latest.text
