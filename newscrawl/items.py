@@ -127,10 +127,6 @@ class Article:
     page: RawPage | None = field(default=None, repr=False)
     #: What storing it did: "new", "updated" or "unchanged" (None when not stored).
     archived: str | None = field(default=None, repr=False)
-    #: Photos downloaded for it (newscrawl.crawl.photos), stored with it.
-    photo_downloads: list[Any] = field(default_factory=list, repr=False)
-    #: (URL, reason) of each photo that could not be downloaded.
-    photo_failures: list[tuple[str, str]] = field(default_factory=list, repr=False)
 
     def to_json(self) -> dict[str, Any]:
         """The JSON object of the article (the raw page and the storing outcome left out)."""

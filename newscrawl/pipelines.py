@@ -21,7 +21,6 @@ from sqlite_utils import Database
 from twisted.python.failure import Failure
 
 from .archive import mark_unchanged, open_archive, record_failure, save_article
-from .archive.photos import record_photo_failure, store_photo
 from .archive.store import now_kst
 from .errors import NotAnArticle
 from .extract import extract_page
@@ -111,7 +110,6 @@ class ArchivePipeline(_Stage):
         if isinstance(item, Article):
             result = save_article(self.archive(), item)
             item.archived = result.outcome
-            self._store_photos(item)
             self._count(f"newscrawl/articles/{result.outcome}")
             if not item.complete and self.record_failures:
                 # stored for what it holds, and a failure too, so that later runs fetch it again
@@ -128,16 +126,6 @@ class ArchivePipeline(_Stage):
             if self.record_failures:
                 record_failure(self.archive(), item)
         return item
-
-    def _store_photos(self, article: Article) -> None:
-        """The article's downloaded photos (one copy per content), and the failed ones as failures."""
-        for photo in article.photo_downloads:
-            _, new = store_photo(self.archive(), photo)
-            self._count("newscrawl/photos/stored" if new else "newscrawl/photos/duplicate")
-        for url, reason in article.photo_failures:
-            self._count("newscrawl/photos/failed")
-            if self.record_failures:
-                record_photo_failure(self.archive(), url, article.site, reason, now_kst())
 
     def item_dropped(self, item: Any, response: Any, exception: BaseException) -> None:
         """A page dropped as not-an-article is a failure the next run should see."""

@@ -103,8 +103,8 @@ ITEM_PIPELINES = {
     "newscrawl.pipelines.ExtractPipeline": 100,
     "newscrawl.pipelines.NormalisePipeline": 200,
     "newscrawl.pipelines.ValidatePipeline": 300,
-    "newscrawl.crawl.photos.PhotosPipeline": 800,
     "newscrawl.pipelines.ArchivePipeline": 900,
+    "newscrawl.crawl.photos.PhotosPipeline": 950,
 }
 # The lock is built first: a second crawl stops before anything else opens the archive.
 EXTENSIONS = {

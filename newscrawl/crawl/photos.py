@@ -4,15 +4,15 @@
 the archive, content-addressed (:mod:`newscrawl.archive.photos`), instead of a directory,
 and a photo the archive already holds under its URL is not downloaded again. Its requests
 go through the same downloader as the pages (robots.txt, AutoThrottle, the per-domain
-concurrency, retries), inside the run. A photo larger than ``NEWSCRAWL_PHOTO_MAX_BYTES``
-is cancelled by the downloader and recorded as a failure; ``NEWSCRAWL_PHOTOS = False``
-switches the whole thing off. The bytes travel on the article to ``ArchivePipeline``,
-which stores them with the article.
+concurrency, retries; in a downloader slot of their own per host), inside the run. A photo
+larger than ``NEWSCRAWL_PHOTO_MAX_BYTES`` is cancelled by the downloader and recorded as a failure; ``NEWSCRAWL_PHOTOS = False``
+switches the whole thing off. It runs after ``ArchivePipeline``: an article is stored as
+soon as its page is read, whatever its photos do, and each photo is stored as it arrives
+(short transactions of its own on the archive, like the article's).
 """
 
 from __future__ import annotations
 
-import sqlite3
 from pathlib import Path
 from urllib.parse import urlsplit
 from typing import Any
@@ -23,15 +23,19 @@ from scrapy.exceptions import NotConfigured
 from scrapy.http.request import NO_CALLBACK
 from scrapy.pipelines.files import FilesPipeline
 
-from ..archive.photos import PhotoDownload, held_photo
+from sqlite_utils import Database
+
+from ..archive import open_archive
+from ..archive.photos import PhotoDownload, held_photo, record_photo_failure, store_photo
 from ..archive.store import now_kst
 from ..items import Article
 
 
 class ArchiveStore:
-    """FilesPipeline's store for photos kept in the archive: the article carries the bytes to
-    ``ArchivePipeline`` (one writer for the archive), so there is nothing to write here, and
-    nothing to look up by path (held photos are skipped by URL before their request)."""
+    """FilesPipeline's store for photos kept in the archive: the pipeline stores each photo
+    by its content, not by the path FilesPipeline makes of its URL, so there is nothing to
+    write here, and nothing to look up by path (held photos are skipped by URL before their
+    request)."""
 
     def __init__(self, uri: str):
         self.uri = uri
@@ -60,7 +64,8 @@ class PhotosPipeline(FilesPipeline):
         super().__init__(store_uri, crawler=crawler)
         self.db_path = Path(crawler.settings["NEWSCRAWL_DB"])
         self.max_bytes = crawler.settings.getint("NEWSCRAWL_PHOTO_MAX_BYTES")
-        self._conn: sqlite3.Connection | None = None
+        self.record_failures = crawler.settings.getbool("NEWSCRAWL_RECORD_FAILURES")
+        self.db: Database | None = None
         #: The photo URLs requested for each article in flight (results come back in this order).
         self._requested: dict[int, list[str]] = {}
 
@@ -71,20 +76,15 @@ class PhotosPipeline(FilesPipeline):
             raise NotConfigured("photos are not downloaded (NEWSCRAWL_PHOTOS or NEWSCRAWL_STORE is False)")
         return cls("newscrawl-archive://", crawler=crawler)
 
-    def held(self, url: str) -> str | None:
-        """The archived copy of ``url``'s photo, read through a read-only connection of our own."""
-        if self._conn is None:
-            if not self.db_path.exists():
-                return None
-            self._conn = sqlite3.connect(f"file:{self.db_path}?mode=ro", uri=True)
-        try:
-            return held_photo(self._conn, url)
-        except sqlite3.OperationalError:  # an archive from before the photo tables
-            return None
+    def archive(self) -> Database:
+        """The archive, opened on first use (ArchivePipeline has made it by then)."""
+        if self.db is None:
+            self.db = open_archive(self.db_path)
+        return self.db
 
     def close_spider(self) -> None:
-        if self._conn is not None:
-            self._conn.close()
+        if self.db is not None:
+            self.db.close()
 
     def get_media_requests(self, item: Any, info: Any) -> list[Request]:
         if not isinstance(item, Article):
@@ -92,8 +92,11 @@ class PhotosPipeline(FilesPipeline):
         # off-site photos are left alone, like off-site links (a paper's own CDN is its domain)
         domains = getattr(self.crawler.spider, "allowed_domains", None) or []
         urls = dict.fromkeys(p["url"] for p in item.photos if on_site(p.get("url") or "", domains))
-        self._requested[id(item)] = [url for url in urls if not self.held(url)]
-        return [Request(url, callback=NO_CALLBACK, meta={"download_maxsize": self.max_bytes})
+        self._requested[id(item)] = [url for url in urls if not held_photo(self.archive().conn, url)]
+        # A downloader slot of their own per host: photos never hold up the pages (on most papers
+        # they come from an image host anyway), and keep the same per-slot limit and AutoThrottle.
+        return [Request(url, callback=NO_CALLBACK, meta={"download_maxsize": self.max_bytes,
+                                                         "download_slot": f"photos@{urlsplit(url).hostname}"})
                 for url in self._requested[id(item)]]
 
     async def media_downloaded(self, response: Any, request: Any, info: Any, *, item: Any = None) -> Any:
@@ -102,17 +105,23 @@ class PhotosPipeline(FilesPipeline):
         return await super().media_downloaded(response, request, info, item=item)
 
     def file_downloaded(self, response: Any, request: Any, info: Any, *, item: Any = None) -> str:
-        """Keep the bytes on the article that asked for them (no file is written)."""
+        """Store the photo in the archive, one copy per content; its SHA-256 is the checksum."""
         content_type = response.headers.get("Content-Type", b"").decode("latin-1") or None
-        item.photo_downloads.append(PhotoDownload(request.url, response.body, content_type, now_kst()))
-        return ""
+        digest, new = store_photo(self.archive(), PhotoDownload(request.url, response.body, content_type, now_kst()))
+        self._count("stored" if new else "duplicate")
+        return digest
 
     def item_completed(self, results: list[tuple[bool, Any]], item: Any, info: Any) -> Any:
         if isinstance(item, Article):
             for url, (ok, outcome) in zip(self._requested.pop(id(item), []), results):
                 if not ok:
-                    item.photo_failures.append((url, _reason(outcome)))
+                    self._count("failed")
+                    if self.record_failures:
+                        record_photo_failure(self.archive(), url, item.site, _reason(outcome), now_kst())
         return item
+
+    def _count(self, outcome: str) -> None:
+        self.crawler.stats.inc_value(f"newscrawl/photos/{outcome}")
 
 
 def on_site(url: str, domains: list[str]) -> bool:
