@@ -5,8 +5,8 @@ the archive, content-addressed (:mod:`newscrawl.archive.photos`), instead of a d
 and a photo the archive already holds under its URL is not downloaded again. Its requests
 go through the same downloader as the pages (robots.txt, AutoThrottle, the per-domain
 concurrency, retries; in a downloader slot of their own per host), inside the run. A photo
-larger than ``NEWSCRAWL_PHOTO_MAX_BYTES`` is cancelled by the downloader and recorded as a failure; ``NEWSCRAWL_PHOTOS = False``
-switches the whole thing off. It runs after ``ArchivePipeline``: an article is stored as
+larger than ``NEWSCRAWL_PHOTO_MAX_BYTES`` is cancelled by the downloader and recorded as a
+failure; ``NEWSCRAWL_PHOTOS = False`` switches the whole thing off. It runs after ``ArchivePipeline``: an article is stored as
 soon as its page is read, whatever its photos do, and each photo is stored as it arrives
 (short transactions of its own on the archive, like the article's).
 """
