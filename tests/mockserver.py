@@ -10,8 +10,9 @@ DIR (a copy of the fixtures the test may edit while the server runs):
 ``/web/list_news.php``    ``list_news-<ncid>-page<N>.html``
 ``/web/rss.php``          ``rss.xml``
 ``/robots.txt``           ``robots.txt`` if present, else allow everything
-``/….jpg|png|gif``        a generated PNG photo (pages name the real site's image host; it is
-                          rewritten to this server's own address in every HTML page served)
+``/….jpg|png|gif``        a generated PNG photo (article pages name the real site's image
+                          host; ``/web/view.php`` and the routes built on it serve them with
+                          this server's own address instead)
 
 and some pages that misbehave on purpose:
 
@@ -164,8 +165,6 @@ class Handler(BaseHTTPRequestHandler):
         if self.site:
             self.site.record({"path": self.path, "status": status, "ua": self.headers.get("User-Agent"),
                               "conditional": bool(self.headers.get("If-None-Match"))})
-        if content_type.startswith("text/html"):
-            body = self.local_photos(body)
         self.send_response(status)
         self.send_header("Content-Type", content_type)
         self.send_header("Content-Length", str(len(body)))
@@ -175,7 +174,8 @@ class Handler(BaseHTTPRequestHandler):
         self.wfile.write(body)
 
     def local_photos(self, body: bytes) -> bytes:
-        """The page with the real site's image host made this server (tests never leave 127.0.0.1)."""
+        """The article page with the real site's image host made this server: a crawl that stores
+        what it fetches downloads the photos, and tests never leave 127.0.0.1."""
         return body.replace(PHOTO_HOST.encode(), f"http://{self.headers['Host']}".encode())
 
     def photo(self, path: str) -> None:
@@ -198,7 +198,7 @@ class Handler(BaseHTTPRequestHandler):
 
     def article_bytes(self, key: str) -> bytes | None:
         path = self.root / f"view-{key}.html"
-        return path.read_bytes() if key.isdigit() and path.exists() else None
+        return self.local_photos(path.read_bytes()) if key.isdigit() and path.exists() else None
 
     def article(self, key: str) -> None:
         generated = self.site.renderer.by_key.get(key) if self.site else None
@@ -259,7 +259,7 @@ class Handler(BaseHTTPRequestHandler):
         self.send(302, b"", headers={"Location": "/redirect-loop"})
 
     def route_truncated(self, path: str, query: dict[str, str]) -> None:
-        body = self.local_photos(self.article_bytes(query.get("key", "")) or b"")
+        body = self.article_bytes(query.get("key", "")) or b""
         cut = body.index("정부업무의 생산성".encode())
         self.send_response(200)
         self.send_header("Content-Type", "text/html; charset=utf-8")
