@@ -31,7 +31,8 @@ def crawl_local_site(db: Path, articles: int, days: int) -> int:
         shutil.copytree(TESTS / "fixtures" / "joongdo", root)
         server = subprocess.Popen(
             [sys.executable, str(TESTS / "mockserver.py"), "--root", str(root), "--generate", str(articles),
-             "--span-days", str(days), "--broken-photos", "13"], stdout=subprocess.PIPE, text=True)
+             "--span-days", str(days), "--local-photos", "--broken-photos", "13"],
+            stdout=subprocess.PIPE, text=True)
         try:
             url = server.stdout.readline().strip()
             print(f"demo: a generated 중도일보 of {articles} articles is served at {url}", flush=True)

@@ -10,9 +10,10 @@ DIR (a copy of the fixtures the test may edit while the server runs):
 ``/web/list_news.php``    ``list_news-<ncid>-page<N>.html``
 ``/web/rss.php``          ``rss.xml``
 ``/robots.txt``           ``robots.txt`` if present, else allow everything
-``/….jpg|png|gif``        a generated PNG photo (article pages name the real site's image
-                          host; ``/web/view.php`` and the routes built on it serve them with
-                          this server's own address instead)
+``/….jpg|png|gif``        a generated PNG photo (fixture article pages name the real site's
+                          image host; ``/web/view.php`` and the routes built on it serve them
+                          with this server's own address instead; generated articles' photos
+                          are on ``photos.invalid`` unless ``--local-photos``)
 
 and some pages that misbehave on purpose:
 
@@ -68,7 +69,7 @@ from typing import IO
 from urllib.parse import parse_qs, urlsplit
 from zoneinfo import ZoneInfo
 
-from mocksite import PHOTO_HOST, GenArticle, Renderer, etag, generate, photo_number, photo_png
+from mocksite import OFFSITE_PHOTOS, PHOTO_HOST, GenArticle, Renderer, etag, generate, photo_number, photo_png
 
 KST = ZoneInfo("Asia/Seoul")
 
@@ -120,6 +121,7 @@ class Handler(BaseHTTPRequestHandler):
     stop_hanging: threading.Event
     site: GeneratedSite | None = None
     broken_photos: int | None = None
+    local_photos_served: bool = False
 
     def log_message(self, format: str, *args: object) -> None:  # keep test output quiet
         pass
@@ -224,6 +226,8 @@ class Handler(BaseHTTPRequestHandler):
         modified = site.edits.get(article.key)
         body = site.renderer.article(article, modified=modified, edited=modified is not None, drift=site.drift,
                                      layout=site.layout)
+        if self.local_photos_served:
+            body = body.replace(OFFSITE_PHOTOS.encode(), f"http://{self.headers['Host']}".encode())
         changed = (modified or article.published).astimezone(timezone.utc)
         validators = {"ETag": etag(body), "Last-Modified": format_datetime(changed, usegmt=True)}
         if self.headers.get("If-None-Match") == validators["ETag"]:
@@ -334,7 +338,9 @@ def arguments() -> argparse.ArgumentParser:
     parser.add_argument("--log", type=Path, help="append one JSON line per request to this file")
     parser.add_argument("--pause-after", type=int, help="hold article requests after this many")
     parser.add_argument("--slow-seconds", type=float, default=1.0, help="how long the slow article takes")
-    parser.add_argument("--broken-photos", type=int, metavar="K", help="every K-th photo answers 404")
+    parser.add_argument("--local-photos", action="store_true",
+                        help="generated articles' photos on this server (else on an unresolvable host)")
+    parser.add_argument("--broken-photos", type=int, metavar="K", help="with --local-photos, every K-th photo answers 404")
     return parser
 
 
@@ -343,6 +349,7 @@ def main(handler: type[Handler] = Handler, args: argparse.Namespace | None = Non
     args = args or arguments().parse_args()
     handler.root = args.root
     handler.broken_photos = args.broken_photos
+    handler.local_photos_served = args.local_photos
     handler.stop_hanging = threading.Event()
     if args.generate:
         handler.site = GeneratedSite(

@@ -141,7 +141,7 @@ class Renderer:
         for old, new in replacements.items():
             page = page.replace(old, new)
         page = page.replace(f"{PHOTO_HOST}/mnt/images/file/2020y/07m/08d/2020070801000497300019301.jpg",
-                            photo_path(article.key))
+                            OFFSITE_PHOTOS + photo_path(article.key))
         if drift:
             page = re.sub(r'<ul class="date">.*?</ul>', "", page, count=1, flags=re.S)
         return page.encode("utf-8")
@@ -230,6 +230,10 @@ class Renderer:
 
 #: Where the fixture pages' photos live on the real site; the test servers serve them themselves.
 PHOTO_HOST = "http://dn.joongdo.co.kr"
+#: Where generated articles' photos are: a host no crawl follows or resolves (the server's
+#: ``--local-photos`` serves them itself). Not the server's own address: stored photo URLs,
+#: part of an article's content, stay the same whatever port a test server got.
+OFFSITE_PHOTOS = "http://photos.invalid"
 #: Photos of generated articles look alike in this many ways: one image, many URLs.
 PHOTO_VARIANTS = 7
 

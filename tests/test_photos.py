@@ -20,7 +20,8 @@ BROKEN_EVERY = 5
 
 @pytest.fixture
 def photo_site(tmp_path: Path) -> Iterator[GeneratedSite]:
-    site = GeneratedSite(_site_copy(tmp_path), now_kst(), ARTICLES, 40, "--broken-photos", str(BROKEN_EVERY))
+    site = GeneratedSite(_site_copy(tmp_path), now_kst(), ARTICLES, 40, "--local-photos",
+                         "--broken-photos", str(BROKEN_EVERY))
     yield site
     site.stop()
 
