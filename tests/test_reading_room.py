@@ -45,7 +45,9 @@ def test_article_page_reads_like_the_paper(seed_archive, seed_expected):
     assert "<dt>신문게재</dt>" in html and "2020-07-09 8면" in html
     assert "임병안 기자" in html
     photo = seed_expected["photos"][0]
-    assert f'src="{photo["url"]}"' in html and photo["caption"] in html
+    # no archived copy (nothing was downloaded): the reader is told, and can open the original
+    assert f'보관된 사진이 없습니다 · <a href="{photo["url"]}"' in html and photo["caption"] in html
+    assert "<img" not in html.split('class="reading"')[1].split("</article>")[0]
     body = paragraphs(stored_body(seed_archive))
     assert len(body) > 1 and all(f"<p>{escape(p)}</p>" in html for p in body)
     assert 'href="/news/-/page/1"' in html and f'key={SEED_KEY}" rel="noreferrer">원문' in html
