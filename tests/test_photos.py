@@ -55,6 +55,10 @@ def test_crawl_keeps_each_photo_once_and_records_the_missing(photo_site, tmp_pat
     failed = dict(rows(db, "select url, error from failures where kind = 'photo'"))
     assert sorted(failed) == sorted(u for u in urls if broken(u))
     assert set(failed.values()) == {"photo download failed: HTTP 404"}
+    # the run's count of pages fetched (robots.txt included) leaves the photo downloads out;
+    # the server logs every response but the photos'
+    (pages,) = rows(db, "select pages_fetched from crawl_runs")[0]
+    assert pages == len(photo_site.requests())
 
 
 def test_reading_room_serves_the_archived_copy(photo_site, tmp_path):

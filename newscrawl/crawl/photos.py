@@ -100,6 +100,8 @@ class PhotosPipeline(FilesPipeline):
                 for url in self._requested[id(item)]]
 
     async def media_downloaded(self, response: Any, request: Any, info: Any, *, item: Any = None) -> Any:
+        self._count("responses")  # the run's summary counts pages without them
+        self.crawler.stats.inc_value("newscrawl/photos/bytes", len(response.body))
         if response.status != 200:  # FilesPipeline would say only "download-error"
             raise PhotoFailed(f"HTTP {response.status}")
         return await super().media_downloaded(response, request, info, item=item)
