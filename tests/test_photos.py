@@ -82,3 +82,21 @@ def test_size_cap_and_off_switch(photo_site, tmp_path):
     assert rows(off, "select count(*) from photo_blobs") == [(0,)]
     assert rows(off, "select count(*) from failures where kind = 'photo'") == [(0,)]
     assert rows(off, "select count(*) from photos")[0][0] > 10  # the URLs and captions are kept all the same
+
+
+def test_a_failed_photo_is_tried_again_by_the_next_run(photo_site, tmp_path):
+    db = tmp_path / "news.db"
+    every_run = ("-s", "NEWSCRAWL_REVISIT=60d:0s")  # every archived article is due a revisit
+    crawl(photo_site, db, *every_run)
+    first = dict(rows(db, "select url, attempts from failures where kind = 'photo'"))
+    served_before = len(photo_site.requests())
+    crawl(photo_site, db, *every_run)
+    assert first and set(first.values()) == {1}
+    after = dict(rows(db, "select url, attempts from failures where kind = 'photo'"))
+    assert {u: after[u] for u in first} == {u: 2 for u in first}  # (a "broken" article stored now adds its own)
+    # the articles of those photos were fetched whole (a 304 carries no photos); the rest conditionally
+    article_of = dict(rows(db, "select p.url, a.article_id from photos p join articles a on a.id = p.article"))
+    revisits = {r["path"].split("key=")[1]: r["conditional"] for r in photo_site.requests()[served_before:]
+                if "key=" in r["path"] and r["status"] in (200, 304)}
+    unconditional = {key for key, conditional in revisits.items() if not conditional}
+    assert unconditional - {article_of[u] for u in after} == set() and {article_of[u] for u in first} <= unconditional
