@@ -208,6 +208,14 @@ def _photo_files(db: Database) -> None:
     db["photos"].create_index(["url"])
 
 
+def _list_pages(db: Database) -> None:
+    """The feed and list pages a crawl read, kept like the article pages (same columns;
+    ``article_id`` always empty), so that a WARC export holds the whole crawl."""
+    columns = {name: kind for name, kind in db["pages"].columns_dict.items()}
+    db["list_pages"].create(columns, pk="id", not_null=["url", "body", "compression", "body_sha256", "fetched_at"])
+    db["list_pages"].create_index(["url", "body_sha256"], unique=True)
+
+
 #: Every migration, in order. The archive's version is the number applied.
 MIGRATIONS: list[Callable[[Database], None]] = [
     _pages_and_articles,
@@ -221,6 +229,7 @@ MIGRATIONS: list[Callable[[Database], None]] = [
     _current_body_once,
     _related_lookup,
     _photo_files,
+    _list_pages,
 ]
 
 
