@@ -17,7 +17,7 @@ SUDO := $(shell [ "$$(id -u)" = 0 ] || echo sudo)
 CONSTRAINTS := constraints.txt
 LOCK_VENV := .venv-lock
 
-.PHONY: install install-test browser redis run fetch test lock
+.PHONY: install install-test browser redis run fetch test lock demo
 
 $(BIN)/python:
 	$(PYTHON) -m venv $(VENV)
@@ -29,7 +29,17 @@ install-test: $(BIN)/python
 	$(BIN)/pip install --quiet -c $(CONSTRAINTS) -e '.[test]'
 
 run: install
-	$(BIN)/newscrawl crawl joongdo --db data/news.db
+	@$(BIN)/newscrawl crawl joongdo --db data/news.db || { status=$$?; \
+		echo "make run: the crawl ended with status $$status. No network? 'make demo' crawls a local copy of the site and opens the reading room."; \
+		exit $$status; }
+
+# Offline first look: crawl a generated copy of the site served by the test server, then
+# open the reading room on it (Ctrl-C stops it).
+DEMO_PORT ?= 8001
+demo: install
+	$(BIN)/python tests/demo.py --db data/demo.db
+	@echo "demo: the reading room is at http://127.0.0.1:$(DEMO_PORT)/demo/-/search?q=세종"
+	$(BIN)/newscrawl serve --db data/demo.db --port $(DEMO_PORT)
 
 fetch: install
 	$(BIN)/newscrawl fetch "$(URL)" --db data/news.db

@@ -15,7 +15,7 @@ import click
 from . import __version__
 from .archive import open_existing_archive, open_for_reading, open_site_archive
 from .archive.export import FORMATS, export
-from .archive.search import rebuild_index, search
+from .archive.search import ORDERS, rebuild_index, search_page
 from .batch import FORMATS as BATCH_FORMATS
 from .batch import Tally, input_pages, read_all, render
 from .crawl.drift import Thresholds, site_health
@@ -212,25 +212,29 @@ def sites(url: str | None, html: str | None) -> None:
 @click.argument("query")
 @db_option()
 @click.option("--limit", type=click.IntRange(1), default=20, show_default=True, help="At most this many articles.")
+@click.option("--offset", type=click.IntRange(0), default=0, help="Skip this many results (the next page).")
+@click.option("--order", type=click.Choice(list(ORDERS)), default="relevance", show_default=True,
+              help="Most relevant first (bm25; newest first among equals), or newest first.")
 @click.option("--json", "as_json", is_flag=True, help="Print the results as JSON lines.")
 @click.option("--site", help="Only this site's articles (joongdo, or a paper's host).")
-def search_command(query: str, db: str | None, limit: int, as_json: bool, site: str | None) -> None:
+def search_command(query: str, db: str | None, limit: int, offset: int, order: str, as_json: bool,
+                   site: str | None) -> None:
     """Search the articles' title, subtitle and body (Korean-aware; words are AND-ed).
 
     \b
     newscrawl search 세종
     newscrawl search "정보보호의날 세종" --limit 5 --json --site joongdo
+    newscrawl search 교육 --order newest --offset 20
     """
     archive = open_site_archive(archive_path(db), site)
-    results = search(archive, query, limit, site)
-    for result in results:
+    page = search_page(archive.conn, query, limit, offset, order, filters={"site": site})
+    for result in page.rows:
         if as_json:
             click.echo(json.dumps(result, ensure_ascii=False))
         else:
             click.echo(f"{result['published_at'] or '':25} {result['title']}")
             click.echo(f"  {result['url']}\n  {result['snippet']}")
-    if not as_json:
-        click.echo(f"{len(results)} article(s)", err=True)
+    click.echo(page.summary(offset), err=True)
 
 
 @cli.command(name="rebuild-index")
@@ -299,7 +303,7 @@ def export_command(db: str | None, fmt: str, output: str | None, site: str | Non
     """
     archive = open_site_archive(archive_path(db), site)
     count = export(archive, fmt, output, site)
-    click.echo(f"exported {count} {'pages' if fmt == 'warc' else 'articles'}"
+    click.echo(f"exported {count} {'responses (pages and photos)' if fmt == 'warc' else 'articles'}"
                + (f" to {output}" if output not in (None, "-") else ""), err=True)
 
 

@@ -133,7 +133,7 @@ def _as_stored(db: Database, rowid: int, article: Article) -> bool:
     article, content, last fetch and lists beside it."""
     stored = db.execute("SELECT site, article_id, content_hash, last_fetched_at FROM articles WHERE id = ?",
                         [rowid]).fetchone()
-    lists = {list_hash_of(name, entries) for name, entries in by_list(article.related).items()}
+    lists = {list_hash_of(name, entries) for name, entries in by_list(article.related)}
     return (stored == (article.site, article.article_id, content_hash(content_of(article)), article.fetched_at)
             and lists == lists_seen(db, rowid, article.fetched_at))
 

@@ -112,10 +112,15 @@ DOWNLOADER_MIDDLEWARES = {
     "scrapy.downloadermiddlewares.redirect.MetaRefreshMiddleware": None,
     "newscrawl.crawl.redirect.GuardedMetaRefreshMiddleware": 580,
 }
+#: Download each article's photos into the archive (newscrawl.crawl.photos); False: URLs only.
+NEWSCRAWL_PHOTOS = True
+#: A photo larger than this (bytes) is not downloaded, and recorded as a failure.
+NEWSCRAWL_PHOTO_MAX_BYTES = 5 * 1024 * 1024
 ITEM_PIPELINES = {
     "newscrawl.crawl.workers.ExtractWorkersPipeline": 50,
     "newscrawl.pipelines.ReadPipeline": 100,
     "newscrawl.pipelines.ArchivePipeline": 900,
+    "newscrawl.crawl.photos.PhotosPipeline": 950,
 }
 # The lock is built first: a second crawl stops before anything else opens the archive.
 EXTENSIONS = {

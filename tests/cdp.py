@@ -110,6 +110,11 @@ class Browser:
         result = self.send("Runtime.evaluate", session=True, expression=expression, returnByValue=True)
         return result["result"].get("value")
 
+    def viewport(self, width: int, height: int, mobile: bool = False) -> None:
+        """Lay pages out as on a screen of ``width`` x ``height`` CSS pixels (a phone's with ``mobile``)."""
+        self.send("Emulation.setDeviceMetricsOverride", session=True, width=width, height=height,
+                  deviceScaleFactor=1, mobile=mobile)
+
     def screenshot(self, selectors: tuple[str, ...] = ("body",), max_height: int = 1200) -> bytes:
         """PNG of the page from the top of the first to the bottom of the last element that
         ``selectors`` name (each its first match), at most ``max_height`` pixels, full width."""

@@ -10,6 +10,10 @@ DIR (a copy of the fixtures the test may edit while the server runs):
 ``/web/list_news.php``    ``list_news-<ncid>-page<N>.html``
 ``/web/rss.php``          ``rss.xml``
 ``/robots.txt``           ``robots.txt`` if present, else allow everything
+``/….jpg|png|gif``        a generated PNG photo (fixture article pages name the real site's
+                          image host; ``/web/view.php`` and the routes built on it serve them
+                          with this server's own address instead; generated articles' photos
+                          are on ``photos.invalid`` unless ``--local-photos``)
 
 and some pages that misbehave on purpose:
 
@@ -66,7 +70,7 @@ from typing import IO
 from urllib.parse import parse_qs, urlsplit
 from zoneinfo import ZoneInfo
 
-from mocksite import GenArticle, Renderer, etag, generate
+from mocksite import OFFSITE_PHOTOS, PHOTO_HOST, GenArticle, Renderer, etag, generate, photo_number, photo_png
 
 KST = ZoneInfo("Asia/Seoul")
 
@@ -117,6 +121,8 @@ class Handler(BaseHTTPRequestHandler):
     root: Path
     stop_hanging: threading.Event
     site: GeneratedSite | None = None
+    broken_photos: int | None = None
+    local_photos_served: bool = False
 
     def log_message(self, format: str, *args: object) -> None:  # keep test output quiet
         pass
@@ -144,6 +150,8 @@ class Handler(BaseHTTPRequestHandler):
             self.send(200, self.site.renderer.rss(), "application/rss+xml; charset=utf-8")
         elif parts.path == "/web/rss.php":
             self.file("rss.xml", "application/rss+xml; charset=utf-8")
+        elif parts.path.endswith((".jpg", ".jpeg", ".png", ".gif")):
+            self.photo(parts.path)
         elif parts.path == "/robots.txt":
             self.send(200, self.robots(), "text/plain")
         elif route:
@@ -172,6 +180,25 @@ class Handler(BaseHTTPRequestHandler):
         self.end_headers()
         self.wfile.write(body)
 
+    def local_photos(self, body: bytes) -> bytes:
+        """The article page with the real site's image host made this server: a crawl that stores
+        what it fetches downloads the photos, and tests never leave 127.0.0.1. Asked as an HTTP
+        proxy for the real site's address, it answers as the real site would: the page unchanged."""
+        if self.path.startswith("http"):
+            return body
+        return body.replace(PHOTO_HOST.encode(), f"http://{self.headers['Host']}".encode())
+
+    def photo(self, path: str) -> None:
+        """A generated image; with ``--broken-photos K`` every K-th photo (by number) is missing.
+        Not logged: the request log is the pages' (tests count page requests)."""
+        broken = self.broken_photos and photo_number(path) % self.broken_photos == 0
+        body = b"Not Found" if broken else photo_png(path)
+        self.send_response(404 if broken else 200)
+        self.send_header("Content-Type", "text/plain" if broken else "image/png")
+        self.send_header("Content-Length", str(len(body)))
+        self.end_headers()
+        self.wfile.write(body)
+
     def file(self, name: str, content_type: str = "text/html; charset=utf-8") -> None:
         path = self.root / name
         if path.exists():
@@ -181,7 +208,7 @@ class Handler(BaseHTTPRequestHandler):
 
     def article_bytes(self, key: str) -> bytes | None:
         path = self.root / f"view-{key}.html"
-        return path.read_bytes() if key.isdigit() and path.exists() else None
+        return self.local_photos(path.read_bytes()) if key.isdigit() and path.exists() else None
 
     def article(self, key: str) -> None:
         generated = self.site.renderer.by_key.get(key) if self.site else None
@@ -207,6 +234,8 @@ class Handler(BaseHTTPRequestHandler):
         modified = site.edits.get(article.key)
         body = site.renderer.article(article, modified=modified, edited=modified is not None, drift=site.drift,
                                      layout=site.layout)
+        if self.local_photos_served:
+            body = body.replace(OFFSITE_PHOTOS.encode(), f"http://{self.headers['Host']}".encode())
         changed = (modified or article.published).astimezone(timezone.utc)
         validators = {"ETag": etag(body), "Last-Modified": format_datetime(changed, usegmt=True)}
         if self.headers.get("If-None-Match") == validators["ETag"]:
@@ -320,6 +349,9 @@ def arguments() -> argparse.ArgumentParser:
     parser.add_argument("--log", type=Path, help="append one JSON line per request to this file")
     parser.add_argument("--pause-after", type=int, help="hold article requests after this many")
     parser.add_argument("--slow-seconds", type=float, default=1.0, help="how long the slow article takes")
+    parser.add_argument("--local-photos", action="store_true",
+                        help="generated articles' photos on this server (else on an unresolvable host)")
+    parser.add_argument("--broken-photos", type=int, metavar="K", help="with --local-photos, every K-th photo answers 404")
     return parser
 
 
@@ -327,6 +359,8 @@ def main(handler: type[Handler] = Handler, args: argparse.Namespace | None = Non
     """Serve with ``handler`` (a subclass may add routes) until the process is stopped."""
     args = args or arguments().parse_args()
     handler.root = args.root
+    handler.broken_photos = args.broken_photos
+    handler.local_photos_served = args.local_photos
     handler.stop_hanging = threading.Event()
     if args.generate:
         handler.site = GeneratedSite(

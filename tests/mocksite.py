@@ -17,6 +17,8 @@ from __future__ import annotations
 import hashlib
 import random
 import re
+import struct
+import zlib
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 from email.utils import format_datetime
@@ -138,6 +140,8 @@ class Renderer:
         }
         for old, new in replacements.items():
             page = page.replace(old, new)
+        page = page.replace(f"{PHOTO_HOST}/mnt/images/file/2020y/07m/08d/2020070801000497300019301.jpg",
+                            OFFSITE_PHOTOS + photo_path(article.key))
         if drift:
             page = re.sub(r'<ul class="date">.*?</ul>', "", page, count=1, flags=re.S)
         return page.encode("utf-8")
@@ -222,6 +226,41 @@ class Renderer:
         disallowed = [a.key for a in self.articles if a.quirk == "disallowed"]
         rules = "".join(f"Disallow: /web/view.php?key={key}\n" for key in disallowed)
         return f"User-agent: *\n{rules}Disallow: /web/search.php\n".encode()
+
+
+#: Where the fixture pages' photos live on the real site; the test servers serve them themselves.
+PHOTO_HOST = "http://dn.joongdo.co.kr"
+#: Where generated articles' photos are: a host no crawl follows or resolves (the server's
+#: ``--local-photos`` serves them itself). Not the server's own address: stored photo URLs,
+#: part of an article's content, stay the same whatever port a test server got.
+OFFSITE_PHOTOS = "http://photos.invalid"
+#: Photos of generated articles look alike in this many ways: one image, many URLs.
+PHOTO_VARIANTS = 7
+
+
+def photo_path(key: str) -> str:
+    """The (site-relative) address of generated article ``key``'s photo."""
+    return f"/mnt/images/file/{key}_1.png"
+
+
+def photo_number(path: str) -> int:
+    """The number a photo's file name starts with (the article key of ``/…/K_1.png``), last 6 digits."""
+    digits = "".join(c for c in path.rsplit("/", 1)[-1].split("_")[0] if c.isdigit())
+    return int(digits[-6:] or 0)
+
+
+def photo_png(name: str, width: int = 320, height: int = 200) -> bytes:
+    """A real PNG image for the photo at path ``name``: a colour band pattern that depends on
+    its number modulo PHOTO_VARIANTS, so that different URLs share bytes."""
+    variant = photo_number(name) % PHOTO_VARIANTS
+    colour = bytes([(60 + 40 * variant) % 256, (180 - 20 * variant) % 256, (90 + 25 * variant) % 256])
+    rows = b"".join(b"\0" + (colour if (y // 20 + variant) % 2 else b"\xf0\xf0\xe8") * width for y in range(height))
+
+    def chunk(kind: bytes, data: bytes) -> bytes:
+        return struct.pack(">I", len(data)) + kind + data + struct.pack(">I", zlib.crc32(kind + data))
+
+    header = struct.pack(">IIBBBBB", width, height, 8, 2, 0, 0, 0)
+    return b"\x89PNG\r\n\x1a\n" + chunk(b"IHDR", header) + chunk(b"IDAT", zlib.compress(rows)) + chunk(b"IEND", b"")
 
 
 def etag(body: bytes) -> str:

@@ -236,3 +236,15 @@ def test_pages_stored_under_their_profile_name_move_to_their_site(tmp_path):
     db = open_archive(path)
     assert db.execute("SELECT site, profile FROM pages ORDER BY id").fetchall() == [
         ("first-paper.kr", "ndsoft"), ("other.kr", "ndsoft")]
+
+
+def test_a_list_that_repeats_a_rank_is_stored_whole(tmp_path):
+    """Found by the fuzzing: a page showing a news box twice gave one list two entries of the
+    same rank, which the stored-once lists refused (the whole article was lost)."""
+    from newscrawl import Archive
+
+    article = article_from(SEED_HTML.read_bytes(), "2026-01-01T10:00:00+09:00")
+    twice = dataclasses.replace(article, related=article.related + article.related[:3])
+    with Archive(tmp_path / "news.db") as archive:
+        assert archive.save(twice).outcome == "new"
+        assert archive.get(SEED_URL).related == twice.related

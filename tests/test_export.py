@@ -13,9 +13,10 @@ from pathlib import Path
 import pytest
 from warcio.archiveiterator import ArchiveIterator
 
-from conftest import SEED_KEY, run_newscrawl
+from conftest import SEED_KEY, crawl_args, run_newscrawl
 from newscrawl.archive import open_archive
 from newscrawl.archive.export import CSV_FIELDS, response_headers
+from newscrawl.archive.pages import load_page
 from test_fetch import fetch
 
 WARCIO = Path(sys.executable).with_name("warcio")
@@ -40,14 +41,19 @@ def export(db: Path, *args: str) -> subprocess.CompletedProcess:
 
 def test_warc_holds_every_response_with_its_request(crawled, tmp_path):
     out = tmp_path / "pages.warc.gz"
-    assert export(crawled, "--format", "warc", "-o", str(out)).stderr.startswith("exported 2 pages")
+    assert export(crawled, "--format", "warc", "-o", str(out)).stderr.startswith("exported 3 responses")
     check = subprocess.run([str(WARCIO), "check", "-v", str(out)], capture_output=True, text=True)
     assert check.returncode == 0, check.stdout + check.stderr
-    assert check.stdout.count("digest pass") == 5
+    assert check.stdout.count("digest pass") == 7
     with out.open("rb") as stream:
         records = [(r.rec_type, r.rec_headers, r.http_headers, r.content_stream().read())
                    for r in ArchiveIterator(stream)]
-    assert [r[0] for r in records] == ["warcinfo", "response", "request", "response", "request"]
+    assert [r[0] for r in records] == ["warcinfo", *["response", "request"] * 3]
+    # the seed article's photo, downloaded once by the two fetches, as the archive holds it
+    photo = records[5]
+    db_photo = open_archive(crawled).execute("SELECT u.url, b.data FROM photo_urls u JOIN photo_blobs b USING (sha256)").fetchall()
+    assert [(photo[1].get_header("WARC-Target-URI"), photo[3])] == db_photo
+    assert photo[2].get_header("Content-Type") == "image/png" and photo[3].startswith(b"\x89PNG")
     db = open_archive(crawled)
     stored = db.execute("SELECT url, fetched_at, body_size FROM pages ORDER BY id").fetchall()
     for (kind, warc, http, payload), (url, fetched_at, size) in zip(records[1::2], stored):
@@ -100,3 +106,21 @@ def test_bad_export_requests_fail_cleanly(seed_archive, tmp_path):
     unwritable = run_newscrawl("export", "--db", str(seed_archive), "--format", "jsonl",
                                "-o", str(tmp_path / "no" / "such" / "dir.jsonl"))
     assert unwritable.returncode == 1 and unwritable.stderr.startswith("newscrawl: error: cannot write")
+
+
+def test_warc_of_a_crawl_holds_its_feed_and_list_pages(generated_site, tmp_path):
+    db_path, out = tmp_path / "news.db", tmp_path / "crawl.warc.gz"
+    crawl = run_newscrawl(*crawl_args(generated_site, db_path, "--since", "20d"))
+    assert crawl.returncode in (0, 1), crawl.stderr[-2000:]  # the site fails a few articles on purpose
+    listing = {f"{generated_site.url}{r['path']}" for r in generated_site.requests()
+               if r["status"] == 200 and r["path"].startswith(("/web/rss.php", "/web/list_news.php"))}
+    db = open_archive(db_path)
+    assert {url for (url,) in db.execute("SELECT url FROM list_pages")} == listing and listing
+    export(db_path, "--format", "warc", "-o", str(out))
+    with out.open("rb") as stream:
+        responses = {r.rec_headers.get_header("WARC-Target-URI"): r.content_stream().read()
+                     for r in ArchiveIterator(stream) if r.rec_type == "response"}
+    for page_id, url in db.execute("SELECT id, url FROM list_pages"):
+        assert responses[url] == load_page(db, page_id, "list_pages").body
+    articles = {url for (url,) in db.execute("SELECT url FROM pages")}
+    assert articles and articles <= set(responses)

@@ -19,6 +19,7 @@ from datetime import datetime, timezone
 from http import HTTPStatus
 from io import BytesIO
 from pathlib import Path
+from types import SimpleNamespace
 from typing import IO, Any
 from urllib.parse import urlsplit
 
@@ -28,7 +29,7 @@ from warcio.warcwriter import WARCWriter
 
 from .. import __version__
 from ..errors import NewscrawlError
-from .pages import load_page
+from .pages import PAGE_TABLES, load_page
 from .paths import output_path
 from .revisions import CONTENT_FIELDS, current_content, revision_content
 
@@ -106,18 +107,38 @@ def request_headers(url: str) -> StatusAndHeaders:
 
 
 def export_warc(db: Database, out: IO[bytes], site: str | None = None, gzip: bool = True) -> int:
-    """Write a warcinfo record, then a response and a request record per stored page."""
+    """Write a warcinfo record, then a response and a request record per stored page (article
+    pages, then feed and list pages) and per archived photo; returns the number of responses."""
     writer = WARCWriter(out, gzip=gzip)
     writer.write_record(writer.create_warcinfo_record(None, {
         "software": f"newscrawl/{__version__}", "format": "WARC File Format 1.0",
-        "description": "Raw pages of a newscrawl archive; bodies as received after content decoding.",
+        "description": "Raw pages and photos of a newscrawl archive; bodies as received after content decoding.",
     }))
     where, params = ("WHERE site = ?", [site]) if site else ("", [])
-    # sql: the WHERE fragment is a constant; the site is a parameter
-    page_ids = [row[0] for row in db.execute(f"SELECT id FROM pages {where} ORDER BY id", params)]
-    for page_id in page_ids:
-        _write_exchange(writer, load_page(db, page_id))
-    return len(page_ids)
+    pages = 0
+    for table in PAGE_TABLES:  # the article pages, then the feed and list pages
+        # sql: the table is one of PAGE_TABLES, the WHERE fragment a constant; the site is a parameter
+        page_ids = [row[0] for row in db.execute(f"SELECT id FROM {table} {where} ORDER BY id", params)]
+        for page_id in page_ids:
+            _write_exchange(writer, load_page(db, page_id, table))
+        pages += len(page_ids)
+    photos = 0
+    for url, fetched_at, content_type, data in _photos(db, site):
+        headers = {"content-type": [content_type]} if content_type else {}
+        _write_exchange(writer, SimpleNamespace(url=url, fetched_at=fetched_at, body=data, status=200, headers=headers))
+        photos += 1
+    return pages + photos
+
+
+# The archived photos (of the site's articles), each URL once, with its bytes.
+_PHOTOS_SQL = """SELECT u.url, u.fetched_at, b.content_type, b.data FROM photo_urls u
+JOIN photo_blobs b ON b.sha256 = u.sha256
+WHERE ? IS NULL OR u.url IN (SELECT p.url FROM photos p JOIN articles a ON a.id = p.article WHERE a.site = ?)
+ORDER BY u.fetched_at, u.url"""
+
+
+def _photos(db: Database, site: str | None) -> Iterator[tuple[str, str, str | None, bytes]]:
+    yield from db.execute(_PHOTOS_SQL, [site, site])
 
 
 def _write_exchange(writer: WARCWriter, page: Any) -> None:

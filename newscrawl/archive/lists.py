@@ -26,7 +26,7 @@ def record_lists(db: Database, rowid: int, related: list[RelatedItem], seen_at: 
     """Record the lists ``related`` seen beside article ``rowid`` at ``seen_at``; a list it
     also showed at its previous fetch (``previous_fetch``, None for a new article) extends
     that sighting."""
-    for name, entries in by_list(related).items():
+    for name, entries in by_list(related):
         list_id = list_id_of(db, name, entries, seen_at, seen_at)
         extended = previous_fetch is not None and db.execute(
             "UPDATE related_sightings SET last_seen_at = ? WHERE article = ? AND related_list = ?"
@@ -35,12 +35,19 @@ def record_lists(db: Database, rowid: int, related: list[RelatedItem], seen_at: 
             add_sighting(db, rowid, list_id, seen_at, seen_at)
 
 
-def by_list(related: list[RelatedItem]) -> dict[str, list[RelatedItem]]:
-    """The entries of ``related`` by list name, each list in rank order."""
-    lists: dict[str, list[RelatedItem]] = {}
+def by_list(related: list[RelatedItem]) -> list[tuple[str, list[RelatedItem]]]:
+    """The lists of ``related``: ``(name, entries in rank order)``. A page may show two lists
+    of one name (a box repeated): a rank seen again starts the next list of that name, so
+    that no entry is lost to another of the same rank."""
+    lists: list[tuple[str, list[RelatedItem]]] = []
+    current: dict[str, list[RelatedItem]] = {}
     for entry in related:
-        lists.setdefault(entry.list, []).append(entry)
-    return {name: sorted(entries, key=lambda entry: entry.rank) for name, entries in lists.items()}
+        entries = current.get(entry.list)
+        if entries is None or any(seen.rank == entry.rank for seen in entries):
+            entries = current[entry.list] = []
+            lists.append((entry.list, entries))
+        entries.append(entry)
+    return [(name, sorted(entries, key=lambda entry: entry.rank)) for name, entries in lists]
 
 
 def list_id_of(db: Database, name: str, entries: list[RelatedItem], first_seen_at: str,

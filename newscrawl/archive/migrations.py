@@ -436,7 +436,7 @@ def _zstd_dictionaries(db: Database) -> None:
     db.execute("ALTER TABLE page_dictionaries ADD COLUMN compression TEXT NOT NULL DEFAULT 'zlib'")
 
 
-# -- code of the releases that made the migrations below, copied as it was (frozen) ---------------
+# -- code of the releases whose migrations above use it, copied as it was (frozen) --------------
 
 _CONTENT_FIELDS_AS_RELEASED = (
     "title", "subtitle", "sections", "published_at", "modified_at", "print_date", "print_page",
@@ -496,6 +496,39 @@ def _revision_content_as_released(data: str, current: dict) -> dict:
     return {name: stored[name] for name in _CONTENT_FIELDS_AS_RELEASED if name in stored}
 
 
+def _related_lookup(db: Database) -> None:
+    """The reading room links a related-list item to our copy of the article: by its URL."""
+    _run(db, """
+CREATE INDEX idx_articles_canonical_url ON articles (canonical_url);
+CREATE INDEX idx_articles_url ON articles (url);
+""")
+
+
+def _photo_files(db: Database) -> None:
+    """Archived copies of the photos (:mod:`newscrawl.archive.photos`): one blob per content,
+    and which blob each photo URL gave."""
+    _run(db, """
+CREATE TABLE photo_blobs (sha256 TEXT PRIMARY KEY, size INTEGER NOT NULL, content_type TEXT,
+  data BLOB NOT NULL, fetched_at TEXT NOT NULL);
+CREATE TABLE photo_urls (url TEXT PRIMARY KEY, sha256 TEXT NOT NULL REFERENCES photo_blobs(sha256),
+  fetched_at TEXT NOT NULL);
+CREATE INDEX idx_photo_urls_sha256 ON photo_urls (sha256);
+CREATE INDEX idx_photos_url ON photos (url);
+""")
+
+
+def _list_pages(db: Database) -> None:
+    """The feed and list pages a crawl read, kept like the article pages (the same columns;
+    ``article_id`` always empty), so that a WARC export holds the whole crawl."""
+    _run(db, """
+CREATE TABLE list_pages (id INTEGER PRIMARY KEY, site TEXT, article_id TEXT, url TEXT NOT NULL,
+  requested_url TEXT, status INTEGER, headers TEXT, body BLOB NOT NULL, compression TEXT NOT NULL,
+  body_size INTEGER, body_sha256 TEXT NOT NULL, encoding TEXT, truncated INTEGER, fetched_at TEXT NOT NULL,
+  last_fetched_at TEXT, dictionary INTEGER REFERENCES page_dictionaries(id), profile TEXT);
+CREATE UNIQUE INDEX idx_list_pages_url_body_sha256 ON list_pages (url, body_sha256);
+""")
+
+
 #: Every migration, in order. The archive's version is the number applied.
 MIGRATIONS: list[Callable[[Database], None]] = [
     _pages_and_articles,
@@ -512,6 +545,9 @@ MIGRATIONS: list[Callable[[Database], None]] = [
     _lists_stored_once,
     _current_revision_once,
     _zstd_dictionaries,
+    _related_lookup,
+    _photo_files,
+    _list_pages,
 ]
 
 

@@ -66,17 +66,23 @@ def _zstd_dictionary(data: bytes) -> zstd.ZstdDict:
     return zstd.ZstdDict(data, is_raw=not data.startswith(_ZSTD_DICTIONARY_MAGIC))
 
 
-def store_page(db: Database, page: RawPage, site: str, article_id: str | None, seen_at: str) -> int:
-    """The id of the ``pages`` row holding ``page``; an identical body at the same URL is stored once."""
+#: The tables of raw responses: article pages, and the feed and list pages of crawls.
+PAGE_TABLES = ("pages", "list_pages")
+
+
+def store_page(db: Database, page: RawPage, site: str, article_id: str | None, seen_at: str,
+               table: str = "pages") -> int:
+    """The id of the ``table`` row holding ``page``; an identical body at the same URL is stored once."""
+    assert table in PAGE_TABLES
     digest = hashlib.sha256(page.body).hexdigest()
-    existing = db.execute(
-        "SELECT id FROM pages WHERE url = ? AND body_sha256 = ?", [page.url, digest]
+    existing = db.execute(  # sql: the table name is one of PAGE_TABLES
+        f"SELECT id FROM {table} WHERE url = ? AND body_sha256 = ?", [page.url, digest]
     ).fetchone()
     if existing:
-        db.execute("UPDATE pages SET last_fetched_at = ? WHERE id = ?", [seen_at, existing[0]])
+        db.execute(f"UPDATE {table} SET last_fetched_at = ? WHERE id = ?", [seen_at, existing[0]])  # sql: as above
         return existing[0]
     dictionary_id, dictionary = site_dictionary(db, site, seen_at)
-    return insert_row(db, "pages", {
+    return insert_row(db, table, {
         "site": site, "profile": page.profile, "article_id": article_id, "url": page.url,
         "requested_url": page.requested_url, "status": page.status,
         "headers": json.dumps(page.headers, ensure_ascii=False),
@@ -86,15 +92,16 @@ def store_page(db: Database, page: RawPage, site: str, article_id: str | None, s
     })
 
 
-def load_page(db: Database, page_id: int) -> RawPage:
+def load_page(db: Database, page_id: int, table: str = "pages") -> RawPage:
     """The stored page ``page_id`` as a :class:`RawPage`, body decompressed.
 
     One plain SELECT: ``db["pages"].get()`` reads the table's schema on every call, which
     cost more than the query itself for each page of a reparse or a WARC export.
     """
-    row = db.execute(
+    assert table in PAGE_TABLES
+    row = db.execute(  # sql: the table name is one of PAGE_TABLES
         "SELECT url, status, headers, body, compression, dictionary, encoding, fetched_at, profile, requested_url,"
-        " truncated FROM pages WHERE id = ?", [page_id]).fetchone()
+        f" truncated FROM {table} WHERE id = ?", [page_id]).fetchone()
     if row is None:
         raise NotFoundError(f"no page {page_id}")
     url, status, headers, blob, compression, dictionary, encoding, fetched_at, profile, requested_url, truncated = row

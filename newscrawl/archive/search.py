@@ -19,6 +19,7 @@ import itertools
 import logging
 import sqlite3
 import time
+from dataclasses import dataclass, field
 from typing import Any
 
 from sqlite_utils import Database
@@ -200,36 +201,146 @@ def register_functions(conn: sqlite3.Connection) -> None:
     conn.create_function("newscrawl_snippet", 2, _snippet_function, deterministic=True)
 
 
-def search_sql(limit: int, by_site: bool = False) -> str:
-    """Articles matching ``:q`` (of the site ``:site`` if ``by_site``), most relevant first, with
-    a highlighted snippet of the body."""
-    site = "\n  and articles.site = :site" if by_site else ""
-    # sql: the table name and site condition are constants, the limit an int; query and site are parameters
-    return f"""select articles.id, articles.published_at, articles.section, articles.title,
+#: Ranking computes bm25 for at most this many matches, the most recently archived ones:
+#: a word in half of a million articles would otherwise score 500,000 rows on every search.
+#: Pages say when a search matched more (SearchPage.windowed).
+RANK_WINDOW = 1000
+#: Counting matches stops here ("more than 10,000"): a count reads every match's rowid.
+COUNT_CAP = 10_000
+#: Result orders: bm25 relevance with the newest first among equals, or newest first.
+ORDERS = {"relevance": "matches.rank, articles.published_at desc, articles.id desc",
+          "newest": "articles.published_at desc, articles.id desc"}
+#: What a search can be narrowed to, with the condition on ``articles`` each adds.
+NARROWERS = {
+    "section": "articles.section = :section",
+    "day": "substr(articles.published_at, 1, 10) = :day",
+    "reporter": ("articles.id in (select ar.article from article_reporters ar"
+                 " join reporters r on r.id = ar.reporter where r.name = :reporter)"),
+    "site": "articles.site = :site",
+}
+
+
+def _matches(window: int) -> str:
+    """The ``matches`` CTE: the ``window`` most recently archived matches of ``:q``, with bm25."""
+    # sql: the table name is a constant and the window an int; the query is a parameter
+    return f"""with matches as (
+  select rowid as id, rank from {FTS_TABLE} where {FTS_TABLE} match newscrawl_fts_query(:q)
+  order by rowid desc limit {int(window)})"""
+
+
+def narrowing(filters: dict[str, str]) -> str:
+    """The WHERE conditions (AND-ed) of the ``filters`` given, each a NARROWERS key."""
+    conditions = [NARROWERS[name] for name in NARROWERS if filters.get(name)]
+    return " and ".join(conditions) or "1"
+
+
+def search_sql(limit: int, offset: int = 0, order: str = "relevance", where: str = "1",
+               window: int = RANK_WINDOW) -> str:
+    """Articles matching ``:q``, most relevant first (bm25 over the bigram index; among
+    equals, the newest), with a highlighted snippet of the body. Only the RANK_WINDOW most
+    recently archived matches are ranked, so a common word costs no more than a rare one."""
+    # sql: constants, ints, an ORDERS value and NARROWERS conditions; the query is a parameter
+    return f"""{_matches(window)}
+select articles.id, articles.published_at, articles.section, articles.title,
   newscrawl_snippet(articles.body, :q) as snippet,
-  round(-{FTS_TABLE}.rank, 2) as relevance, articles.url
-from {FTS_TABLE} join articles on articles.id = {FTS_TABLE}.rowid
-where {FTS_TABLE} match newscrawl_fts_query(:q){site}
-order by {FTS_TABLE}.rank
-limit {int(limit)}"""
+  -matches.rank as relevance, articles.url
+from matches join articles on articles.id = matches.id
+where {where}
+order by {ORDERS[order]}
+limit {int(limit)} offset {int(offset)}"""
 
 
-def search(db: Database, query: str, limit: int = 20, site: str | None = None,
-           time_limit: float = SEARCH_TIME_LIMIT) -> list[dict[str, Any]]:
-    """The articles matching ``query`` (words AND-ed), most relevant first; only ``site``'s if
-    given. Raises :class:`BadQuery` for a query over the limits or a search running past
-    ``time_limit`` seconds (stopped by SQLite's progress handler)."""
-    register_functions(db.conn)
+# sql: the table name and COUNT_CAP are constants; the query is a parameter
+COUNT_SQL = f"""select count(*) from (select rowid from {FTS_TABLE}
+  where {FTS_TABLE} match newscrawl_fts_query(:q) limit {COUNT_CAP + 1})"""
+#: Facets: how many of the ranked matches fall in each value (top 10 of each); each is
+#: completed with ``_matches()`` in front and the search's conditions as ``{where}``.
+# sql: constants
+FACET_SQL = {
+    "section": """select articles.section, count(*) from matches join articles on articles.id = matches.id
+where {where} group by 1 order by 2 desc, 1 limit 10""",
+    "day": """select substr(articles.published_at, 1, 10), count(*)
+from matches join articles on articles.id = matches.id
+where {where} group by 1 order by 1 desc limit 10""",
+    "reporter": """select r.name, count(*) from matches join articles on articles.id = matches.id
+join article_reporters ar on ar.article = articles.id join reporters r on r.id = ar.reporter
+where {where} group by 1 order by 2 desc, 1 limit 10""",
+}
+# sql: constants
+_NARROWED_COUNT = "select count(*) from matches join articles on articles.id = matches.id where {where}"
+
+
+@dataclass
+class SearchPage:
+    """One page of a search: its rows, and how many articles matched in all."""
+
+    rows: list[dict[str, Any]]
+    total: int
+    #: True when the count stopped at COUNT_CAP (there are more).
+    more: bool
+    #: True when more than ``window`` articles matched: only the newest were ranked.
+    windowed: bool
+    window: int = RANK_WINDOW
+    facets: dict[str, list[tuple[str, int]]] = field(default_factory=dict)
+
+    def summary(self, offset: int = 0) -> str:
+        """"showing 1-20 of 234", what the CLI prints."""
+        total = f"more than {COUNT_CAP:,}" if self.more else f"{self.total:,}"
+        if not self.rows:
+            return f"showing 0 of {total}"
+        shown = f"{offset + 1}-{offset + len(self.rows)}" if offset else f"{len(self.rows)}"
+        note = f" (ranked among the {self.window:,} most recently archived)" if self.windowed else ""
+        return f"showing {shown} of {total}{note}"
+
+
+def _rows(conn: sqlite3.Connection, sql: str, params: dict[str, Any]) -> list[dict[str, Any]]:
+    cursor = conn.execute(sql, params)
+    columns = [c[0] for c in cursor.description]
+    return [dict(zip(columns, row)) for row in cursor.fetchall()]
+
+
+def search_page(conn: sqlite3.Connection, query: str, limit: int = 20, offset: int = 0,
+                order: str = "relevance", filters: dict[str, str] | None = None,
+                facets: bool = False, window: int = RANK_WINDOW, time_limit: float = SEARCH_TIME_LIMIT) -> SearchPage:
+    """The articles matching ``query`` (words AND-ed) in ``order``, narrowed by ``filters``
+    (NARROWERS keys), with the total count and, if asked, the facets of the ranked matches
+    (the ``window`` most recently archived). The one search of newscrawl: the CLI and the
+    datasette plugin both call it. Raises :class:`BadQuery` for a query over the limits or
+    a search running past ``time_limit`` seconds (stopped by SQLite's progress handler)."""
+    register_functions(conn)
     deadline = time.monotonic() + time_limit
-    db.conn.set_progress_handler(lambda: time.monotonic() > deadline, 100)  # every 100 SQLite steps
+    conn.set_progress_handler(lambda: time.monotonic() > deadline, 100)  # every 100 SQLite steps
     try:
-        cursor = db.execute(search_sql(limit, by_site=site is not None), {"q": check_query(query), "site": site})
-        columns = [c[0] for c in cursor.description]
-        return [dict(zip(columns, row)) for row in cursor.fetchall()]
+        return _search_page(conn, check_query(query), limit, offset, order, filters, facets, window)
     except sqlite3.OperationalError as exc:
         if str(exc) != "interrupted":
             raise
         raise BadQuery(f"the search took longer than {time_limit:g} s and was stopped: "
                        "search for fewer or rarer words") from exc
     finally:
-        db.conn.set_progress_handler(None, 0)
+        conn.set_progress_handler(None, 0)
+
+
+def _search_page(conn: sqlite3.Connection, query: str, limit: int, offset: int, order: str,
+                 filters: dict[str, str] | None, facets: bool, window: int) -> SearchPage:
+    filters = {name: value for name, value in (filters or {}).items() if value and name in NARROWERS}
+    params = {"q": query, **filters}
+    where = narrowing(filters)
+    rows = _rows(conn, search_sql(limit, offset, order, where, window), params)
+    for row in rows:
+        row["relevance"] = float(f"{row['relevance']:.3g}")  # bm25 is tiny for very common words
+    total = conn.execute(COUNT_SQL, params).fetchone()[0]
+    page = SearchPage(rows, min(total, COUNT_CAP), total > COUNT_CAP, total > window, window)
+    if filters:  # a narrowed search counts among the ranked matches only
+        page.total = conn.execute(_matches(window) + _NARROWED_COUNT.format(where=where), params).fetchone()[0]
+        page.more = False
+    if facets:
+        page.facets = {name: conn.execute(_matches(window) + sql.format(where=where), params).fetchall()
+                       for name, sql in FACET_SQL.items()}
+    return page
+
+
+def search(db: Database, query: str, limit: int = 20, site: str | None = None,
+           time_limit: float = SEARCH_TIME_LIMIT) -> list[dict[str, Any]]:
+    """The articles matching ``query`` (words AND-ed), most relevant first; only ``site``'s if given."""
+    return search_page(db.conn, query, limit, filters={"site": site}, time_limit=time_limit).rows

@@ -25,11 +25,15 @@ class ArticleState:
     last_modified: str | None
     #: False when the stored copy was cut short in transfer.
     complete: bool
+    #: Fewest failed attempts among its photos that could not be downloaded (None: none failed).
+    photo_attempts: int | None = None
 
 
 _STATE = (
     "SELECT a.article_id, coalesce(a.published_at, a.first_seen_at), a.last_fetched_at,"
-    " json_extract(p.headers, '$.etag[0]'), json_extract(p.headers, '$.\"last-modified\"[0]'), coalesce(a.complete, 1)"
+    " json_extract(p.headers, '$.etag[0]'), json_extract(p.headers, '$.\"last-modified\"[0]'), coalesce(a.complete, 1),"
+    " (SELECT min(f.attempts) FROM photos ph JOIN failures f ON f.url = ph.url AND f.kind = 'photo'"
+    "  WHERE ph.article = a.id)"
     " FROM articles a LEFT JOIN pages p ON p.id = a.page_id"
 )
 

@@ -56,11 +56,14 @@ class ArchiveIndex:
         if not state.complete:
             # Cut short last time: fetched again whole, unconditionally (a 304 would keep the cut copy).
             return "given-up" if failed_attempts(self.db, url) >= self.max_attempts else Fetch("retry")
+        if photos_pending(state, self.max_attempts):
+            # A photo failed last time: fetched again whole (a 304 carries no photos to retry).
+            return Fetch("retry")
         now = datetime.now(KST)
         published = datetime.fromisoformat(state.published_at)
         if not self.schedule.is_due(published, datetime.fromisoformat(state.last_fetched_at), now):
             return "fresh"
-        return Fetch("revisit", conditional_headers(state))
+        return revisit(state, self.max_attempts)
 
     def due_revisits(self, until: datetime | None) -> Iterator[tuple[str, Fetch]]:
         """``(article_id, Fetch)`` of every article due a revisit, published before ``until``."""
@@ -72,7 +75,7 @@ class ArchiveIndex:
                                         self._job_started):
             published = datetime.fromisoformat(state.published_at)
             if self.schedule.is_due(published, datetime.fromisoformat(state.last_fetched_at), now):
-                yield state.article_id, Fetch("revisit", conditional_headers(state))
+                yield state.article_id, revisit(state, self.max_attempts)
 
     def retries(self) -> list[str]:
         """URLs that failed in earlier jobs and have attempts left."""
@@ -81,6 +84,17 @@ class ArchiveIndex:
     @property
     def _job_started(self) -> str:
         return isoformat(self.job_started)
+
+
+def photos_pending(state: ArticleState, max_attempts: int) -> bool:
+    """True when a photo of the article failed and has attempts left."""
+    return state.photo_attempts is not None and state.photo_attempts < max_attempts
+
+
+def revisit(state: ArticleState, max_attempts: int) -> Fetch:
+    """A revisit: conditional, unless a photo of the article is waiting for another try (a 304
+    carries no photos)."""
+    return Fetch("revisit", {} if photos_pending(state, max_attempts) else conditional_headers(state))
 
 
 def conditional_headers(state: ArticleState) -> dict[str, str]:

@@ -25,8 +25,13 @@ COUNTERS = {
 COMPLETE = ("finished", "max_articles")
 
 
+#: crawl_runs column -> the stats key of the photo downloads its count includes (not pages).
+PHOTO_COUNTERS = {"pages_fetched": "newscrawl/photos/responses", "bytes": "newscrawl/photos/bytes"}
+
+
 def run_counts(stats: dict[str, Any]) -> dict[str, int]:
-    counts = {column: int(stats.get(key, 0)) for column, key in COUNTERS.items()}
+    counts = {column: int(stats.get(key, 0)) - int(stats.get(PHOTO_COUNTERS.get(column, ""), 0))
+              for column, key in COUNTERS.items()}
     # an article fetched but not written (the archive stayed locked) failed too
     counts["articles_failed"] += int(stats.get("newscrawl/failures/write", 0))
     counts["skipped"] = sum(int(v) for k, v in stats.items() if k.startswith("newscrawl/skipped/"))

@@ -24,12 +24,15 @@ from scrapy.http import Request, Response
 from sqlite_utils import Database
 
 from ..archive import open_archive
+from ..archive.pages import store_page
+from ..archive.transaction import write_transaction
 from ..archive.runs import finish_run, last_routine_start, mark_killed, start_run
 from ..archive.state import articles_fetched_since, clear_failures
 from ..clock import now_kst
 from ..errors import MissingFields
 from ..clock import isoformat
 from ..items import Article
+from ..spiders.base import raw_page
 from .health import Health
 from .jobs import JobDir
 from .outcome import problems, run_counts, stop_reason
@@ -125,6 +128,11 @@ class RunRecorder:
     def response_received(self, response: Response, request: Request) -> None:
         if request.meta.get("newscrawl_discovery") and response.status == 200:
             self.discovered.add(request.url)
+            if self.db is not None and self.settings.getbool("NEWSCRAWL_STORE"):  # kept for a WARC of the crawl
+                spider = self.crawler.spider
+                page = raw_page(response, spider.profile.name)
+                with write_transaction(self.db):
+                    store_page(self.db, page, spider.site, None, page.fetched_at, "list_pages")
 
     # -- closing ----------------------------------------------------------------------------
 

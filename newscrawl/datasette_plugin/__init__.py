@@ -4,8 +4,9 @@ Registered through the ``datasette`` entry point in pyproject.toml. For every da
 is a newscrawl archive (whatever its file is called) it adds the descriptions, facets and
 labels of ``newscrawl/metadata.json``, the canned queries of :mod:`newscrawl.queries`, and
 makes the articles table's search box use the Korean index (datasette's own ``_search``
-would send the raw words to FTS5, which cannot find Korean words inside compounds). The
-logic lives in plain functions; the hooks only connect them to datasette.
+would send the raw words to FTS5, which cannot find Korean words inside compounds). It also
+adds the reading room (:mod:`.views`): an article page, a search page and a dashboard, with
+Korean labels. The logic lives in plain functions; the hooks only connect them to datasette.
 """
 
 from __future__ import annotations
@@ -23,11 +24,12 @@ from datasette.filters import FilterArguments
 from datasette.utils.asgi import BadRequest
 from markupsafe import Markup, escape
 
-from .archive.search import (COMMON_MATCH_SQL, FTS_TABLE, BadQuery, check_query, match_condition,
-                             register_functions)
-from .archive.snippets import MARK
-from .archive.tokens import fts_query
-from .queries import canned_queries as archive_queries
+from ..archive.search import (COMMON_MATCH_SQL, FTS_TABLE, BadQuery, check_query, match_condition,
+                              register_functions)
+from ..archive.snippets import MARK
+from ..archive.tokens import fts_query
+from ..queries import canned_queries as archive_queries
+from . import views
 
 #: Tables a database must have to count as a newscrawl archive.
 ARCHIVE_TABLES = ("articles", "revisions", "pages")
@@ -155,8 +157,61 @@ def filters_from_request(request: Any, database: str, table: str, datasette: Any
     return inner
 
 
+#: Tables and views whose ``id`` is an article's: their ids and titles open the article page.
+ARTICLE_ROWS = ("articles", "article_summary")
+#: Characters of the body a table shows (the article page has the whole text).
+BODY_PREVIEW = 120
+#: Long text columns a table shows the start of: the body, and the JSON of how it was read.
+PREVIEWED = ("body", "sources", "raw")
+
+
+def body_preview(value: str) -> str:
+    """The start of a body, on one line, for a table cell."""
+    text = " ".join(value.split())
+    return text[:BODY_PREVIEW] + ("…" if len(text) > BODY_PREVIEW else "")
+
+
+def article_link(datasette: Any, database: str, rowid: Any, text: Any) -> Markup:
+    return Markup('<a href="{}">{}</a>').format(views.article_url(datasette, database, rowid), text)
+
+
 @hookimpl
-def render_cell(value: Any, column: str) -> Markup | None:
+def render_cell(row: Any, value: Any, column: str, table: str | None, database: str, datasette: Any) -> Markup | None:
     if column == "snippet" and isinstance(value, str):
         return highlight(value)
+    if column in PREVIEWED and isinstance(value, str) and table is not None:
+        return Markup("{}").format(body_preview(value))
+    keys = row.keys() if hasattr(row, "keys") else []
+    # the articles table, its summary view, and canned queries that select an article id
+    in_article_rows = table in ARTICLE_ROWS or (table is None and "id" in keys and "title" in keys)
+    if in_article_rows and column in ("id", "title") and value is not None and _file_is_archive(datasette, database):
+        return article_link(datasette, database, row["id"], value)
     return None
+
+
+@hookimpl
+def register_routes() -> list[tuple[str, Any]]:
+    return views.ROUTES
+
+
+@hookimpl
+def extra_css_urls(datasette: Any) -> list[str]:
+    return [datasette.urls.path(views.STYLE_URL)]
+
+
+def when(iso: str | None) -> str:
+    """An ISO 8601 time as a Korean reader writes it: ``2020-07-08T08:05:00+09:00`` -> ``2020.07.08 08:05``."""
+    if not iso:
+        return ""
+    return iso[:10].replace("-", ".") + (" " + iso[11:16] if len(iso) > 10 else "")
+
+
+@hookimpl
+def prepare_jinja2_environment(env: Any) -> None:
+    env.filters["when"] = when
+
+
+@hookimpl
+def extra_template_vars(datasette: Any) -> dict[str, Any]:
+    return {"newscrawl_archives": archive_names(datasette), "newscrawl_urls": views.Urls(datasette),
+            "highlight": highlight}
