@@ -102,7 +102,7 @@ def test_newscrawl_db_finds_the_archive_from_any_folder(seed_archive, tmp_path):
     elsewhere.mkdir()
     result = newscrawl("search", "세종", cwd=elsewhere, NEWSCRAWL_DB=str(seed_archive))
     assert result.returncode == 0, result.stderr
-    assert "1 article(s)" in result.stderr
+    assert "showing 1 of 1" in result.stderr
     missing = newscrawl("search", "세종", cwd=elsewhere)
     assert_one_line_error(missing, f"{elsewhere / 'data' / 'news.db'}: no archive there")
 
