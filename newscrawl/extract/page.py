@@ -150,7 +150,7 @@ class ArticlePage:
 
     @cached_property
     def _headline(self) -> etree._Element | None:
-        return headline_node(self.root, string(self.root, "//title"))
+        return headline_node(self.root, string(self.root, "//title"), self._texts)
 
     def title(self) -> str | None:
         return self._cached_title
@@ -185,7 +185,7 @@ class ArticlePage:
         return self._layered(
             "sections",
             ("profile", lambda: [t for n in self._profile_nodes("sections") if (t := node_text(n))]),
-            ("label", lambda: breadcrumb(self.root)),
+            ("label", lambda: breadcrumb(self.root, self._texts)),
             ("metadata", self.metadata.sections),
         ) or []
 

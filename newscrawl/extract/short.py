@@ -75,6 +75,11 @@ def is_short(element: etree._Element, max_length: int) -> bool:
     return len(_XML_SPACE.sub(" ", text).strip(" ")) < max_length
 
 
+def in_body(element: etree._Element) -> bool:
+    """True for an element of ``<body>`` (what XPath's ``//body//*`` finds)."""
+    return any(ancestor.tag == "body" for ancestor in element.iterancestors())
+
+
 def in_page_order(elements: Iterable[etree._Element]) -> list[etree._Element]:
     """``elements`` sorted in document order (an element before its descendants)."""
     return sorted(elements, key=_position)

@@ -33,7 +33,13 @@ SKIP_TAGS = frozenset(
 
 def normalise_space(text: str | None) -> str:
     """Collapse every run of whitespace (including nbsp and zero-width space) to one space."""
-    return _SPACE.sub(" ", text or "").strip()
+    if not text:
+        return ""
+    if "\u200b" not in text and "\ufeff" not in text:
+        # The same result, two or three times faster: str.split() splits at what ``\s``
+        # matches, and SPACE adds only these two to ``\s`` (nbsp and U+3000 are in it).
+        return " ".join(text.split())
+    return _SPACE.sub(" ", text).strip()
 
 
 def node_text(element: etree._Element) -> str:
