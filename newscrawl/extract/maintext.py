@@ -43,23 +43,38 @@ def _trafilatura():
 
 def main_text(root: etree._Element, skip: Collection[etree._Element] = (), url: str | None = None) -> list[str]:
     """The main text of the page under ``root`` as paragraphs, ``skip`` nodes left out."""
+    # trafilatura rewrites the tree it reads: the fallback pass, if any, reads a new copy.
+    text = _extract(_reading_copy(root, skip), url, fast=True)
+    if len(text or "") < FALLBACK_BELOW:
+        text = _extract(_reading_copy(root, skip), url, fast=False)
+    return [line for line in (_plain_line(raw) for raw in (text or "").splitlines()) if line]
+
+
+def _reading_copy(root: etree._Element, skip: Collection[etree._Element]) -> lxml.html.HtmlElement:
+    """The copy of the page trafilatura reads: ``skip`` nodes cut, layout tables as blocks."""
     tree = pruned_copy(root, skip)
     for table in [t for t in tree.iter("table") if is_layout_table(t)]:
         for element in _own_table_parts(table):
             element.tag = "div"
-    # trafilatura reads only lxml.html trees (a plain lxml tree would be taken for a string
-    # and refused), so the copy is handed over as lxml.html parses it; written out as HTML,
-    # which keeps text as it is (XML output would replace control characters).
-    html = etree.tostring(tree, method="html", encoding="unicode")
-    text = _extract(html, url, fast=True)
-    if len(text or "") < FALLBACK_BELOW:
-        text = _extract(html, url, fast=False)
-    return [line for line in (_plain_line(raw) for raw in (text or "").splitlines()) if line]
+    return _as_lxml_html(tree)
 
 
-def _extract(html: str, url: str | None, fast: bool) -> str | None:
+def _as_lxml_html(tree: etree._Element) -> lxml.html.HtmlElement:
+    """``tree`` as lxml.html elements, which trafilatura needs (it takes any other tree for
+    a string, and calls their methods): its content moved under an lxml.html root.
+
+    Moved, not written out and parsed again: that cost as much as trafilatura's own reading
+    of the page. (An element's Python class is that of the document it is in.)
+    """
+    root = lxml.html.Element(tree.tag, dict(tree.attrib))
+    root.text = tree.text
+    root.extend(list(tree))
+    return root
+
+
+def _extract(tree: lxml.html.HtmlElement, url: str | None, fast: bool) -> str | None:
     return _trafilatura().extract(
-        lxml.html.document_fromstring(html), url=url, output_format="txt", include_comments=False,
+        tree, url=url, output_format="txt", include_comments=False,
         include_tables=True, include_images=False, include_links=False, deduplicate=False,
         with_metadata=False, favor_precision=True, fast=fast,
     )
