@@ -56,12 +56,13 @@ def _reading_copy(root: etree._Element, skip: Collection[etree._Element]) -> lxm
     for table in [t for t in tree.iter("table") if is_layout_table(t)]:
         for element in _own_table_parts(table):
             element.tag = "div"
-    return _as_lxml_html(tree)
+    return as_lxml_html(tree)
 
 
-def _as_lxml_html(tree: etree._Element) -> lxml.html.HtmlElement:
-    """``tree`` as lxml.html elements, which trafilatura needs (it takes any other tree for
-    a string, and calls their methods): its content moved under an lxml.html root.
+def as_lxml_html(tree: etree._Element) -> lxml.html.HtmlElement:
+    """``tree`` as lxml.html elements, which trafilatura and htmldate need (they take any
+    other tree for a string, and call their methods): its content moved under an lxml.html
+    root.
 
     Moved, not written out and parsed again: that cost as much as trafilatura's own reading
     of the page. (An element's Python class is that of the document it is in.)

@@ -27,6 +27,7 @@ from typing import Any, TypeVar
 from urllib.parse import urlsplit
 
 from lxml import etree
+from lxml.html import HtmlElement
 
 from ..clock import isoformat
 from ..items import ExtractedArticle, RawPage
@@ -40,7 +41,7 @@ from .headings import headline_node, subtitle_after, without_site_name
 from .labels import find_labelled
 from .maintext import main_text
 from .metadata import PageMetadata
-from .pagedates import htmldate_of, plausible, url_date
+from .pagedates import htmldate_copy, htmldate_of, plausible, url_date
 from .photos import article_photos
 from .related import related_boxes, related_items
 from .select import css, first, links, parse_html, string
@@ -218,7 +219,7 @@ class ArticlePage:
     def _published_raw(self) -> str | None:
         return self._labelled(
             "published_at", "published", lambda: plausible(self.metadata.published()),
-            ("htmldate", lambda: htmldate_of(self.root, self.url, self._box_nodes)),
+            ("htmldate", lambda: htmldate_of(self._htmldate_copy, self.url)),
             ("url", lambda: isoformat(url_date(self.url))),
         )
 
@@ -231,8 +232,12 @@ class ArticlePage:
         published = parse_kst_date(self.published_raw())
         if published is None or self.sources.get("published_at") == "url":
             return None
-        modified = htmldate_of(self.root, self.url, self._box_nodes, original=False)
+        modified = htmldate_of(self._htmldate_copy, self.url, original=False)
         return modified if modified and modified > published.isoformat() else None
+
+    @cached_property
+    def _htmldate_copy(self) -> HtmlElement:
+        return htmldate_copy(self.root, self._box_nodes)
 
     def declared_types(self) -> list[str]:
         """What the page declares itself (JSON-LD and OpenGraph types; ``article`` for a page
