@@ -38,7 +38,7 @@ from .bylines import Byline, bylines_on_page, complete_email, parse_byline, repo
 from .captions import split_caption
 from .dates import parse_kst_date
 from .headings import headline_node, subtitle_after, without_site_name
-from .labels import find_labelled
+from .labels import find_labelled, may_hold_labels
 from .maintext import main_text
 from .metadata import PageMetadata
 from .pagedates import htmldate_copy, htmldate_of, plausible, url_date
@@ -199,6 +199,8 @@ class ArticlePage:
     @cached_property
     def _page_labels(self) -> dict[str, str]:
         """Labelled values on the page's short lines, news lists left out."""
+        if not may_hold_labels(text for text, _holder in self._texts):
+            return {}  # no need to cut the whole page into lines
         lines = text_blocks(self.root, skip=self._box_nodes.__contains__)
         return find_labelled(line for line in lines if len(line) < _LABEL_LINE_LENGTH)
 

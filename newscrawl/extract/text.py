@@ -67,19 +67,20 @@ def text_blocks(
                 blocks.append(text)
 
     def walk(element: etree._Element) -> None:
-        if element.text:
-            pending.append(element.text)
+        # Each attribute of an lxml element is a new Python object when read: read once.
+        if text := element.text:
+            pending.append(text)
         for child in element:
-            tag = child.tag.lower() if isinstance(child.tag, str) else ""
-            if tag and tag not in SKIP_TAGS and not (skip and skip(child)):
+            tag = child.tag
+            if isinstance(tag, str) and (tag := tag.lower()) not in SKIP_TAGS and not (skip and skip(child)):
                 if tag in BLOCK_TAGS:
                     flush()
                     walk(child)
                     flush()
                 else:
                     walk(child)
-            if child.tail:
-                pending.append(child.tail)
+            if tail := child.tail:
+                pending.append(tail)
 
     walk(root)
     flush()
