@@ -19,6 +19,7 @@ from functools import lru_cache
 import lxml.html
 from lxml import etree
 
+from .short import path_from
 from .text import normalise_space
 
 
@@ -120,16 +121,22 @@ def pruned_copy(root: etree._Element, skip: Collection[etree._Element]) -> etree
     A copy, because the extractor rewrites the tree it is given and the page object
     still needs the original.
     """
-    # A node is found in the copy by its place in document order, which a copy keeps. (Not
-    # by an XPath of its ancestors' names: tags such as <o:p> or junk like <h(x=y)tml> in
-    # real pages make that an invalid or wrong expression.)
-    skipped = set(skip)
-    places = [place for place, node in enumerate(root.iter()) if node in skipped]
+    # A node is found in the copy by its path of child indexes from the root, which a copy
+    # keeps. (Not by an XPath of its ancestors' names: tags such as <o:p> or junk like
+    # <h(x=y)tml> in real pages make that an invalid or wrong expression. Nor by its place
+    # among all the page's nodes: counting them cost more than the copy.)
+    paths = sorted(path for node in set(skip) if (path := path_from(root, node)) is not None)
     pruned = copy.deepcopy(root)
-    nodes = list(pruned.iter())
-    for place in places:  # found before any is removed: a removal moves what comes after
-        _drop(nodes[place])
+    nodes = [_at(pruned, path) for path in paths]
+    for node in nodes:  # all found before any is removed: a removal moves what comes after
+        _drop(node)
     return pruned
+
+
+def _at(root: etree._Element, path: tuple[int, ...]) -> etree._Element:
+    for index in path:
+        root = root[index]
+    return root
 
 
 def _drop(node: etree._Element) -> None:

@@ -87,14 +87,20 @@ def in_body(element: etree._Element) -> bool:
 
 def in_page_order(elements: Iterable[etree._Element]) -> list[etree._Element]:
     """``elements`` sorted in document order (an element before its descendants)."""
-    return sorted(elements, key=_position)
+    return sorted(elements, key=lambda element: path_from(None, element))
 
 
-def _position(element: etree._Element) -> tuple[int, ...]:
-    """The child indexes from the root down to ``element``: they sort in document order."""
+def path_from(top: etree._Element | None, element: etree._Element) -> tuple[int, ...] | None:
+    """The child indexes from ``top`` down to ``element`` (they sort in document order),
+    from the root of the document when ``top`` is None; None when ``element`` is neither
+    ``top`` nor under it."""
     path = []
-    parent = element.getparent()
-    while parent is not None:
+    while element is not top:
+        parent = element.getparent()
+        if parent is None:
+            if top is not None:
+                return None
+            break
         path.append(parent.index(element))
-        element, parent = parent, parent.getparent()
+        element = parent
     return tuple(reversed(path))
