@@ -36,7 +36,8 @@ def may_hold_labels(texts: Iterable[str]) -> bool:
     """False when no label can be read from lines made of ``texts`` (every text node of a
     page, say): none holds the first letter of one. A label split between nodes
     (``입<b>력</b>``) still has its first letter in one of them."""
-    return any(_LABEL_START.search(text) for text in texts)
+    # Labels are Korean: a text of ASCII alone (told at once) holds none.
+    return any(not text.isascii() and _LABEL_START.search(text) for text in texts)
 
 
 def find_labelled(lines: Iterable[str]) -> dict[str, str]:

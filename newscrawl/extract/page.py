@@ -127,7 +127,7 @@ class ArticlePage:
 
     def not_found(self) -> str | None:
         """The site's own "no such article" message, when the page is one."""
-        if self._profile_nodes("title"):
+        if not self.profile.not_found_markers or self._profile_nodes("title"):
             return None
         text = string(self.root, "//body")
         return next((m for m in self.profile.not_found_markers if m in text), None)
@@ -400,7 +400,7 @@ class ArticlePage:
         return self._layered(
             "photos",
             ("profile", lambda: [p for n in self._profile_nodes("photos") if (p := self._profile_photo(n))]),
-            ("generic", lambda: [p for f in article_photos(self.root)
+            ("generic", lambda: [p for f in article_photos(self.root, self._texts)
                                  if (p := self._photo(f.node, f.img, f.raw_caption))]),
             ("metadata", self._metadata_photos),
         ) or []
