@@ -67,9 +67,21 @@ def _headline_candidates(texts: list[PageText], page_title: str) -> list[etree._
     """The elements of ``<body>`` that can hold a headline ``page_title`` contains, in page
     order. Each of their text nodes is, whitespace normalised, a piece of ``page_title``:
     they are found from those text nodes (:mod:`~newscrawl.extract.short`)."""
-    holders = (holder for text, holder in texts if (piece := normalise_space(text)) and piece in page_title)
+    holders = (holder for text, holder in texts if _piece_of(text, page_title))
     return [e for e in short_ancestors(holders, _HEADLINE_TAGS, _HEADLINE_MAX)
             if in_body(e) and not is_short(e, _HEADLINE_MIN)]
+
+
+def _piece_of(text: str, title: str) -> bool:
+    """True when ``text``, whitespace normalised, is a piece of ``title``.
+
+    A long text (a script, a paragraph) is judged by its start first, as normalising the
+    start of a text gives the start of the normalised text.
+    """
+    if len(text) > 2 * len(title) and len(normalise_space(text[:2 * len(title)])) > len(title):
+        return False
+    piece = normalise_space(text)
+    return bool(piece) and piece in title
 
 
 def _innermost(element: etree._Element) -> etree._Element:
