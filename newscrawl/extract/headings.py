@@ -75,9 +75,13 @@ def _headline_candidates(texts: list[PageText], page_title: str) -> list[etree._
 def _piece_of(text: str, title: str) -> bool:
     """True when ``text``, whitespace normalised, is a piece of ``title``.
 
-    A long text (a script, a paragraph) is judged by its start first, as normalising the
-    start of a text gives the start of the normalised text.
+    A text is judged by its start first, as normalising the start of a text gives the start
+    of the normalised text: its first word (unless a zero-width space, which str.split()
+    keeps, is in it), and a long text's (a script's, a paragraph's) first characters.
     """
+    first = text.split(None, 1)
+    if first and first[0] not in title and "\u200b" not in first[0] and "\ufeff" not in first[0]:
+        return False
     if len(text) > 2 * len(title) and len(normalise_space(text[:2 * len(title)])) > len(title):
         return False
     piece = normalise_space(text)
