@@ -15,7 +15,7 @@ import lxml.html
 import pytest
 from lxml import etree
 
-from newscrawl.extract.breadcrumbs import _SEPARATOR_MARK, _text_candidates
+from newscrawl.extract.breadcrumbs import _SEPARATORS, _text_candidates
 from newscrawl.extract.encoding import decode_html
 from newscrawl.extract.headings import _headline_candidates
 from newscrawl.extract.maintext import as_lxml_html, pruned_copy
@@ -56,7 +56,7 @@ def test_the_fixtures_are_there():
 @pytest.mark.parametrize("path", PAGES, ids=lambda p: p.name[:24])
 def test_breadcrumb_candidates_are_those_of_the_xpath(path):
     root = root_of(path)
-    expected = [e for e in BREADCRUMB_XPATH(root) if _SEPARATOR_MARK.search(string(e))]
+    expected = [e for e in BREADCRUMB_XPATH(root) if _SEPARATORS.search(string(e))]
     assert _text_candidates(page_texts(root)) == expected
 
 
@@ -72,7 +72,7 @@ def test_headline_candidates_are_those_of_the_xpath(path):
 
 def test_the_comparisons_compare_something():
     roots = [root_of(path) for path in PAGES]
-    assert sum(1 for root in roots if any(_SEPARATOR_MARK.search(string(e)) for e in BREADCRUMB_XPATH(root))) >= 3
+    assert sum(1 for root in roots if any(_SEPARATORS.search(string(e)) for e in BREADCRUMB_XPATH(root))) >= 3
     titles = [normalise_space(string(root, "//title")) for root in roots]
     assert sum(1 for root, title in zip(roots, titles) if title and in_title(HEADLINE_XPATH(root), title)) >= 10
 

@@ -17,8 +17,8 @@ from .short import PageText, in_body, page_texts, short_ancestors
 from .text import normalise_space
 
 _HOME = re.compile(r"^(?:홈|HOME|Home|home|처음|메인|뉴스홈)$")
-_SEPARATOR_MARK = re.compile("[>›»＞〉▶►→]")
-_SEPARATORS = re.compile(rf"\s*{_SEPARATOR_MARK.pattern}\s*")
+_WIDE_MARK = re.compile("[›»＞〉▶►→]")
+_SEPARATORS = re.compile(r"\s*(?:>|" + _WIDE_MARK.pattern + r")\s*")
 _TAGS = ("nav", "ol", "ul", "div", "p", "td", "span")
 #: What a breadcrumb element's class, id or aria-label says, when its separators are drawn by CSS.
 _NAMES = re.compile(r"breadcrumb|location|navi(?!g)|crumb|path|현재 ?위치", re.IGNORECASE)
@@ -48,8 +48,13 @@ def _text_candidates(texts: list[PageText]) -> list[etree._Element]:
     """The short elements of ``<body>`` that can read ``홈 > a > b``, in page order: those
     around a text node holding a separator (each is one character, so never split between
     nodes), found from those text nodes (:mod:`~newscrawl.extract.short`)."""
-    holders = (holder for text, holder in texts if _SEPARATOR_MARK.search(text))
+    holders = (holder for text, holder in texts if _has_separator(text))
     return [e for e in short_ancestors(holders, _TAGS, _MAX_LENGTH) if in_body(e)]
+
+
+def _has_separator(text: str) -> bool:
+    # ">" found with memchr; the other marks are not ASCII (told without reading the text).
+    return ">" in text or (not text.isascii() and _WIDE_MARK.search(text) is not None)
 
 
 def _steps_from_text(text: str) -> list[str]:
