@@ -101,7 +101,8 @@ def bylines_on_page(
 def _may_name_role(text: str) -> bool:
     """True for a text node that names a role, or ends in the start of one: a role word can
     be split between nodes (``홍길동 기<b>자</b>``), and parse_byline judges the whole."""
-    return "기자" in text or "특파원" in text or "통신원" in text or text.endswith(_ROLE_STARTS)
+    return not text.isascii() and (
+        "기자" in text or "특파원" in text or "통신원" in text or text.endswith(_ROLE_STARTS))
 
 
 def _reporter_link(element: etree._Element) -> str | None:

@@ -17,14 +17,13 @@ from .bylines import parse_byline
 from .labels import find_labelled
 from .related import heading_list_name
 from .select import string
+from .short import PageText, in_body, is_short, page_texts, short_ancestors
 from .text import node_text, normalise_space
 
 _TITLE_SEPARATORS = (" - ", " | ", " :: ", " : ", " – ", " — ", " < ")
-_HEADLINE_CANDIDATES = etree.XPath(
-    "//body//*[self::h1 or self::h2 or self::h3 or self::h4 or self::b or self::strong or self::font "
-    "or self::td or self::span or self::p or self::div or self::em]"
-    "[string-length(normalize-space()) >= 4][string-length(normalize-space()) < 200]"
-)
+_HEADLINE_TAGS = frozenset({"h1", "h2", "h3", "h4", "b", "strong", "font", "td", "span", "p", "div", "em"})
+#: Characters of a headline's text, as XPath's normalize-space() counts them: at least, under.
+_HEADLINE_MIN, _HEADLINE_MAX = 4, 200
 _FOLLOWING_TEXT = etree.XPath(
     "following::text()[normalize-space()][not(ancestor::script or ancestor::style)][1]"
 )
@@ -44,22 +43,49 @@ def without_site_name(title: str | None, site_names: Collection[str]) -> str | N
     return title or None
 
 
-def headline_node(root: etree._Element, page_title: str | None) -> etree._Element | None:
+def headline_node(root: etree._Element, page_title: str | None,
+                  texts: list[PageText] | None = None) -> etree._Element | None:
     """The element that holds the headline: the longest text that ``<title>`` contains.
 
     Without such an element, the page's first ``<h1>``. The innermost element with the
-    text is returned, so that what follows it is what follows the headline.
+    text is returned, so that what follows it is what follows the headline. ``texts`` are
+    the page's :func:`~newscrawl.extract.short.page_texts`, if known.
     """
     page_title = normalise_space(page_title)
     best, best_length = None, 0
     if page_title:
-        for element in _HEADLINE_CANDIDATES(root):
+        for element in _headline_candidates(page_texts(root) if texts is None else texts, page_title):
             text = normalise_space(string(element))
             if len(text) > best_length and text in page_title:
                 best, best_length = element, len(text)
     if best is None:
         best = next(iter(root.xpath("//body//h1")), None)
     return _innermost(best) if best is not None else None
+
+
+def _headline_candidates(texts: list[PageText], page_title: str) -> list[etree._Element]:
+    """The elements of ``<body>`` that can hold a headline ``page_title`` contains, in page
+    order. Each of their text nodes is, whitespace normalised, a piece of ``page_title``:
+    they are found from those text nodes (:mod:`~newscrawl.extract.short`)."""
+    holders = (holder for text, holder in texts if _piece_of(text, page_title))
+    return [e for e in short_ancestors(holders, _HEADLINE_TAGS, _HEADLINE_MAX)
+            if in_body(e) and not is_short(e, _HEADLINE_MIN)]
+
+
+def _piece_of(text: str, title: str) -> bool:
+    """True when ``text``, whitespace normalised, is a piece of ``title``.
+
+    A text is judged by its start first, as normalising the start of a text gives the start
+    of the normalised text: its first word (unless a zero-width space, which str.split()
+    keeps, is in it), and a long text's (a script's, a paragraph's) first characters.
+    """
+    first = text.split(None, 1)
+    if first and first[0] not in title and "\u200b" not in first[0] and "\ufeff" not in first[0]:
+        return False
+    if len(text) > 2 * len(title) and len(normalise_space(text[:2 * len(title)])) > len(title):
+        return False
+    piece = normalise_space(text)
+    return bool(piece) and piece in title
 
 
 def _innermost(element: etree._Element) -> etree._Element:

@@ -28,6 +28,17 @@ _LABELLED = re.compile(
     rf"(?P<value>(?:19|20)\d\d\s*[-./년]\s*\d{{1,2}}.*?)(?=\s*(?:[|ㅣ·│]|(?:{_LABEL_ALT})\s*[:：]?\s*(?:19|20)\d\d|$))"
 )
 _PRINT_PAGE = re.compile(r"(?P<page>\d{1,3})\s*면")
+#: The first letters of the labels: a text with none of them holds no label.
+_LABEL_STARTS = "".join(sorted({label[0] for label in _KIND_OF_LABEL}))
+
+
+def may_hold_labels(texts: Iterable[str]) -> bool:
+    """False when no label can be read from lines made of ``texts`` (every text node of a
+    page, say): none holds the first letter of one. A label split between nodes
+    (``입<b>력</b>``) still has its first letter in one of them."""
+    # Labels are Korean: a text of ASCII alone (told at once) holds none. Ten `in` tests
+    # run faster than a regex over a long text (a script).
+    return any(not text.isascii() and any(letter in text for letter in _LABEL_STARTS) for text in texts)
 
 
 def find_labelled(lines: Iterable[str]) -> dict[str, str]:

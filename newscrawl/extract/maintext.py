@@ -19,6 +19,7 @@ from functools import lru_cache
 import lxml.html
 from lxml import etree
 
+from .short import path_from
 from .text import normalise_space
 
 
@@ -32,6 +33,18 @@ FALLBACK_BELOW = 1000
 _DATA_CELL = 300
 
 
+#: lxml.html's element classes, looked up in C: lxml.html's own lookup is Python code called
+#: for every element trafilatura touches, a tenth of its time. The same class for each tag.
+_HTML_CLASSES = etree.ElementNamespaceClassLookup(etree.ElementDefaultClassLookup(
+    element=lxml.html.HtmlElement, comment=lxml.html.HtmlComment,
+    pi=lxml.html.HtmlProcessingInstruction, entity=lxml.html.HtmlEntity,
+))
+_HTML_CLASSES.get_namespace(None).update({
+    "form": lxml.html.FormElement, "input": lxml.html.InputElement, "label": lxml.html.LabelElement,
+    "select": lxml.html.SelectElement, "textarea": lxml.html.TextareaElement,
+})
+
+
 @lru_cache(maxsize=1)
 def _trafilatura():
     # Imported on first use: trafilatura pulls in a dozen modules that profiled sites
@@ -43,23 +56,41 @@ def _trafilatura():
 
 def main_text(root: etree._Element, skip: Collection[etree._Element] = (), url: str | None = None) -> list[str]:
     """The main text of the page under ``root`` as paragraphs, ``skip`` nodes left out."""
+    # trafilatura rewrites the tree it reads: the fallback pass, if any, reads a new copy.
+    text = _extract(_reading_copy(root, skip), url, fast=True)
+    if len(text or "") < FALLBACK_BELOW:
+        text = _extract(_reading_copy(root, skip), url, fast=False)
+    return [line for line in (_plain_line(raw) for raw in (text or "").splitlines()) if line]
+
+
+def _reading_copy(root: etree._Element, skip: Collection[etree._Element]) -> lxml.html.HtmlElement:
+    """The copy of the page trafilatura reads: ``skip`` nodes cut, layout tables as blocks."""
     tree = pruned_copy(root, skip)
     for table in [t for t in tree.iter("table") if is_layout_table(t)]:
         for element in _own_table_parts(table):
             element.tag = "div"
-    # trafilatura reads only lxml.html trees (a plain lxml tree would be taken for a string
-    # and refused), so the copy is handed over as lxml.html parses it; written out as HTML,
-    # which keeps text as it is (XML output would replace control characters).
-    html = etree.tostring(tree, method="html", encoding="unicode")
-    text = _extract(html, url, fast=True)
-    if len(text or "") < FALLBACK_BELOW:
-        text = _extract(html, url, fast=False)
-    return [line for line in (_plain_line(raw) for raw in (text or "").splitlines()) if line]
+    return as_lxml_html(tree)
 
 
-def _extract(html: str, url: str | None, fast: bool) -> str | None:
+def as_lxml_html(tree: etree._Element) -> lxml.html.HtmlElement:
+    """``tree`` as lxml.html elements, which trafilatura and htmldate need (they take any
+    other tree for a string, and call their methods): its content moved under an lxml.html
+    root.
+
+    Moved, not written out and parsed again: that cost as much as trafilatura's own reading
+    of the page. (An element's Python class is that of the document it is in.)
+    """
+    parser = etree.HTMLParser()  # a parser per page, as lxml parsers must not be shared between threads
+    parser.set_element_class_lookup(_HTML_CLASSES)
+    root = parser.makeelement(tree.tag, dict(tree.attrib))
+    root.text = tree.text
+    root.extend(list(tree))
+    return root
+
+
+def _extract(tree: lxml.html.HtmlElement, url: str | None, fast: bool) -> str | None:
     return _trafilatura().extract(
-        lxml.html.document_fromstring(html), url=url, output_format="txt", include_comments=False,
+        tree, url=url, output_format="txt", include_comments=False,
         include_tables=True, include_images=False, include_links=False, deduplicate=False,
         with_metadata=False, favor_precision=True, fast=fast,
     )
@@ -104,16 +135,22 @@ def pruned_copy(root: etree._Element, skip: Collection[etree._Element]) -> etree
     A copy, because the extractor rewrites the tree it is given and the page object
     still needs the original.
     """
-    # A node is found in the copy by its place in document order, which a copy keeps. (Not
-    # by an XPath of its ancestors' names: tags such as <o:p> or junk like <h(x=y)tml> in
-    # real pages make that an invalid or wrong expression.)
-    skipped = set(skip)
-    places = [place for place, node in enumerate(root.iter()) if node in skipped]
+    # A node is found in the copy by its path of child indexes from the root, which a copy
+    # keeps. (Not by an XPath of its ancestors' names: tags such as <o:p> or junk like
+    # <h(x=y)tml> in real pages make that an invalid or wrong expression. Nor by its place
+    # among all the page's nodes: counting them cost more than the copy.)
+    paths = sorted(path for node in set(skip) if (path := path_from(root, node)) is not None)
     pruned = copy.deepcopy(root)
-    nodes = list(pruned.iter())
-    for place in places:  # found before any is removed: a removal moves what comes after
-        _drop(nodes[place])
+    nodes = [_at(pruned, path) for path in paths]
+    for node in nodes:  # all found before any is removed: a removal moves what comes after
+        _drop(node)
     return pruned
+
+
+def _at(root: etree._Element, path: tuple[int, ...]) -> etree._Element:
+    for index in path:
+        root = root[index]
+    return root
 
 
 def _drop(node: etree._Element) -> None:

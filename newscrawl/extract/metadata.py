@@ -33,6 +33,8 @@ class PageMetadata:
         self._root = page.root if isinstance(page, Selector) else page
         self._json_ld: dict[str, Any] | None = None
         self._meta: dict[str, list[str]] | None = None
+        self._links: dict[str, list[str]] | None = None
+        self._ld: list[dict[str, Any]] | None = None
 
     def meta(self, *names: str) -> str | None:
         """The first non-empty ``<meta>`` content among ``names`` (property or name)."""
@@ -45,7 +47,9 @@ class PageMetadata:
         return [text for name in names for value in self._meta.get(name, ()) if (text := normalise_space(value))]
 
     def link(self, rel: str) -> str | None:
-        return normalise_space(first(self._root, "//link[@rel=$r]/@href", r=rel)) or None
+        if self._links is None:
+            self._links = _link_index(self._root)
+        return normalise_space(next(iter(self._links.get(rel, ())), None)) or None
 
     def json_ld(self) -> dict[str, Any]:
         """The page's JSON-LD object of an article type, or ``{}``."""
@@ -56,13 +60,17 @@ class PageMetadata:
     def _article_objects(self) -> Iterator[dict[str, Any]]:
         yield from (obj for obj in self._ld_objects() if _is_article(obj))
 
-    def _ld_objects(self) -> Iterator[dict[str, Any]]:
-        for script in xpath(self._root, '//script[@type="application/ld+json"]/text()'):
-            try:
-                data = json.loads(script)
-            except ValueError:
-                continue
-            yield from _flatten(data)
+    def _ld_objects(self) -> list[dict[str, Any]]:
+        """Every JSON-LD object of the page (read once: several fields ask)."""
+        if self._ld is None:
+            self._ld = []
+            for script in xpath(self._root, '//script[@type="application/ld+json"]/text()'):
+                try:
+                    data = json.loads(script)
+                except ValueError:
+                    continue
+                self._ld.extend(_flatten(data))
+        return self._ld
 
     def declared_types(self) -> list[str]:
         """What the page says it is: every JSON-LD ``@type`` and the ``og:type``, in that order."""
@@ -153,6 +161,14 @@ def _meta_index(root: etree._Element) -> dict[str, list[str]]:
         for name in dict.fromkeys(meta.get(key) for key in ("property", "name", "itemprop")):
             if name is not None:
                 index.setdefault(name, []).append(meta.get("content"))
+    return index
+
+
+def _link_index(root: etree._Element) -> dict[str, list[str]]:
+    """``{rel: [href, …]}`` of the page's ``<link>`` tags, in page order (read once)."""
+    index: dict[str, list[str]] = {}
+    for link in xpath(root, "//link[@rel][@href]"):
+        index.setdefault(link.get("rel"), []).append(link.get("href"))
     return index
 
 

@@ -27,6 +27,7 @@ from typing import Any, TypeVar
 from urllib.parse import urlsplit
 
 from lxml import etree
+from lxml.html import HtmlElement
 
 from ..clock import isoformat
 from ..items import ExtractedArticle, RawPage
@@ -37,10 +38,10 @@ from .bylines import Byline, bylines_on_page, complete_email, parse_byline, repo
 from .captions import split_caption
 from .dates import parse_kst_date
 from .headings import headline_node, subtitle_after, without_site_name
-from .labels import find_labelled
+from .labels import find_labelled, may_hold_labels
 from .maintext import main_text
 from .metadata import PageMetadata
-from .pagedates import htmldate_of, plausible, url_date
+from .pagedates import htmldate_copy, htmldate_of, plausible, url_date
 from .photos import article_photos
 from .related import related_boxes, related_items
 from .select import css, first, links, parse_html, string
@@ -144,7 +145,7 @@ class ArticlePage:
 
     def not_found(self) -> str | None:
         """The site's own "no such article" message, when the page is one."""
-        if self._profile_nodes("title"):
+        if not self.profile.not_found_markers or self._profile_nodes("title"):
             return None
         text = string(self.root, "//body")
         return next((m for m in self.profile.not_found_markers if m in text), None)
@@ -168,7 +169,7 @@ class ArticlePage:
 
     @cached_property
     def _headline(self) -> etree._Element | None:
-        return headline_node(self.root, string(self.root, "//title"))
+        return headline_node(self.root, string(self.root, "//title"), self._texts)
 
     def title(self) -> str | None:
         return self._cached_title
@@ -203,7 +204,7 @@ class ArticlePage:
         return self._layered(
             "sections",
             ("profile", lambda: [t for n in self._profile_nodes("sections") if (t := node_text(n))]),
-            ("label", lambda: breadcrumb(self.root)),
+            ("label", lambda: breadcrumb(self.root, self._texts)),
             ("metadata", self.metadata.sections),
         ) or []
 
@@ -216,6 +217,8 @@ class ArticlePage:
     @cached_property
     def _page_labels(self) -> dict[str, str]:
         """Labelled values on the page's short lines, news lists left out."""
+        if not may_hold_labels(text for text, _holder in self._texts):
+            return {}  # no need to cut the whole page into lines
         lines = text_blocks(self.root, skip=self._box_nodes.__contains__)
         return find_labelled(line for line in lines if len(line) < _LABEL_LINE_LENGTH)
 
@@ -236,7 +239,7 @@ class ArticlePage:
     def _published_raw(self) -> str | None:
         return self._labelled(
             "published_at", "published", lambda: plausible(self.metadata.published()),
-            ("htmldate", lambda: htmldate_of(self.root, self.url, self._box_nodes)),
+            ("htmldate", lambda: htmldate_of(self._htmldate_copy, self.url)),
             ("url", lambda: isoformat(url_date(self.url))),
         )
 
@@ -249,8 +252,12 @@ class ArticlePage:
         published = parse_kst_date(self.published_raw())
         if published is None or self.sources.get("published_at") == "url":
             return None
-        modified = htmldate_of(self.root, self.url, self._box_nodes, original=False)
+        modified = htmldate_of(self._htmldate_copy, self.url, original=False)
         return modified if modified and modified > published.isoformat() else None
+
+    @cached_property
+    def _htmldate_copy(self) -> HtmlElement:
+        return htmldate_copy(self.root, self._box_nodes)
 
     def declared_types(self) -> list[str]:
         """What the page declares itself (JSON-LD and OpenGraph types; ``article`` for a page
@@ -411,7 +418,7 @@ class ArticlePage:
         return self._layered(
             "photos",
             ("profile", lambda: [p for n in self._profile_nodes("photos") if (p := self._profile_photo(n))]),
-            ("generic", lambda: [p for f in article_photos(self.root)
+            ("generic", lambda: [p for f in article_photos(self.root, self._texts)
                                  if (p := self._photo(f.node, f.img, f.raw_caption))]),
             ("metadata", self._metadata_photos),
         ) or []

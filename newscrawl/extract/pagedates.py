@@ -15,9 +15,10 @@ from datetime import date
 from functools import lru_cache
 
 from lxml import etree
+from lxml.html import HtmlElement
 
 from .dates import parse_kst_datetime
-from .maintext import pruned_copy
+from .maintext import as_lxml_html, pruned_copy
 
 _MONTHS = {name: number for number, name in enumerate(
     "jan feb mar apr may jun jul aug sep oct nov dec".split(), start=1)}
@@ -63,15 +64,23 @@ def _htmldate():
     return htmldate
 
 
-def htmldate_of(root: etree._Element, url: str, skip: Collection[etree._Element] = (),
-                original: bool = True) -> str | None:
-    """htmldate's publication (``original``) or last-modified date of the page under ``root``
-    with the ``skip`` nodes (news lists: other articles' dates) left out, as ``YYYY-MM-DD``;
-    None when it finds none or the page's URL carries another date."""
-    html = etree.tostring(pruned_copy(root, skip) if skip else root, method="html", encoding=str)
+def htmldate_copy(root: etree._Element, skip: Collection[etree._Element] = ()) -> HtmlElement:
+    """The copy of the page under ``root`` that htmldate reads, the ``skip`` nodes (news
+    lists: other articles' dates) left out, as its own parser would give it (no processing
+    instructions). htmldate copies a tree it is given before cutting anything from it, so
+    one copy serves every question asked of a page."""
+    tree = pruned_copy(root, skip)
+    etree.strip_elements(tree, etree.ProcessingInstruction, with_tail=False)
+    return as_lxml_html(tree)
+
+
+def htmldate_of(tree: HtmlElement, url: str, original: bool = True) -> str | None:
+    """htmldate's publication (``original``) or last-modified date of the page copy
+    ``tree`` (:func:`htmldate_copy`), as ``YYYY-MM-DD``; None when it finds none or the
+    page's URL carries another date."""
     # Without the URL: its date is a layer of its own, and a check on htmldate's.
     try:
-        found = _htmldate().find_date(html, original_date=original, extensive_search=False,
+        found = _htmldate().find_date(tree, original_date=original, extensive_search=False,
                                       outputformat="%Y-%m-%d")
     except ValueError:  # lxml refuses control characters htmldate's own cleaning moves about
         return None

@@ -17,6 +17,7 @@ from dataclasses import dataclass
 
 from lxml import etree
 
+from .short import PageText
 from .text import BLOCK_TAGS, inside, node_text, normalise_space
 
 _CAPTION_MARK = ("▲", "△", "▶")
@@ -36,10 +37,16 @@ class FoundPhoto:
     raw_caption: str | None
 
 
-def article_photos(root: etree._Element) -> list[FoundPhoto]:
-    """Every article photo under ``root``, in page order, one per image."""
+def article_photos(root: etree._Element, texts: list[PageText] | None = None) -> list[FoundPhoto]:
+    """Every article photo under ``root``, in page order, one per image.
+
+    ``texts`` are the page's :func:`~newscrawl.extract.short.page_texts`, if known: when
+    none holds a caption mark, no image is followed by a caption line, and the search for
+    one (an XPath per image) is skipped.
+    """
     found: dict[etree._Element, FoundPhoto] = {}
-    for photo in (*_figures(root), *_caption_tables(root), *_marked_captions(root)):
+    marked = _marked_captions(root) if texts is None or any(map(_has_caption_mark, (t for t, _ in texts))) else ()
+    for photo in (*_figures(root), *_caption_tables(root), *marked):
         if photo.img not in found and not inside(photo.img, _OUTSIDE_ARTICLE):
             found[photo.img] = photo
     order = {img: index for index, img in enumerate(root.iter("img"))}
@@ -67,6 +74,10 @@ def _caption_tables(root: etree._Element) -> Iterator[FoundPhoto]:
         text = node_text(caption)
         if text:
             yield FoundPhoto(table, imgs[0], text)
+
+
+def _has_caption_mark(text: str) -> bool:
+    return not text.isascii() and any(mark in text for mark in _CAPTION_MARK)
 
 
 def _marked_captions(root: etree._Element) -> Iterator[FoundPhoto]:

@@ -109,7 +109,8 @@ def _heading_holders(texts: list[PageText]) -> Iterator[etree._Element]:
     """The elements of the text nodes that can be (part of) a list heading: those that,
     whitespace aside, are a piece of one of the LIST_HEADINGS."""
     for text, holder in texts:
-        if _HEADING_SHAPE.fullmatch(text) and _WHITESPACE.sub("", text) in _HEADING_PIECES:
+        # The headings are Korean: a text of ASCII alone (told at once) is none.
+        if not text.isascii() and _HEADING_SHAPE.fullmatch(text) and _WHITESPACE.sub("", text) in _HEADING_PIECES:
             yield holder
 
 

@@ -28,15 +28,20 @@ _XML_SPACE = re.compile(r"[ \t\r\n]+")
 
 
 def page_texts(root: etree._Element) -> list[PageText]:
-    """Every non-empty text node under ``root``, in page order, with its element: an
-    element's ``text``, and the ``tail`` after a child (text of the child's parent)."""
+    """Every text node under ``root`` that holds more than whitespace, in page order, with
+    its element: an element's ``text``, and the ``tail`` after a child (text of the child's
+    parent).
+
+    Whitespace alone (the indentation between tags: most of a page's text nodes) is
+    nothing any search starts from, and leaving it out makes each search a third as long.
+    """
     texts = []
     for element in root.iter():
         # A comment's or processing instruction's own text is no text of the page.
-        if element.text and isinstance(element.tag, str):
-            texts.append((element.text, element))
-        if element.tail and element is not root:
-            texts.append((element.tail, element.getparent()))
+        if (text := element.text) and not text.isspace() and isinstance(element.tag, str):
+            texts.append((text, element))
+        if (tail := element.tail) and not tail.isspace() and element is not root:
+            texts.append((tail, element.getparent()))
     return texts
 
 
@@ -75,16 +80,27 @@ def is_short(element: etree._Element, max_length: int) -> bool:
     return len(_XML_SPACE.sub(" ", text).strip(" ")) < max_length
 
 
+def in_body(element: etree._Element) -> bool:
+    """True for an element of ``<body>`` (what XPath's ``//body//*`` finds)."""
+    return any(ancestor.tag == "body" for ancestor in element.iterancestors())
+
+
 def in_page_order(elements: Iterable[etree._Element]) -> list[etree._Element]:
     """``elements`` sorted in document order (an element before its descendants)."""
-    return sorted(elements, key=_position)
+    return sorted(elements, key=lambda element: path_from(None, element))
 
 
-def _position(element: etree._Element) -> tuple[int, ...]:
-    """The child indexes from the root down to ``element``: they sort in document order."""
+def path_from(top: etree._Element | None, element: etree._Element) -> tuple[int, ...] | None:
+    """The child indexes from ``top`` down to ``element`` (they sort in document order),
+    from the root of the document when ``top`` is None; None when ``element`` is neither
+    ``top`` nor under it."""
     path = []
-    parent = element.getparent()
-    while parent is not None:
+    while element is not top:
+        parent = element.getparent()
+        if parent is None:
+            if top is not None:
+                return None
+            break
         path.append(parent.index(element))
-        element, parent = parent, parent.getparent()
+        element = parent
     return tuple(reversed(path))

@@ -33,7 +33,13 @@ SKIP_TAGS = frozenset(
 
 def normalise_space(text: str | None) -> str:
     """Collapse every run of whitespace (including nbsp and zero-width space) to one space."""
-    return _SPACE.sub(" ", text or "").strip()
+    if not text:
+        return ""
+    if "\u200b" not in text and "\ufeff" not in text:
+        # The same result, two or three times faster: str.split() splits at what ``\s``
+        # matches, and SPACE adds only these two to ``\s`` (nbsp and U+3000 are in it).
+        return " ".join(text.split())
+    return _SPACE.sub(" ", text).strip()
 
 
 def node_text(element: etree._Element) -> str:
@@ -61,19 +67,20 @@ def text_blocks(
                 blocks.append(text)
 
     def walk(element: etree._Element) -> None:
-        if element.text:
-            pending.append(element.text)
+        # Each attribute of an lxml element is a new Python object when read: read once.
+        if text := element.text:
+            pending.append(text)
         for child in element:
-            tag = child.tag.lower() if isinstance(child.tag, str) else ""
-            if tag and tag not in SKIP_TAGS and not (skip and skip(child)):
+            tag = child.tag
+            if isinstance(tag, str) and (tag := tag.lower()) not in SKIP_TAGS and not (skip and skip(child)):
                 if tag in BLOCK_TAGS:
                     flush()
                     walk(child)
                     flush()
                 else:
                     walk(child)
-            if child.tail:
-                pending.append(child.tail)
+            if tail := child.tail:
+                pending.append(tail)
 
     walk(root)
     flush()

@@ -1,0 +1,123 @@
+"""The faster ways the extraction layers take find what the plain definitions find.
+
+Each search below was an XPath (or a regex) over every element of the page; it now starts
+from the few text nodes that can belong to what is sought. These tests run both, on every
+page of tests/fixtures, and on pages made to catch the edge cases.
+"""
+
+from __future__ import annotations
+
+import gzip
+import re
+from pathlib import Path
+
+import lxml.html
+import pytest
+from lxml import etree
+
+from newscrawl.extract.breadcrumbs import _SEPARATORS, _text_candidates
+from newscrawl.extract.encoding import decode_html
+from newscrawl.extract.headings import _headline_candidates
+from newscrawl.extract.maintext import as_lxml_html, pruned_copy
+from newscrawl.extract.page import ArticlePage
+from newscrawl.extract.select import parse_html, string
+from newscrawl.extract.short import page_texts
+from newscrawl.extract.text import SPACE, normalise_space
+from newscrawl.sites import GENERIC
+
+FIXTURES = Path(__file__).parent / "fixtures"
+PAGES = sorted(p for p in FIXTURES.rglob("*") if p.name.endswith((".html", ".htm", ".html.gz")))
+
+#: The definitions the searches had as XPath.
+BREADCRUMB_XPATH = etree.XPath("//body//*[self::nav or self::ol or self::ul or self::div or self::p "
+                               "or self::td or self::span][string-length(normalize-space()) < 80]")
+HEADLINE_XPATH = etree.XPath(
+    "//body//*[self::h1 or self::h2 or self::h3 or self::h4 or self::b or self::strong or self::font "
+    "or self::td or self::span or self::p or self::div or self::em]"
+    "[string-length(normalize-space()) >= 4][string-length(normalize-space()) < 200]"
+)
+
+
+def root_of(path: Path) -> etree._Element:
+    body = path.read_bytes()
+    html, _encoding = decode_html(gzip.decompress(body) if path.suffix == ".gz" else body, None)
+    return parse_html(html)
+
+
+def in_title(elements: list[etree._Element], title: str) -> list[etree._Element]:
+    """The ``elements`` whose text the page's ``title`` contains: the headline's candidates."""
+    return [e for e in elements if (text := normalise_space(string(e))) and text in title]
+
+
+def test_the_fixtures_are_there():
+    assert len(PAGES) >= 10
+
+
+@pytest.mark.parametrize("path", PAGES, ids=lambda p: p.name[:24])
+def test_breadcrumb_candidates_are_those_of_the_xpath(path):
+    root = root_of(path)
+    expected = [e for e in BREADCRUMB_XPATH(root) if _SEPARATORS.search(string(e))]
+    assert _text_candidates(page_texts(root)) == expected
+
+
+@pytest.mark.parametrize("path", PAGES, ids=lambda p: p.name[:24])
+def test_headline_candidates_are_those_of_the_xpath(path):
+    root = root_of(path)
+    title = normalise_space(string(root, "//title"))
+    if not title:
+        pytest.skip("a page without <title> has no headline candidates")
+    expected = in_title(HEADLINE_XPATH(root), title)
+    assert in_title(_headline_candidates(page_texts(root), title), title) == expected
+
+
+def test_the_comparisons_compare_something():
+    roots = [root_of(path) for path in PAGES]
+    assert sum(1 for root in roots if any(_SEPARATORS.search(string(e)) for e in BREADCRUMB_XPATH(root))) >= 3
+    titles = [normalise_space(string(root, "//title")) for root in roots]
+    assert sum(1 for root, title in zip(roots, titles) if title and in_title(HEADLINE_XPATH(root), title)) >= 10
+
+
+def test_headline_candidates_hold_pieces_split_between_nodes():
+    root = parse_html("<html><head><title>Big news - Paper</title></head><body><div><span>Big</span>"
+                      "\n <b>ne</b>ws</div><p>Other text</p></body></html>")
+    candidates = _headline_candidates(page_texts(root), "Big news - Paper")
+    assert [normalise_space(string(e)) for e in candidates] == ["Big news"]
+
+
+@pytest.mark.parametrize("path", PAGES, ids=lambda p: p.name[:24])
+def test_pruned_copy_cuts_the_nodes_it_is_given(path):
+    root = root_of(path)
+    skip = set(root.iter("ul", "figure", "table"))
+    nodes = [n for n in root.iter() if not any(a in skip for a in (n, *n.iterancestors()))]
+    copy = pruned_copy(root, skip)
+    assert [n.tag for n in copy.iter()] == [n.tag for n in nodes]
+
+
+def test_normalise_space_is_the_regex_everywhere():
+    space = re.compile(f"{SPACE}+")
+    chars = [chr(c) for c in range(0x3100)] + ["\u200b", "\ufeff", "\u3000", "\u205f", "\u2028", "\u2029"]
+    for char in chars:
+        for text in (char, f"a{char}b", f"{char}{char}x {char}\u200b", f"\ufeff{char}y"):
+            assert normalise_space(text) == space.sub(" ", text).strip(), repr(text)
+
+
+@pytest.mark.parametrize("path", PAGES, ids=lambda p: p.name[:24])
+def test_the_lxml_html_copy_has_lxml_html_classes(path):
+    root = root_of(path)
+    copy = as_lxml_html(pruned_copy(root, ()))
+    parsed = lxml.html.document_fromstring(etree.tostring(root, method="html", encoding=str))
+    assert isinstance(copy, lxml.html.HtmlElement)
+    assert [type(e) for e in copy.iter()] == [type(e) for e in parsed.iter()]
+
+
+def test_a_label_split_between_nodes_is_still_read():
+    page = ArticlePage("<html><body><h1>Title</h1><p>기사<b>입</b>력 2020-07-08 08:05</p>"
+                       "<p>" + "본문 " * 50 + "</p></body></html>", "http://example.org/a", GENERIC)
+    assert page.published_raw() == "2020-07-08 08:05"
+    assert page.sources["published_at"] == "label"
+
+
+def test_a_page_in_ascii_alone_has_no_label():
+    page = ArticlePage("<html><body><h1>Title</h1><p>Posted 2020-07-08 08:05</p></body></html>",
+                       "http://example.org/a", GENERIC)
+    assert page._page_labels == {}
