@@ -256,3 +256,24 @@ def test_archive_index_decisions(tmp_path):
     for _ in range(2):
         record_failure(db, FetchFailure(url=other, error="HTTP 500", status=500, site="joongdo"))
     assert index("", fetched).decide("20200708010009999", other) == "given-up"
+
+
+def test_pages_robots_txt_refuses_do_not_count_as_a_site_down():
+    """A crawl of a site whose robots.txt refuses a few articles stopped as "site_unreachable"
+    when two refusals (or a refusal and a 500) came in a row (found by a flaky --all test)."""
+    from scrapy import Request, Spider
+    from scrapy.exceptions import IgnoreRequest
+    from scrapy.utils.test import get_crawler
+    from twisted.internet.error import ConnectionRefusedError
+
+    from newscrawl.crawl.backoff import BackoffRetryMiddleware
+
+    crawler = get_crawler(Spider, {"NEWSCRAWL_GIVE_UP_AFTER": 2, "RETRY_TIMES": 0})
+    crawler.spider = Spider.from_crawler(crawler, name="site")
+    middleware = BackoffRetryMiddleware.from_crawler(crawler)
+    for number in range(3):
+        middleware.process_exception(Request(f"http://127.0.0.1/a{number}"), IgnoreRequest("Forbidden by robots.txt"))
+    assert middleware.failed_in_a_row == 0 and middleware.closing is None
+    # control: refused connections do count
+    middleware.process_exception(Request("http://127.0.0.1/b"), ConnectionRefusedError())
+    assert middleware.failed_in_a_row == 1

@@ -84,7 +84,8 @@ class BackoffRetryMiddleware(RetryMiddleware):
         if self.closing is not None:
             return None
         result = super().process_exception(request, exception)
-        self._after(request, failed=True, overloaded=isinstance(exception, DownloadTimeoutError), result=result)
+        if not isinstance(exception, IgnoreRequest):  # robots.txt's "no" is an answer, not a site down
+            self._after(request, failed=True, overloaded=isinstance(exception, DownloadTimeoutError), result=result)
         return result
 
     def _after(self, request: Request, failed: bool, overloaded: bool, result: object) -> None:
