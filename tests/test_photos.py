@@ -29,6 +29,7 @@ def photo_site(tmp_path: Path) -> Iterator[GeneratedSite]:
 def crawl(site: GeneratedSite, db: Path, *settings: str) -> None:
     result = run_newscrawl(*crawl_args(site, db, "--since", "40d", *settings), timeout=180)
     assert result.returncode in (0, 1), result.stderr[-3000:]  # the site fails a few articles on purpose
+    assert "Traceback" not in result.stderr  # a failed photo is a recorded failure, not a traceback
 
 
 def rows(db: Path, sql: str) -> list[tuple]:

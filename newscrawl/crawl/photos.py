@@ -13,15 +13,17 @@ soon as its page is read, whatever its photos do, and each photo is stored as it
 
 from __future__ import annotations
 
+import logging
 from pathlib import Path
-from urllib.parse import urlsplit
 from typing import Any
+from urllib.parse import urlsplit
 
 from scrapy import Request
 from scrapy.crawler import Crawler
 from scrapy.exceptions import NotConfigured
 from scrapy.http.request import NO_CALLBACK
 from scrapy.pipelines.files import FilesPipeline
+from scrapy.pipelines.media import _MediaRequestFiltered
 
 from sqlite_utils import Database
 
@@ -45,6 +47,9 @@ class ArchiveStore:
 
     def stat_file(self, path: str, info: Any) -> dict[str, Any]:
         return {}
+
+
+logger = logging.getLogger(__name__)
 
 
 class PhotoFailed(Exception):
@@ -112,6 +117,14 @@ class PhotosPipeline(FilesPipeline):
         digest, new = store_photo(self.archive(), PhotoDownload(request.url, response.body, content_type, now_kst()))
         self._count("stored" if new else "duplicate")
         return digest
+
+    def media_failed(self, failure: Any, request: Any, info: Any) -> Any:
+        """A failed photo is one line of the run's failures (see :meth:`item_completed`), not
+        a traceback in the log: raised as the media pipeline's "filtered" outcome, the only
+        one it does not log with its traceback (a private class of Scrapy's, pinned by
+        constraints.txt)."""
+        logger.info("Photo not downloaded: %s (%s)", request.url, _reason(failure))
+        raise _MediaRequestFiltered(str(failure.value)) from failure.value
 
     def item_completed(self, results: list[tuple[bool, Any]], item: Any, info: Any) -> Any:
         if isinstance(item, Article):
