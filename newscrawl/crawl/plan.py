@@ -13,8 +13,9 @@ from datetime import datetime
 from typing import Any
 from urllib.parse import urlsplit
 
-from ..errors import NewscrawlError
+from ..errors import BadURL, NewscrawlError
 from ..clock import isoformat
+from ..links import check_web_url
 from ..sites import GENERIC, profile_for_url
 from ..sites.base import SiteProfile
 from .window import BadWindow, Window, parse_when
@@ -52,12 +53,9 @@ def check_site_url(option: str, url: str) -> None:
     if len(url) > MAX_URL_LENGTH:
         raise NotCrawlable(f"{option} is too long: {shown} (at most {MAX_URL_LENGTH} characters)")
     try:
-        parts = urlsplit(url)
-        fetchable = parts.scheme in ("http", "https") and bool(parts.hostname)
-    except ValueError:  # an unclosed IPv6 bracket
-        fetchable = False
-    if not fetchable:
-        raise NotCrawlable(f"{option} must be an http(s) URL, not {shown!r}")
+        check_web_url(url)
+    except BadURL:
+        raise NotCrawlable(f"{option} must be an http(s) URL, not {shown!r}") from None
 
 
 def check_generic_start(start: str | None, base_url: str | None) -> None:
