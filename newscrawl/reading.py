@@ -10,7 +10,6 @@ call from many threads or processes at once.
 
 from __future__ import annotations
 
-from .errors import BadURL
 from .extract import extract_page
 from .extract.normalise import normalise_article
 from .extract.validate import validate_article
@@ -51,5 +50,3 @@ def read_article(html: bytes | str, url: str, *, content_type: str | None = None
                    profile=choose_profile(url, site).name)
     return read_page(page)
 
-
-__all__ = ["BadURL", "read_article", "read_page"]
