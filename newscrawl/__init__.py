@@ -26,7 +26,7 @@ _EXPORTS = {
     "read_article": "newscrawl.reading",
     "read_page": "newscrawl.reading",
     "Archive": "newscrawl.archive.api",
-    "Revision": "newscrawl.archive.api",
+    "Revision": "newscrawl.archive.revisions",
     "fetch": "newscrawl.run",
     "Article": "newscrawl.items",
     "Reporter": "newscrawl.items",

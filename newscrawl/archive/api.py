@@ -15,7 +15,6 @@ from __future__ import annotations
 
 import json
 from collections.abc import Iterator
-from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
@@ -25,19 +24,8 @@ from ..items import Article, FetchFailure, Photo, RawPage, RelatedItem, Reporter
 from . import open_archive
 from .pages import load_page
 from .search import search
-from .revisions import CONTENT_FIELDS, current_content, revision_content
+from .revisions import CONTENT_FIELDS, Revision, article_revisions, current_content, revision_content
 from .store import SaveResult, mark_unchanged, record_failure, save_article
-
-@dataclass(frozen=True)
-class Revision:
-    """One version of an article as the archive first and last saw it."""
-
-    revision: int
-    content: dict[str, Any]
-    first_seen_at: str
-    last_seen_at: str
-    page_id: int | None
-
 
 class Archive:
     """The SQLite archive at ``path``: created if missing, migrated to the current schema once.
@@ -94,17 +82,7 @@ class Archive:
     def revisions(self, key: int | str, site: str | None = None) -> list[Revision]:
         """Every version ever seen of the article ``key`` (as for :meth:`get`), oldest first."""
         article = self.get(key, site)
-        if article is None:
-            return []
-        rowid = self._rowid(article)
-        current = self.db.execute("SELECT revision FROM articles WHERE id = ?", [rowid]).fetchone()[0]
-        rows = self.db.execute(
-            "SELECT revision, data, first_seen_at, last_seen_at, page_id FROM revisions"
-            " WHERE article = ? ORDER BY revision", [rowid]).fetchall()
-        # the current revision's data holds only what the article's row and photos lack
-        return [Revision(number, revision_content(data, current_content(self.db, rowid) if number == current else None),
-                         first, last, page_id)
-                for number, data, first, last, page_id in rows]
+        return article_revisions(self.db, self._rowid(article)) if article else []
 
     def search(self, query: str, limit: int = 20) -> list[dict[str, Any]]:
         """Articles matching ``query`` (Korean-aware, words AND-ed), most relevant first."""

@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import json
 from collections.abc import Mapping
+from dataclasses import dataclass
 from typing import Any
 
 from sqlite_utils import Database
@@ -50,3 +51,25 @@ def revision_content(data: str, current: Mapping[str, Any] | None = None) -> dic
     ``current`` (:func:`current_content`) gives the fields its data leaves out."""
     stored = {**(current or {}), **json.loads(data)}
     return {name: stored[name] for name in CONTENT_FIELDS if name in stored}
+
+
+@dataclass(frozen=True)
+class Revision:
+    """One version of an article as the archive first and last saw it."""
+
+    revision: int
+    content: dict[str, Any]
+    first_seen_at: str
+    last_seen_at: str
+    page_id: int | None
+
+
+def article_revisions(db: Database, rowid: int) -> list[Revision]:
+    """Every version ever seen of article ``rowid``, oldest first, each with its whole content
+    (the current one's completed from the article's row and photos)."""
+    (current,) = db.execute("SELECT revision FROM articles WHERE id = ?", [rowid]).fetchone()
+    rows = db.execute("SELECT revision, data, first_seen_at, last_seen_at, page_id FROM revisions"
+                      " WHERE article = ? ORDER BY revision", [rowid]).fetchall()
+    return [Revision(number, revision_content(data, current_content(db, rowid) if number == current else None),
+                     first, last, page_id)
+            for number, data, first, last, page_id in rows]

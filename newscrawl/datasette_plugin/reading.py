@@ -12,12 +12,11 @@ import difflib
 import json
 import re
 import sqlite3
-from dataclasses import dataclass
 from typing import Any
 
 from sqlite_utils import Database
 
-from ..archive.revisions import current_content, revision_content
+from ..archive.revisions import Revision, article_revisions
 
 ARTICLE_SQL = """select a.*, s.path as section_path from articles a
 left join sections s on s.id = a.section_id where a.id = :id"""
@@ -37,8 +36,6 @@ where s.article = :id
   and s.last_seen_at = (select max(x.last_seen_at) from related_sightings x
                         join related_lists y on y.id = x.related_list where x.article = s.article and y.list = r.list)
 order by r.list, li.rank"""
-REVISIONS_SQL = """select revision, data, first_seen_at, last_seen_at, page_id from revisions
-where article = :id order by revision"""
 #: Korean names of the related lists the profiles extract.
 LIST_NAMES = {"headline": "주요뉴스", "photo": "포토뉴스", "ranking": "랭킹뉴스"}
 #: The fields a revision diff compares, with their Korean labels.
@@ -61,22 +58,9 @@ def paragraphs(body: str | None) -> list[str]:
     return [p.strip() for p in re.split(r"\n\s*\n", body or "") if p.strip()]
 
 
-@dataclass
-class Revision:
-    number: int
-    content: dict[str, Any]
-    first_seen_at: str
-    last_seen_at: str
-
-
 def revisions(conn: sqlite3.Connection, article: dict[str, Any]) -> list[Revision]:
-    """Every version of the article, its content complete (the current one's from the
-    article's row and photos, which its stored data leaves out)."""
-    current = current_content(Database(conn), article["id"])
-    return [Revision(row["revision"],
-                     revision_content(row["data"], current if row["revision"] == article["revision"] else None),
-                     row["first_seen_at"], row["last_seen_at"])
-            for row in _rows(conn, REVISIONS_SQL, {"id": article["id"]})]
+    """Every version of the article, oldest first, its content complete."""
+    return article_revisions(Database(conn), article["id"])
 
 
 def word_diff(old: str | None, new: str | None) -> list[tuple[str, str]]:
@@ -97,7 +81,7 @@ def word_diff(old: str | None, new: str | None) -> list[tuple[str, str]]:
 
 def revision_diff(versions: list[Revision], old: int, new: int) -> list[dict[str, Any]]:
     """The word-level diff of each compared field between revisions ``old`` and ``new``."""
-    by_number = {v.number: v.content for v in versions}
+    by_number = {v.revision: v.content for v in versions}
     if old not in by_number or new not in by_number:
         return []
     return [{"label": label, "pieces": word_diff(by_number[old].get(name), by_number[new].get(name)),
