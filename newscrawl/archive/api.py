@@ -63,13 +63,7 @@ class Archive:
     def get(self, key: int | str, site: str | None = None) -> Article | None:
         """The current version of an article: by its row id (``articles.id``), its URL, or
         its ``article_id`` with ``site``. None when the archive holds no such article."""
-        if isinstance(key, int):
-            where, params = "a.id = ?", [key]
-        elif site is not None:
-            where, params = "a.site = ? AND a.article_id = ?", [site, key]
-        else:
-            where, params = "(a.url = ? OR a.canonical_url = ?)", [key, key]
-        return next(self._articles(where, params, limit=1), None)
+        return next(self._articles(*_key_condition(key, site), limit=1), None)
 
     def __iter__(self) -> Iterator[Article]:
         """Every article's current version, oldest row first."""
@@ -81,8 +75,10 @@ class Archive:
 
     def revisions(self, key: int | str, site: str | None = None) -> list[Revision]:
         """Every version ever seen of the article ``key`` (as for :meth:`get`), oldest first."""
-        article = self.get(key, site)
-        return article_revisions(self.db, self._rowid(article)) if article else []
+        where, params = _key_condition(key, site)
+        # sql: the WHERE fragment is one of _key_condition's constants; values are parameters
+        row = self.db.execute(f"SELECT a.id FROM articles a WHERE {where} LIMIT 1", params).fetchone()
+        return article_revisions(self.db, row[0]) if row else []
 
     def search(self, query: str, limit: int = 20) -> list[dict[str, Any]]:
         """Articles matching ``query`` (Korean-aware, words AND-ed), most relevant first."""
@@ -109,10 +105,6 @@ class Archive:
             f" WHERE a.page_id IS NOT NULL {where} ORDER BY a.id", params).fetchall()
 
     # -- plumbing -----------------------------------------------------------------------
-
-    def _rowid(self, article: Article) -> int:
-        return self.db.execute("SELECT id FROM articles WHERE site = ? AND article_id = ?",
-                               [article.site, article.article_id]).fetchone()[0]
 
     def _articles(self, where: str, params: list[Any], limit: int = -1) -> Iterator[Article]:
         # sql: the WHERE fragments are this module's constants; values are parameters
@@ -159,3 +151,12 @@ class Archive:
 
     def __repr__(self) -> str:
         return f"Archive({str(self.path)!r})"
+
+
+def _key_condition(key: int | str, site: str | None) -> tuple[str, list[Any]]:
+    """The WHERE condition on ``articles a`` for an article key as :meth:`Archive.get` takes it."""
+    if isinstance(key, int):
+        return "a.id = ?", [key]
+    if site is not None:
+        return "a.site = ? AND a.article_id = ?", [site, key]
+    return "(a.url = ? OR a.canonical_url = ?)", [key, key]
