@@ -18,13 +18,13 @@ from .archive.export import FORMATS, export
 from .archive.search import ORDERS, rebuild_index, search_page
 from .batch import FORMATS as BATCH_FORMATS
 from .batch import Tally, input_pages, read_all, render
-from .crawl.drift import Thresholds, site_health
-from .crawl.health_report import format_report
+from .policy.drift import Thresholds, site_health
+from .policy.health_report import format_report
 from .cluster.run import check_cluster, run_worker
 from .config import DEFAULT_DB, Config, load_config
 from .crawl.many import crawl_all, format_table
 from .crawl.runner import CrawlOptions, crawl_site, crawl_target
-from .crawl.sitesfile import load_sites
+from .policy.sitesfile import load_sites
 from .errors import NewscrawlError
 from .items import Article
 from .reparse import reparse

@@ -62,7 +62,7 @@ NEWSCRAWL_BACKOFF_BASE = 2.0
 #: Stop the crawl after this many failed downloads in a row (0: never).
 NEWSCRAWL_GIVE_UP_AFTER = 20
 #: Extract pages in this many worker processes while the crawl goes on downloading (0: in
-#: the crawl's own process, which is enough for a polite crawl; see newscrawl/crawl/workers.py).
+#: the crawl's own process, which is enough for a polite crawl; see newscrawl/pipelines/workers.py).
 NEWSCRAWL_EXTRACT_WORKERS = 0
 
 # -- many machines: one frontier in Redis, one archive (newscrawl/cluster/) -------------------
@@ -106,32 +106,32 @@ DOWNLOAD_WARNSIZE = 4 * 1024 * 1024
 
 DOWNLOADER_MIDDLEWARES = {
     "scrapy.downloadermiddlewares.retry.RetryMiddleware": None,
-    "newscrawl.crawl.backoff.BackoffRetryMiddleware": 550,
+    "newscrawl.middlewares.backoff.BackoffRetryMiddleware": 550,
     "scrapy.downloadermiddlewares.redirect.RedirectMiddleware": None,
-    "newscrawl.crawl.redirect.LoopAwareRedirectMiddleware": 600,
+    "newscrawl.middlewares.redirect.LoopAwareRedirectMiddleware": 600,
     "scrapy.downloadermiddlewares.redirect.MetaRefreshMiddleware": None,
-    "newscrawl.crawl.redirect.GuardedMetaRefreshMiddleware": 580,
+    "newscrawl.middlewares.redirect.GuardedMetaRefreshMiddleware": 580,
 }
-#: Download each article's photos into the archive (newscrawl.crawl.photos); False: URLs only.
+#: Download each article's photos into the archive (newscrawl.pipelines.photos); False: URLs only.
 NEWSCRAWL_PHOTOS = True
 #: A photo larger than this (bytes) is not downloaded, and recorded as a failure.
 NEWSCRAWL_PHOTO_MAX_BYTES = 5 * 1024 * 1024
 ITEM_PIPELINES = {
-    "newscrawl.crawl.workers.ExtractWorkersPipeline": 50,
+    "newscrawl.pipelines.workers.ExtractWorkersPipeline": 50,
     "newscrawl.pipelines.ReadPipeline": 100,
     "newscrawl.pipelines.ArchivePipeline": 900,
-    "newscrawl.crawl.photos.PhotosPipeline": 950,
+    "newscrawl.pipelines.photos.PhotosPipeline": 950,
 }
 # The lock is built first: a second crawl stops before anything else opens the archive.
 EXTENSIONS = {
-    "newscrawl.crawl.lock.LockExtension": 10,
-    "newscrawl.crawl.record.RunRecorder": 20,
-    "newscrawl.crawl.progress.Progress": 30,
+    "newscrawl.extensions.lock.LockExtension": 10,
+    "newscrawl.extensions.record.RunRecorder": 20,
+    "newscrawl.extensions.progress.Progress": 30,
     # log times in Asia/Seoul; at WARNING, no per-page failure lines (the summary has them)
-    "newscrawl.crawl.logs.CrawlLog": 40,
+    "newscrawl.extensions.logs.CrawlLog": 40,
     # feeds (`scrapy crawl joongdo -O articles.jsonl`) hold the articles, not failures
     "scrapy.extensions.feedexport.FeedExporter": None,
-    "newscrawl.crawl.feeds.ArticleFeeds": 0,
+    "newscrawl.extensions.feeds.ArticleFeeds": 0,
     "newscrawl.cluster.coordinator.ClusterCoordinator": 45,
 }
 

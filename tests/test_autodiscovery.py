@@ -9,8 +9,8 @@ from datetime import datetime
 import pytest
 
 from conftest import KST, NDSOFT_DIR
-from newscrawl.crawl.autodiscovery import feed_links, read_xml, robots_sitemaps, unpacked, without_tracking
-from newscrawl.crawl.discovery import Listed, list_items, next_page, on_site
+from newscrawl.policy.autodiscovery import feed_links, read_xml, robots_sitemaps, unpacked, without_tracking
+from newscrawl.policy.discovery import Listed, list_items, next_page, on_site
 from newscrawl.sites import GENERIC, NDSOFT
 
 BASE = "https://news.example.org"

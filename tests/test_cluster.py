@@ -24,7 +24,7 @@ from archive_checks import BROKEN_ARTICLES
 from conftest import (ARTIFACTS, ARTICLES, FAST, PAUSE_AFTER, SPAN_DAYS, GeneratedPaper, GeneratedSite,
                       _site_copy, assert_one_line_error, now_kst, run_newscrawl, start_newscrawl)
 from newscrawl.cluster.frontier import Result, SiteFrontier, Task, WorkerFrontier, connect, load_result
-from newscrawl.crawl.sitesfile import BadSitesFile, load_sites
+from newscrawl.policy.sitesfile import BadSitesFile, load_sites
 from newscrawl.items import FetchFailure
 from redisserver import RedisServer
 

@@ -15,7 +15,7 @@ from scrapy.utils.test import get_crawler
 
 from conftest import crawl_args, run_newscrawl, seed_article, start_newscrawl
 from newscrawl.archive import open_archive, record_failure, save_article
-from newscrawl.crawl.outcome import run_counts
+from newscrawl.policy.outcome import run_counts
 from newscrawl.items import FetchFailure
 from newscrawl.pipelines import ArchivePipeline, WriteFailed
 from test_crawl import archived, landed

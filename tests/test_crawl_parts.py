@@ -10,15 +10,15 @@ import pytest
 
 from conftest import JOONGDO, KST
 from newscrawl.archive import open_archive, record_failure, save_article
-from newscrawl.crawl.backoff import backed_off, recovered
-from newscrawl.crawl.discovery import feed_date, feed_items, list_items, next_page, on_site
-from newscrawl.crawl.health import Health
-from newscrawl.crawl.incremental import ArchiveIndex, Fetch
-from newscrawl.crawl.outcome import problems, run_counts, stop_reason
-from newscrawl.crawl.plan import CrawlPlan
-from newscrawl.crawl.progress import Snapshot
-from newscrawl.crawl.summary import format_summary
-from newscrawl.crawl.window import BadWindow, RevisitSchedule, Window, parse_duration, parse_when
+from newscrawl.middlewares.backoff import backed_off, recovered
+from newscrawl.policy.discovery import feed_date, feed_items, list_items, next_page, on_site
+from newscrawl.policy.health import Health
+from newscrawl.policy.incremental import ArchiveIndex, Fetch
+from newscrawl.policy.outcome import problems, run_counts, stop_reason
+from newscrawl.policy.plan import CrawlPlan
+from newscrawl.extensions.progress import Snapshot
+from newscrawl.policy.summary import format_summary
+from newscrawl.policy.window import BadWindow, RevisitSchedule, Window, parse_duration, parse_when
 from newscrawl.items import FetchFailure
 from newscrawl.run import extract_file
 from newscrawl.sites import get_profile
@@ -266,7 +266,7 @@ def test_pages_robots_txt_refuses_do_not_count_as_a_site_down():
     from scrapy.utils.test import get_crawler
     from twisted.internet.error import ConnectionRefusedError
 
-    from newscrawl.crawl.backoff import BackoffRetryMiddleware
+    from newscrawl.middlewares.backoff import BackoffRetryMiddleware
 
     crawler = get_crawler(Spider, {"NEWSCRAWL_GIVE_UP_AFTER": 2, "RETRY_TIMES": 0})
     crawler.spider = Spider.from_crawler(crawler, name="site")

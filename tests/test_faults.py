@@ -24,8 +24,8 @@ from faultserver import Fault
 from mocksite import quirk
 from newscrawl.archive import open_archive
 from newscrawl.clock import KST, now_kst
-from newscrawl.crawl.incremental import ArchiveIndex, Fetch
-from newscrawl.crawl.window import RevisitSchedule
+from newscrawl.policy.incremental import ArchiveIndex, Fetch
+from newscrawl.policy.window import RevisitSchedule
 from newscrawl.items import RawPage
 from newscrawl.pipelines import ArchivePipeline
 from newscrawl.reading import read_page

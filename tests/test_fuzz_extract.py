@@ -35,8 +35,8 @@ from conftest import GENERIC_DIR, JOONGDO, NDSOFT_DIR, SEED_HTML, SEED_URL, VARI
 from newscrawl.archive import open_archive, save_article
 from newscrawl.archive.snippets import snippet
 from newscrawl.archive.tokens import fts_query, tokens
-from newscrawl.crawl.autodiscovery import feed_links, read_xml, robots_sitemaps, without_tracking
-from newscrawl.crawl.discovery import feed_items, list_items, next_page, on_site
+from newscrawl.policy.autodiscovery import feed_links, read_xml, robots_sitemaps, without_tracking
+from newscrawl.policy.discovery import feed_items, list_items, next_page, on_site
 from newscrawl.errors import NotAnArticle
 from newscrawl.extract.bylines import complete_email, parse_byline, reporter_name
 from newscrawl.extract.captions import split_caption

@@ -17,8 +17,8 @@ import pytest
 from datasette.app import Datasette
 
 from conftest import ARTIFACTS, assert_one_line_error, crawl_args, run_newscrawl
-from newscrawl.crawl.drift import RunHealth, Thresholds, judge
-from newscrawl.crawl.health import Health
+from newscrawl.policy.drift import RunHealth, Thresholds, judge
+from newscrawl.policy.health import Health
 from test_crawl import SINCE
 
 THRESHOLDS = Thresholds(missing=0.2, min_articles=10, floor=0.5, drop=0.3, fields=("title", "published_at", "body"))

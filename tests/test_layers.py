@@ -3,8 +3,9 @@ every module imports on its own in a fresh interpreter (no import cycles).
 
 Bottom to top: the plain values everything shares (time, errors, items, links); what a site
 is (profiles: data and URL patterns); reading a page (extract, then the one call that reads
-an article); the archive (SQLite, which never reads pages); Scrapy's side (spiders,
-pipelines, crawl policy and components); and the commands and servers on top.
+an article); the archive (SQLite, which never reads pages); crawl policy (plain functions,
+no Scrapy); Scrapy's side (spiders, middlewares, extensions, pipelines); and the commands,
+crawl runners and servers on top.
 """
 
 from __future__ import annotations
@@ -23,9 +24,10 @@ LAYERS = [
     {"newscrawl.sites"},
     {"newscrawl.extract", "newscrawl.reading"},
     {"newscrawl.archive"},
-    {"newscrawl.settings", "newscrawl.config", "newscrawl.spiders", "newscrawl.pipelines", "newscrawl.crawl",
-     "newscrawl.cluster"},
-    {"newscrawl.crawl.runner", "newscrawl.crawl.many", "newscrawl.cluster.run", "newscrawl.commands", "newscrawl.batch", "newscrawl.run", "newscrawl.reparse", "newscrawl.cli", "newscrawl.__main__", "newscrawl.serve",
+    {"newscrawl.policy"},
+    {"newscrawl.settings", "newscrawl.config", "newscrawl.spiders", "newscrawl.middlewares", "newscrawl.extensions",
+     "newscrawl.pipelines", "newscrawl.cluster"},
+    {"newscrawl.crawl", "newscrawl.cluster.run", "newscrawl.commands", "newscrawl.batch", "newscrawl.run", "newscrawl.reparse", "newscrawl.cli", "newscrawl.__main__", "newscrawl.serve",
      "newscrawl.datasette_plugin", "newscrawl.queries"},
 ]
 

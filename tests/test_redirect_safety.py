@@ -18,7 +18,7 @@ import sqlite_utils
 
 from conftest import ENV, assert_one_line_error, crawl_args, run_newscrawl
 from faultserver import Fault
-from newscrawl.crawl.redirect import refusal
+from newscrawl.middlewares.redirect import refusal
 
 ARTICLE = "/files/generic/chungnam-today-1234.html"
 PUBLIC = "http://news.example.org"

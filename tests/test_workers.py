@@ -11,7 +11,7 @@ import sqlite_utils
 from scrapy.exceptions import DropItem, NotConfigured
 
 from conftest import SEED_HTML, SEED_URL, crawl_args, run_newscrawl
-from newscrawl.crawl.workers import ExtractWorkersPipeline
+from newscrawl.pipelines.workers import ExtractWorkersPipeline
 from newscrawl.items import RawPage
 from newscrawl.pipelines import ReadPipeline
 from newscrawl.run import project_settings

@@ -13,7 +13,7 @@ from scrapy.commands import crawl
 from scrapy.crawler import Crawler
 from scrapy.spiders import Spider
 
-from ..crawl.feeds import feed_failure
+from ..extensions.feeds import feed_failure
 
 
 class Command(crawl.Command):

@@ -1,8 +1,9 @@
-"""Whole-site crawls: the window of a run, discovery, and the Scrapy components around a run.
+"""Running crawls as library functions: ``newscrawl crawl`` (:mod:`.runner`) and
+``newscrawl crawl --all`` (:mod:`.many`), start to summary.
 
-The spider (:mod:`newscrawl.spiders.base`) discovers and downloads; these components, each
-switched on by a setting, make a crawl incremental (:mod:`.incremental`), polite under
-failure (:mod:`.backoff`), recorded (:mod:`.record`), visible (:mod:`.progress`),
-resumable (:mod:`.jobs`) and exclusive (:mod:`.lock`). They work the same under
-``newscrawl crawl``, ``scrapy crawl`` and scrapyd.
+The crawl itself is Scrapy's: the spider (:mod:`newscrawl.spiders`), the downloader
+middlewares (:mod:`newscrawl.middlewares`), the extensions around a run
+(:mod:`newscrawl.extensions`) and the item pipelines (:mod:`newscrawl.pipelines`), each
+switched on by a setting, so they work the same under ``newscrawl crawl``, ``scrapy crawl``
+and scrapyd; what a run crawls is decided by the pure policy of :mod:`newscrawl.policy`.
 """

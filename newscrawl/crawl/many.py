@@ -17,11 +17,11 @@ from scrapy.crawler import CrawlerProcess
 
 from ..errors import NewscrawlError
 from ..run import project_settings
-from .jobs import JobDir, job_path
-from .lock import ArchiveLock
-from .logs import without_startup_dump
+from ..policy.jobs import JobDir, job_path
+from ..extensions.lock import ArchiveLock
+from ..extensions.logs import without_startup_dump
 from .runner import CrawlOptions, CrawlResult, check_options, crawl_result, launch, site_overrides
-from .sitesfile import SiteEntry
+from ..policy.sitesfile import SiteEntry
 
 
 @dataclass(frozen=True)

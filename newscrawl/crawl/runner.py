@@ -28,13 +28,13 @@ from ..clock import KST
 from ..run import project_settings
 from ..sites import get_profile
 from ..spiders.failures import OneLineNetworkErrors
-from .jobs import JobDir, job_path
-from .logs import without_startup_dump
-from .lock import ArchiveLock
-from .plan import CrawlPlan, check_crawlable
-from .record import RunRecorder
-from .summary import format_summary
-from .window import BadWindow
+from ..policy.jobs import JobDir, job_path
+from ..extensions.logs import without_startup_dump
+from ..extensions.lock import ArchiveLock
+from ..policy.plan import CrawlPlan, check_crawlable
+from ..extensions.record import RunRecorder
+from ..policy.summary import format_summary
+from ..policy.window import BadWindow
 
 
 class NothingToResume(NewscrawlError):

@@ -33,11 +33,11 @@ from twisted.python.failure import Failure
 from ..archive import open_archive
 from ..clock import now_kst
 from ..config import ConfigError, check_setting_names
-from ..crawl.backoff import SiteDown
-from ..crawl.discovery import Listed, feed_items, list_items, next_page, on_site
-from ..crawl.incremental import ArchiveIndex, Fetch
-from ..crawl.plan import CrawlPlan
-from ..crawl.window import RevisitSchedule, parse_duration
+from ..middlewares.backoff import SiteDown
+from ..policy.discovery import Listed, feed_items, list_items, next_page, on_site
+from ..policy.incremental import ArchiveIndex, Fetch
+from ..policy.plan import CrawlPlan
+from ..policy.window import RevisitSchedule, parse_duration
 from ..clock import KST
 from ..items import FetchFailure, NotModified, RawPage
 from ..sites.base import SiteProfile

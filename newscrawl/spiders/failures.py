@@ -16,7 +16,7 @@ from scrapy.exceptions import (
 from scrapy.spidermiddlewares.httperror import HttpError
 from twisted.python.failure import Failure
 
-from ..crawl.redirect import RedirectRefused
+from ..middlewares.redirect import RedirectRefused
 
 _REASONS: tuple[tuple[type[BaseException], str], ...] = (
     (DownloadTimeoutError, "timed out waiting for the server"),

@@ -2,7 +2,7 @@
 (``-a start=…``) discovered through its feeds and sitemaps.
 
 A whole-site crawl starts from the start page and robots.txt at once
-(:mod:`newscrawl.crawl.autodiscovery` says what it looks for); every feed and sitemap found
+(:mod:`newscrawl.policy.autodiscovery` says what it looks for); every feed and sitemap found
 is read by :meth:`GenericSpider.parse_discovered`, which tells them apart by content. Dated
 entries in the window become article requests, exactly as a profiled crawl's list items:
 the same incremental index, run record, job directory and lock. Only the start page's site
@@ -22,10 +22,10 @@ import scrapy
 from scrapy.http import Response
 from twisted.python.failure import Failure
 
-from ..crawl.autodiscovery import FEED_PATHS, SITEMAP_PATHS, feed_links, read_xml, robots_sitemaps, unpacked, \
+from ..policy.autodiscovery import FEED_PATHS, SITEMAP_PATHS, feed_links, read_xml, robots_sitemaps, unpacked, \
     without_tracking
-from ..crawl.discovery import Listed, on_site
-from ..crawl.plan import NotCrawlable
+from ..policy.discovery import Listed, on_site
+from ..policy.plan import NotCrawlable
 from ..sites import GENERIC, PROFILES, SiteProfile
 from .base import NewsSpider, origin, response_text
 

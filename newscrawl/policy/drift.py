@@ -4,7 +4,7 @@ A site that changes its layout seldom makes fields vanish: the label, metadata a
 layers still find most of them, and the crawl's own alarm (articles missing a title, date
 or body) stays quiet. What changes is where the fields come from: the key fields stop
 coming from the site profile. Every run stores where they came from
-(:class:`~newscrawl.crawl.health.Health`, ``crawl_runs.health``); a site is judged on
+(:class:`~newscrawl.policy.health.Health`, ``crawl_runs.health``); a site is judged on
 
 * its *latest* runs: the most recent ones taken together until they hold at least
   ``NEWSCRAWL_DRIFT_MIN_ARTICLES`` article pages (an hourly run may hold only a few);

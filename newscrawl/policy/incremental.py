@@ -3,7 +3,7 @@
 :class:`ArchiveIndex` answers, for each article a crawl discovers, whether to fetch it and
 how: a new article is fetched, and so is one whose stored copy was cut short in transfer;
 an archived one otherwise only when its revisit is due by the
-:class:`~newscrawl.crawl.window.RevisitSchedule` (then conditionally, with the ETag and
+:class:`~newscrawl.policy.window.RevisitSchedule` (then conditionally, with the ETag and
 Last-Modified of the stored page, so an unchanged page costs a 304); a URL that already
 failed ``max_attempts`` times is left alone. Anything fetched since the job started is
 done: that is what makes a resumed job skip what its stopped legs already stored.

@@ -1,10 +1,10 @@
 """The run recorder: every whole-site crawl gets a ``crawl_runs`` row, from start to end.
 
 When the run opens, the recorder settles what it crawls: a resumed job (its notes in the
-``JOBDIR``, see :mod:`.jobs`) gets its saved plan back; a new routine run with no
+``JOBDIR``, see :mod:`newscrawl.policy.jobs`) gets its saved plan back; a new routine run with no
 ``since`` starts where the last successful routine job started, less
 ``NEWSCRAWL_OVERLAP`` (the first one: ``NEWSCRAWL_FIRST_SINCE`` ago). While it runs it
-counts extraction health (:mod:`.health`); when it closes it stores the counts, the stop
+counts extraction health (:mod:`newscrawl.policy.health`); when it closes it stores the counts, the stop
 reason, the health and the exit status, and logs loudly when the site's layout seems to
 have changed. ``NEWSCRAWL_RECORD_ENABLED`` switches it off.
 """
@@ -33,11 +33,11 @@ from ..errors import MissingFields
 from ..clock import isoformat
 from ..items import Article
 from ..spiders.base import raw_page
-from .health import Health
-from .jobs import JobDir
-from .outcome import problems, run_counts, stop_reason
-from .plan import CrawlPlan
-from .window import parse_duration
+from ..policy.health import Health
+from ..policy.jobs import JobDir
+from ..policy.outcome import problems, run_counts, stop_reason
+from ..policy.plan import CrawlPlan
+from ..policy.window import parse_duration
 
 logger = logging.getLogger(__name__)
 

@@ -19,12 +19,12 @@ from scrapy.exceptions import DropItem, NotConfigured
 from scrapy.settings import BaseSettings
 from twisted.python.failure import Failure
 
-from .archive.api import Archive
-from .clock import now_kst
-from .errors import NotAnArticle
-from .items import Article, FetchFailure, NotModified, RawPage
-from .reading import read_page
-from .sites import get_profile
+from ..archive.api import Archive
+from ..clock import now_kst
+from ..errors import NotAnArticle
+from ..items import Article, FetchFailure, NotModified, RawPage
+from ..reading import read_page
+from ..sites import get_profile
 
 logger = logging.getLogger(__name__)
 
