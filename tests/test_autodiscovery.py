@@ -9,9 +9,10 @@ from datetime import datetime
 import pytest
 
 from conftest import KST, NDSOFT_DIR
-from newscrawl.policy.autodiscovery import feed_links, read_xml, robots_sitemaps, unpacked, without_tracking
+from newscrawl.policy.autodiscovery import feed_links, read_xml, robots_sitemaps, without_tracking
 from newscrawl.policy.discovery import Listed, list_items, next_page, on_site
 from newscrawl.sites import GENERIC, NDSOFT
+from newscrawl.spiders.generic import unpacked
 
 BASE = "https://news.example.org"
 
@@ -32,6 +33,11 @@ def test_sitemaps_named_by_robots_txt():
              b"sitemap: /news-sitemap.xml\n"
     assert robots_sitemaps(robots, f"{BASE}/robots.txt") == [f"{BASE}/sitemap_index.xml", f"{BASE}/news-sitemap.xml"]
     assert robots_sitemaps(b"User-agent: *\nDisallow:\n", f"{BASE}/robots.txt") == []
+
+
+def test_robots_sitemap_lines_with_crlf_or_bytes_that_are_not_utf8():
+    robots = b"User-agent: *\r\n  SITEMAP: /a.xml\r\nSitemap: /\xff.xml\r\nsitemap:/b.xml"
+    assert robots_sitemaps(robots, f"{BASE}/robots.txt") == [f"{BASE}/a.xml", f"{BASE}/b.xml"]
 
 
 def _urlset(body: str) -> bytes:

@@ -52,6 +52,11 @@ def layer_of(module: str) -> int:
 
 def imports_of(module: str) -> set[str]:
     """The newscrawl modules ``module`` imports (at any place in the file)."""
+    return {name for name in all_imports_of(module) if name == "newscrawl" or name.startswith("newscrawl.")}
+
+
+def all_imports_of(module: str) -> set[str]:
+    """Every module ``module`` imports (at any place in the file, even under TYPE_CHECKING)."""
     path = PACKAGE.parent / Path(*module.split("."))
     path = path / "__init__.py" if path.is_dir() else path.with_suffix(".py")
     package = module if path.name == "__init__.py" else module.rpartition(".")[0]
@@ -66,7 +71,7 @@ def imports_of(module: str) -> set[str]:
             target = f"{base}.{node.module}" if node.level and node.module else (node.module or base)
             found.add(target)
             found |= {f"{target}.{alias.name}" for alias in node.names if f"{target}.{alias.name}" in MODULES}
-    return {name for name in found if name == "newscrawl" or name.startswith("newscrawl.")}
+    return found
 
 
 @pytest.mark.parametrize("module", MODULES)
@@ -90,4 +95,25 @@ def test_the_archive_loads_no_extraction_and_no_scrapy():
               "print(' '.join(sorted(m for m in sys.modules if m.split('.')[0] in "
               "('lxml', 'trafilatura', 'scrapy', 'parsel', 'dateparser') or m.startswith('newscrawl.extract'))))")
     result = subprocess.run([sys.executable, "-c", script], capture_output=True, text=True, check=True)
+    assert result.stdout.split() == []
+
+
+POLICY_MODULES = [name for name in MODULES if name.split(".")[:2] == ["newscrawl", "policy"]]
+FRAMEWORKS = ("scrapy", "twisted")
+
+
+@pytest.mark.parametrize("module", POLICY_MODULES)
+def test_crawl_policy_names_neither_scrapy_nor_twisted(module):
+    named = sorted(name for name in all_imports_of(module) if name.split(".")[0] in FRAMEWORKS)
+    assert named == [], f"{module} is crawl policy, decided apart from Scrapy, yet imports {named}"
+
+
+def test_crawl_policy_loads_neither_scrapy_nor_twisted():
+    """What the policy modules import, all the way down, holds no Scrapy or Twisted either."""
+    script = ("import importlib, sys\n"
+              "for name in sys.argv[1:]:\n"
+              "    importlib.import_module(name)\n"
+              f"print(' '.join(sorted(m for m in sys.modules if m.split('.')[0] in {FRAMEWORKS!r})))")
+    result = subprocess.run([sys.executable, "-c", script, *POLICY_MODULES], capture_output=True, text=True, check=True)
+    assert len(POLICY_MODULES) > 10  # the modules were found
     assert result.stdout.split() == []

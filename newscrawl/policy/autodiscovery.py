@@ -12,8 +12,9 @@ sitemaps
     dated by Google News' ``news:publication_date`` or else by ``lastmod``.
 
 Pure functions of (bytes, URL), testable without Scrapy or a network. Any of these pages
-may be gzipped (``sitemap.xml.gz``), and a start URL may itself be a feed or a sitemap:
-:func:`read_xml` tells them apart by their root element, not by their name.
+may be gzipped (``sitemap.xml.gz``: the spider unpacks it first), and a start URL may itself
+be a feed or a sitemap: :func:`read_xml` tells them apart by their root element, not by
+their name.
 """
 
 from __future__ import annotations
@@ -22,8 +23,6 @@ from dataclasses import dataclass
 from urllib.parse import urlsplit, urlunsplit
 
 from parsel import Selector
-from scrapy.utils.gz import gunzip
-from scrapy.utils.sitemap import sitemap_urls_from_robots
 
 from ..links import absolute_url
 from .discovery import Listed, feed_date, feed_entries, xml_selector
@@ -59,15 +58,16 @@ def feed_links(html: str, url: str) -> list[str]:
 
 
 def robots_sitemaps(body: bytes, url: str) -> list[str]:
-    """Absolute URLs of the sitemaps that a robots.txt names (``Sitemap:`` lines)."""
-    # made absolute here, not by Scrapy's helper, whose urljoin raises on a malformed line
-    links = (absolute_url(url, raw) for raw in sitemap_urls_from_robots(body))
+    """Absolute URLs of the sitemaps that a robots.txt names (``Sitemap:`` lines, as Scrapy's
+    ``sitemap_urls_from_robots`` reads them: a line that is not UTF-8 is skipped)."""
+    links = []
+    for line in body.split(b"\n"):
+        if line.lstrip()[:8].lower() == b"sitemap:":
+            try:
+                links.append(absolute_url(url, line.partition(b":")[2].strip().decode()))
+            except UnicodeDecodeError:
+                continue
     return list(dict.fromkeys(link for link in links if link))
-
-
-def unpacked(body: bytes, max_size: int = 0) -> bytes:
-    """``body``, gunzipped when it is gzip data (a ``.xml.gz`` sitemap served as is)."""
-    return gunzip(body, max_size=max_size) if body[:3] == b"\x1f\x8b\x08" else body
 
 
 def read_xml(body: bytes, url: str) -> XmlPage | None:

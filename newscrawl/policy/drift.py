@@ -29,7 +29,6 @@ from dataclasses import dataclass
 from functools import reduce
 from typing import Any
 
-from scrapy.settings import BaseSettings
 from sqlite_utils import Database
 
 from ..archive.runs import recent_health, run_sites
@@ -48,7 +47,8 @@ class Thresholds:
     fields: tuple[str, ...]
 
     @classmethod
-    def from_settings(cls, settings: BaseSettings) -> Thresholds:
+    def from_settings(cls, settings: Any) -> Thresholds:
+        """The thresholds of Scrapy ``settings`` (read with their ``getfloat``, ``getint`` and ``getlist``)."""
         return cls(missing=settings.getfloat("NEWSCRAWL_DRIFT_THRESHOLD"),
                    min_articles=max(settings.getint("NEWSCRAWL_DRIFT_MIN_ARTICLES"), 1),
                    floor=settings.getfloat("NEWSCRAWL_HEALTH_PROFILE_FLOOR"),

@@ -20,10 +20,10 @@ from typing import Any
 
 import scrapy
 from scrapy.http import Response
+from scrapy.utils.gz import gunzip
 from twisted.python.failure import Failure
 
-from ..policy.autodiscovery import FEED_PATHS, SITEMAP_PATHS, feed_links, read_xml, robots_sitemaps, unpacked, \
-    without_tracking
+from ..policy.autodiscovery import FEED_PATHS, SITEMAP_PATHS, feed_links, read_xml, robots_sitemaps, without_tracking
 from ..policy.discovery import Listed, on_site
 from ..policy.plan import NotCrawlable
 from ..sites import GENERIC, PROFILES, SiteProfile
@@ -31,6 +31,11 @@ from .base import NewsSpider, origin, response_text
 
 #: Profiles of a CMS that many sites run: an article URL of that shape gets that profile's key.
 CMS_PROFILES = tuple(p for p in PROFILES.values() if p.any_host and p is not GENERIC)
+
+
+def unpacked(body: bytes, max_size: int = 0) -> bytes:
+    """``body``, gunzipped when it is gzip data (a ``.xml.gz`` sitemap served as is)."""
+    return gunzip(body, max_size=max_size) if body[:3] == b"\x1f\x8b\x08" else body
 
 
 class GenericSpider(NewsSpider):
