@@ -124,7 +124,7 @@ ITEM_PIPELINES = {
 }
 # The lock is built first: a second crawl stops before anything else opens the archive.
 EXTENSIONS = {
-    "newscrawl.extensions.lock.LockExtension": 10,
+    "newscrawl.archive.lock.LockExtension": 10,
     "newscrawl.extensions.record.RunRecorder": 20,
     "newscrawl.extensions.progress.Progress": 30,
     # log times in Asia/Seoul; at WARNING, no per-page failure lines (the summary has them)

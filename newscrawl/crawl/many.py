@@ -18,7 +18,7 @@ from scrapy.crawler import CrawlerProcess
 from ..errors import NewscrawlError
 from ..run import project_settings
 from ..policy.jobs import JobDir, job_path
-from ..extensions.lock import ArchiveLock
+from ..archive.lock import ArchiveLock
 from ..extensions.logs import without_startup_dump
 from .runner import CrawlOptions, CrawlResult, check_options, crawl_result, launch, site_overrides
 from ..policy.sitesfile import SiteEntry

@@ -30,7 +30,7 @@ from ..sites import get_profile
 from ..spiders.failures import OneLineNetworkErrors
 from ..policy.jobs import JobDir, job_path
 from ..extensions.logs import without_startup_dump
-from ..extensions.lock import ArchiveLock
+from ..archive.lock import ArchiveLock
 from ..policy.plan import CrawlPlan, check_crawlable
 from ..extensions.record import RunRecorder
 from ..policy.summary import format_summary
