@@ -38,7 +38,8 @@ NEWSCRAWL_MAX_LIST_PAGES = 5000
 NEWSCRAWL_INCREMENTAL_ENABLED = True
 #: Record every crawl in the ``crawl_runs`` table (and make ``--resume`` possible).
 NEWSCRAWL_RECORD_ENABLED = True
-#: Hold ``<archive>.lock`` during a crawl so that two crawls never overlap on one archive.
+#: Hold ``<archive>.lock`` during a crawl so that two crawls never overlap on one archive
+#: (``scrapy crawl``: the spider takes it as it opens the archive; ``newscrawl crawl`` always does).
 NEWSCRAWL_LOCK_ENABLED = True
 #: A one-line progress report every this many seconds (0: none).
 NEWSCRAWL_PROGRESS_ENABLED = True
@@ -122,9 +123,7 @@ ITEM_PIPELINES = {
     "newscrawl.pipelines.ArchivePipeline": 900,
     "newscrawl.pipelines.photos.PhotosPipeline": 950,
 }
-# The lock is built first: a second crawl stops before anything else opens the archive.
 EXTENSIONS = {
-    "newscrawl.archive.lock.LockExtension": 10,
     "newscrawl.extensions.record.RunRecorder": 20,
     "newscrawl.extensions.progress.Progress": 30,
     # log times in Asia/Seoul; at WARNING, no per-page failure lines (the summary has them)

@@ -15,7 +15,7 @@ from newscrawl.policy.discovery import feed_date, feed_items, list_items, next_p
 from newscrawl.policy.health import Health
 from newscrawl.policy.incremental import ArchiveIndex, Fetch
 from newscrawl.policy.outcome import problems, run_counts, stop_reason
-from newscrawl.policy.plan import CrawlPlan
+from newscrawl.policy.plan import CrawlPlan, RunStart, settle_run
 from newscrawl.extensions.progress import Snapshot
 from newscrawl.policy.summary import format_summary
 from newscrawl.policy.window import BadWindow, RevisitSchedule, Window, parse_duration, parse_when
@@ -91,6 +91,30 @@ def test_plan_from_spider_arguments_round_trips_through_json():
     assert CrawlPlan.from_json(json.loads(json.dumps(plan.to_json()))) == plan
     assert CrawlPlan.parse(JOONGDO_PROFILE, NOW).routine
     assert CrawlPlan.parse(JOONGDO_PROFILE, NOW, section="all").sections == tuple(f"N{n:02d}" for n in range(1, 21))
+
+
+FIRST_SINCE, OVERLAP = timedelta(days=2), timedelta(hours=1)
+
+
+def test_a_first_routine_run_looks_back_first_since_and_later_ones_start_at_the_last_less_overlap():
+    asked = CrawlPlan.parse(JOONGDO_PROFILE, NOW)
+    assert settle_run(asked, NOW, None, None, FIRST_SINCE, OVERLAP) == RunStart(asked.with_since(NOW - FIRST_SINCE), NOW)
+    last = "2024-03-09T08:00:00+09:00"
+    later = settle_run(asked, NOW, None, last, FIRST_SINCE, OVERLAP)
+    assert later.plan.since == datetime(2024, 3, 9, 7, tzinfo=KST) and later.resumed_job is None
+
+
+def test_a_run_asked_for_a_window_keeps_it():
+    asked = CrawlPlan.parse(JOONGDO_PROFILE, NOW, since="2024-03-01", section="N02")
+    assert settle_run(asked, NOW, None, "2024-03-09T08:00:00+09:00", FIRST_SINCE, OVERLAP) == RunStart(asked, NOW)
+
+
+def test_a_stopped_job_resumes_with_its_own_plan_and_start():
+    stopped = CrawlPlan.parse(JOONGDO_PROFILE, NOW, since="2024-03-01", max_articles="5")
+    notes = {"job": 7, "started_at": "2024-03-08T10:00:00+09:00", "plan": stopped.to_json()}
+    asked = CrawlPlan.parse(JOONGDO_PROFILE, NOW)
+    assert settle_run(asked, NOW, notes, "2024-03-09T08:00:00+09:00", FIRST_SINCE, OVERLAP) == RunStart(
+        stopped, datetime(2024, 3, 8, 10, tzinfo=KST), 7)
 
 
 @pytest.mark.parametrize("arguments, message", [

@@ -170,3 +170,39 @@ def test_failures_and_runs_are_described_for_datasette():
     for table in ("crawl_runs", "failures"):
         described = set(tables[table]["columns"])
         assert {c.name for c in db[table].columns} - {"id"} <= described, table
+
+
+#: A crawl in a fresh interpreter that counts how often the archive is opened (each open
+#: checks the migrations): by the runner (``newscrawl crawl``) or by Scrapy alone (``scrapy crawl``).
+COUNT_OPENS = """
+import sys
+import newscrawl.archive
+from newscrawl.crawl.runner import CrawlOptions, crawl_site
+from newscrawl.run import project_settings
+from scrapy.crawler import CrawlerProcess
+
+checks = []
+migrate = newscrawl.archive.migrate
+newscrawl.archive.migrate = lambda db: checks.append(db) or migrate(db)
+how, db, url, since = sys.argv[1:]
+settings = {"DOWNLOAD_DELAY": 0, "AUTOTHROTTLE_START_DELAY": 0, "NEWSCRAWL_BACKOFF_BASE": 0, "LOG_LEVEL": "WARNING"}
+if how == "runner":
+    crawl_site("joongdo", db, CrawlOptions(since=since, base_url=url), settings)
+else:
+    process = CrawlerProcess(project_settings({**settings, "NEWSCRAWL_DB": db}))
+    process.crawl("joongdo", base_url=url, since=since)
+    process.start()
+print(len(checks))
+"""
+
+
+@pytest.mark.parametrize("how", ["runner", "scrapy"])
+def test_a_crawl_opens_the_archive_once(generated_site, tmp_path, how):
+    db_path = tmp_path / "news.db"
+    result = subprocess.run([sys.executable, "-c", COUNT_OPENS, how, str(db_path), generated_site.url, SINCE],
+                            cwd=ROOT, env=ENV, capture_output=True, text=True, timeout=120)
+    assert result.returncode == 0, result.stderr
+    assert archived(db_path) == landed(generated_site)  # the recorder, spider and pipelines all used it
+    (run,) = runs(db_path)
+    assert run["exit_status"] == 0
+    assert result.stdout.split()[-1] == "1"

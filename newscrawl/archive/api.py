@@ -22,21 +22,32 @@ from sqlite_utils import Database
 
 from ..items import Article, FetchFailure, Photo, RawPage, RelatedItem, Reporter
 from . import open_archive
+from .lock import ArchiveLock
 from .pages import load_page
 from .search import search
 from .revisions import CONTENT_FIELDS, Revision, article_revisions, current_content, revision_content
+from .paths import archive_path
 from .store import SaveResult, mark_unchanged, record_failure, save_article
 
 class Archive:
     """The SQLite archive at ``path``: created if missing, migrated to the current schema once.
 
     ``archive.db`` is the underlying sqlite-utils ``Database`` for anything the methods do
-    not cover (SQL queries, ``db["articles"].rows_where(...)``).
+    not cover (SQL queries, ``db["articles"].rows_where(...)``). ``exclusive`` holds the
+    archive's lock (:mod:`.lock`) from before it is opened until it is closed, as a crawl
+    does; a second exclusive opener gets :class:`~newscrawl.errors.ArchiveLocked`.
     """
 
-    def __init__(self, path: str | Path):
+    def __init__(self, path: str | Path, exclusive: bool = False):
         self.path = Path(path)
-        self.db: Database = open_archive(self.path)
+        self.lock = ArchiveLock(archive_path(path)) if exclusive else None
+        if self.lock:
+            self.lock.acquire()
+        try:
+            self.db: Database = open_archive(self.path)
+        except BaseException:
+            self._unlock()
+            raise
 
     # -- writing ------------------------------------------------------------------------
 
@@ -142,6 +153,11 @@ class Archive:
 
     def close(self) -> None:
         self.db.close()
+        self._unlock()
+
+    def _unlock(self) -> None:
+        if self.lock:
+            self.lock.release()
 
     def __enter__(self) -> Archive:
         return self

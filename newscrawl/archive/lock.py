@@ -4,6 +4,10 @@ Two overlapping runs on the same archive (a slow nightly backfill and the hourly
 run) would fetch the same pages twice and interleave their run records. The second one
 stops before it touches the archive, with a one-line message naming the holder. The lock
 is the operating system's: it goes away with the process, even after ``kill -9``.
+
+A crawl holds it through the one archive it opens (``Archive(path, exclusive=True)``, see
+:class:`newscrawl.archive.api.Archive`): ``newscrawl crawl``'s runner opens it, and the
+spider when Scrapy runs alone (``scrapy crawl``, scrapyd).
 """
 
 from __future__ import annotations
@@ -12,10 +16,6 @@ import fcntl
 import os
 from pathlib import Path
 from typing import IO, Any
-
-from scrapy import signals
-from scrapy.crawler import Crawler
-from scrapy.exceptions import NotConfigured
 
 from ..clock import now_kst
 from ..errors import ArchiveLocked
@@ -58,30 +58,3 @@ class ArchiveLock:
 
     def __exit__(self, *exc: Any) -> None:
         self.release()
-
-
-class LockExtension:
-    """Holds the archive's lock for the length of a whole-site crawl (``NEWSCRAWL_LOCK_ENABLED``).
-
-    Taken when the crawler is built, before anything opens the archive, so a second crawl
-    fails to start instead of running half-way.
-    """
-
-    def __init__(self, lock: ArchiveLock):
-        self.lock = lock
-
-    @classmethod
-    def from_crawler(cls, crawler: Crawler) -> LockExtension:
-        if not crawler.settings.getbool("NEWSCRAWL_LOCK_ENABLED"):
-            # No message: ``newscrawl crawl`` switches it off because it holds the lock itself.
-            raise NotConfigured
-        if getattr(crawler.spider, "plan", None) is None:
-            raise NotConfigured  # a one-article fetch: nothing to lock
-        lock = ArchiveLock(crawler.settings.get("NEWSCRAWL_DB"))
-        lock.acquire()
-        extension = cls(lock)
-        crawler.signals.connect(extension.engine_stopped, signal=signals.engine_stopped)
-        return extension
-
-    def engine_stopped(self) -> None:
-        self.lock.release()

@@ -1,8 +1,8 @@
 """``newscrawl crawl --all``: every enabled site of the sites file, in one process, one schedule.
 
 Each site is its own Scrapy crawler in one reactor (:class:`CrawlerProcess`), so each keeps
-its own downloader, delays, AutoThrottle, robots.txt and run record, while the process holds
-the archive's lock once and ends when the last site is done. A site that fails does not
+its own downloader, delays, AutoThrottle, robots.txt and run record, while the process opens
+the archive once (holding its lock) for all of them and ends when the last site is done. A site that fails does not
 stop the others: its error is a line of the summary and makes the exit status 1.
 """
 
@@ -15,12 +15,12 @@ from typing import Any
 
 from scrapy.crawler import CrawlerProcess
 
+from ..archive.api import Archive
 from ..errors import NewscrawlError
 from ..run import project_settings
 from ..policy.jobs import JobDir, job_path
-from ..archive.lock import ArchiveLock
 from ..extensions.logs import without_startup_dump
-from .runner import CrawlOptions, CrawlResult, check_options, crawl_result, launch, site_overrides
+from .runner import CrawlOptions, CrawlResult, Launch, check_options, crawl_result, launch, site_overrides
 from ..policy.sitesfile import SiteEntry
 
 
@@ -51,28 +51,29 @@ def crawl_all(entries: list[SiteEntry], db: str | Path, defaults: CrawlOptions,
     if not enabled:
         raise NewscrawlError("every site in the sites file is disabled (enabled = false): nothing to crawl")
     options = {entry.name: entry_options(entry, defaults) for entry in enabled}
-    for entry in enabled:
-        check_options(entry.profile, options[entry.name])
+    checked = {entry.name: check_options(entry.profile, options[entry.name]) for entry in enabled}
     # Scrapy merges the process's settings into each crawler's at equal priority: a setting
     # that a site sets for itself must not be among them, or the command line's value wins.
     own = {name for entry in enabled for name in entry.settings}
-    with ArchiveLock(db), nullcontext() if verbose else without_startup_dump():
-        process = CrawlerProcess(project_settings({k: v for k, v in (settings or {}).items() if k not in own}))
-        launched = {}
-        for number, entry in enumerate(enabled):
-            job = JobDir(job_path(db, entry.name))
-            job.remove()
-            overrides = site_overrides(db, job, {"STATS_DUMP": verbose, **(settings or {}), **entry.settings})
-            launched[entry.name] = launch(process, entry.profile, options[entry.name], overrides, first=number == 0)
-        process.start()
-    return [_outcome(name, outcome, db) for name, outcome in launched.items()]
+    with Archive(db, exclusive=True) as archive:
+        with nullcontext() if verbose else without_startup_dump():
+            process = CrawlerProcess(project_settings({k: v for k, v in (settings or {}).items() if k not in own}))
+            launched = {}
+            for number, entry in enumerate(enabled):
+                job = JobDir(job_path(db, entry.name))
+                job.remove()
+                overrides = site_overrides(db, job, {"STATS_DUMP": verbose, **(settings or {}), **entry.settings})
+                crawl = Launch(entry.profile, *checked[entry.name], options[entry.name], archive)
+                launched[entry.name] = launch(process, crawl, overrides, first=number == 0)
+            process.start()
+        return [_outcome(name, outcome, archive) for name, outcome in launched.items()]
 
 
-def _outcome(name: str, launched: dict[str, Any], db: str | Path) -> SiteOutcome:
+def _outcome(name: str, launched: dict[str, Any], archive: Archive) -> SiteOutcome:
     if "error" in launched:
         failure = launched["error"]
         return SiteOutcome(name, None, f"{failure.type.__name__}: {failure.getErrorMessage()}")
-    return SiteOutcome(name, crawl_result(launched["crawler"], launched["reason"], db))
+    return SiteOutcome(name, crawl_result(launched["crawler"], launched["reason"], archive))
 
 
 def format_table(outcomes: list[SiteOutcome]) -> str:

@@ -2,9 +2,11 @@
 
 The crawl itself is the same as ``scrapy crawl SITE -a since=…``: the spider, pipelines and
 extensions are all Scrapy components switched on by settings. What this adds is what only
-a command can do: check the arguments before anything starts, hold the archive's lock while
-it tidies the job directory (a new run starts clean, ``--resume`` keeps it), and read the
-run's record back for the summary.
+a command can do: check the arguments before anything starts; open the archive, the
+process's one connection to it, holding its lock (:mod:`newscrawl.archive.lock`); tidy the
+job directory (a new run starts clean, ``--resume`` keeps it); settle what the run crawls
+(:func:`~newscrawl.policy.plan.plan_run`) and hand it with the archive to the spider; and
+read the run's record back for the summary.
 """
 
 from __future__ import annotations
@@ -20,7 +22,7 @@ from scrapy import signals
 from scrapy.crawler import Crawler, CrawlerProcess
 from scrapy.spiderloader import SpiderLoader
 
-from ..archive import open_archive
+from ..archive.api import Archive
 from ..archive.paths import archive_path
 from ..archive.runs import get_run, run_failures
 from ..errors import NewscrawlError
@@ -30,8 +32,7 @@ from ..sites import get_profile
 from ..spiders.failures import OneLineNetworkErrors
 from ..policy.jobs import JobDir, job_path
 from ..extensions.logs import without_startup_dump
-from ..archive.lock import ArchiveLock
-from ..policy.plan import CrawlPlan, check_crawlable
+from ..policy.plan import CrawlPlan, check_crawlable, plan_run
 from ..extensions.record import RunRecorder
 from ..policy.summary import format_summary
 from ..policy.window import BadWindow
@@ -55,9 +56,8 @@ class CrawlOptions:
     start: str | None = None
 
     def spider_arguments(self) -> dict[str, str]:
-        values = {"since": self.since, "until": self.until, "section": ",".join(self.sections) or None,
-                  "max_articles": str(self.max_articles) if self.max_articles else None,
-                  "base_url": self.base_url, "start": self.start}
+        """Where the spider crawls (what it crawls is the plan, settled beforehand)."""
+        values = {"base_url": self.base_url, "start": self.start}
         return {name: value for name, value in values.items() if value}
 
 
@@ -86,43 +86,41 @@ def crawl_site(site: str, db: str | Path, options: CrawlOptions, settings: dict[
     locked archive or nothing to resume. A crawl that runs always returns its result.
 
     Scrapy's dumps of settings, components and stats are logged only when ``verbose``."""
-    name = check_options(site, options)
+    name, plan = check_options(site, options)
     db = archive_path(db)  # before the lock and job files are made beside it
     job = JobDir(job_path(db, name))
-    with ArchiveLock(db):
-        if options.resume and job.notes() is None:
-            raise NothingToResume(f"no stopped crawl of {name} to resume in {db} (nothing in {job.path})")
+    if options.resume and job.notes() is None:  # before the archive is opened, or created
+        raise NothingToResume(f"no stopped crawl of {name} to resume in {db} (nothing in {job.path})")
+    with Archive(db, exclusive=True) as archive:
         if not options.resume:
             job.remove()
         with nullcontext() if verbose else without_startup_dump():
             process = CrawlerProcess(project_settings(settings))
-            launched = launch(process, site, options,
+            launched = launch(process, Launch(site, name, plan, options, archive),
                               {"STATS_DUMP": verbose, **site_overrides(db, job, settings)}, first=True)
             process.start()
-    if "error" in launched:
-        launched["error"].raiseException()
-    return crawl_result(launched["crawler"], launched["reason"], db)
+        if "error" in launched:
+            launched["error"].raiseException()
+        return crawl_result(launched["crawler"], launched["reason"], archive)
 
 
-def check_options(site: str, options: CrawlOptions) -> str:
+def check_options(site: str, options: CrawlOptions) -> tuple[str, CrawlPlan]:
     """Raise a NewscrawlError unless ``options`` make a crawl of ``site``; returns the name the
     archive knows the site by (one job per site: a CMS profile, or the generic one, crawls
-    many sites, each known by its host)."""
+    many sites, each known by its host) and the plan asked for."""
     profile = get_profile(site)
     check_crawlable(profile, options.base_url, options.start)
-    CrawlPlan.parse(profile, datetime.now(KST), options.since, options.until, ",".join(options.sections),
-                    options.max_articles)
+    plan = CrawlPlan.parse(profile, datetime.now(KST), options.since, options.until, ",".join(options.sections),
+                           options.max_articles)
     if options.resume and (options.since or options.until or options.sections or options.max_articles):
         raise BadWindow("--resume continues the stopped run with its own window and limits: "
                         "leave out --since, --until, --section and --max-articles")
-    return profile.site_name(f"{options.start or options.base_url or profile.base_url}/")
+    return profile.site_name(f"{options.start or options.base_url or profile.base_url}/"), plan
 
 
 def site_overrides(db: str | Path, job: JobDir, settings: dict[str, Any] | None) -> dict[str, Any]:
-    """The settings of one site's crawl into ``db`` under a lock the caller holds."""
-    return {**(settings or {}), "NEWSCRAWL_DB": str(db), "JOBDIR": str(job.path),
-            # this process holds the lock already; a second flock would refuse it
-            "NEWSCRAWL_LOCK_ENABLED": False}
+    """The settings of one site's crawl into ``db``."""
+    return {**(settings or {}), "NEWSCRAWL_DB": str(db), "JOBDIR": str(job.path)}
 
 
 def crawl_target(site: str | None, generic: bool) -> str:
@@ -137,34 +135,43 @@ def crawl_target(site: str | None, generic: bool) -> str:
     return site
 
 
-def launch(process: CrawlerProcess, site: str, options: CrawlOptions, overrides: dict[str, Any],
-           first: bool) -> dict[str, Any]:
-    """Add the crawl of ``site`` to ``process`` (the first one added installs the reactor);
-    the returned dict gets its ``reason`` (Scrapy's close reason) or its ``error`` once the
-    process has run."""
+@dataclass(frozen=True)
+class Launch:
+    """One site's crawl to launch: its profile (``site``), the archive's ``name`` for it, the
+    ``plan`` asked for, its options and the ``archive`` the process holds open."""
+
+    site: str
+    name: str
+    plan: CrawlPlan
+    options: CrawlOptions
+    archive: Archive
+
+
+def launch(process: CrawlerProcess, crawl: Launch, overrides: dict[str, Any], first: bool) -> dict[str, Any]:
+    """Settle what the crawl of ``crawl.site`` crawls and add it to ``process`` (the first one
+    added installs the reactor); the returned dict gets its ``reason`` (Scrapy's close
+    reason) or its ``error`` once the process has run."""
     robots_log = logging.getLogger("scrapy.downloadermiddlewares.robotstxt")
     if not any(isinstance(f, OneLineNetworkErrors) for f in robots_log.filters):
         robots_log.addFilter(OneLineNetworkErrors())
     settings = project_settings(overrides)
-    crawler = Crawler(SpiderLoader.from_settings(settings).load(site), settings, init_reactor=first)
+    run = plan_run(crawl.plan, crawl.archive.db, crawl.name, JobDir(settings.get("JOBDIR")),
+                   settings.get("NEWSCRAWL_FIRST_SINCE"), settings.get("NEWSCRAWL_OVERLAP"))
+    crawler = Crawler(SpiderLoader.from_settings(settings).load(crawl.site), settings, init_reactor=first)
     outcome: dict[str, Any] = {"reason": "not started", "crawler": crawler}
 
     def closed(spider: Any, reason: str) -> None:
         outcome["reason"] = reason
 
     crawler.signals.connect(closed, signal=signals.spider_closed)
-    failed = process.crawl(crawler, **options.spider_arguments())
+    failed = process.crawl(crawler, run=run, archive=crawl.archive, **crawl.options.spider_arguments())
     failed.addErrback(lambda failure: outcome.setdefault("error", failure))
     return outcome
 
 
-def crawl_result(crawler: Crawler, reason: str, db: str | Path) -> CrawlResult:
+def crawl_result(crawler: Crawler, reason: str, archive: Archive) -> CrawlResult:
     recorder = crawler.get_extension(RunRecorder)
     if recorder is None or recorder.run_id is None:
         return CrawlResult(None, [], reason)
-    archive = open_archive(db)
-    try:
-        run = get_run(archive, recorder.run_id)
-        return CrawlResult(run, run_failures(archive, run["site"], run["started_at"]), reason)
-    finally:
-        archive.close()
+    run = get_run(archive.db, recorder.run_id)
+    return CrawlResult(run, run_failures(archive.db, run["site"], run["started_at"]), reason)

@@ -1,12 +1,12 @@
 """The run recorder: every whole-site crawl gets a ``crawl_runs`` row, from start to end.
 
-When the run opens, the recorder settles what it crawls: a resumed job (its notes in the
-``JOBDIR``, see :mod:`newscrawl.policy.jobs`) gets its saved plan back; a new routine run with no
-``since`` starts where the last successful routine job started, less
-``NEWSCRAWL_OVERLAP`` (the first one: ``NEWSCRAWL_FIRST_SINCE`` ago). While it runs it
-counts extraction health (:mod:`newscrawl.policy.health`); when it closes it stores the counts, the stop
-reason, the health and the exit status, and logs loudly when the site's layout seems to
-have changed. ``NEWSCRAWL_RECORD_ENABLED`` switches it off.
+When the run opens, the recorder writes down what the run crawls, settled before the
+crawler started (the spider's ``run``, see :func:`newscrawl.policy.plan.plan_run`), and a
+new job's notes in the ``JOBDIR`` (see :mod:`newscrawl.policy.jobs`) so that it can be
+resumed. While it runs it counts extraction health (:mod:`newscrawl.policy.health`); when it
+closes it stores the counts, the stop reason, the health and the exit status, and logs
+loudly when the site's layout seems to have changed. It writes to the spider's archive,
+the crawl's one connection. ``NEWSCRAWL_RECORD_ENABLED`` switches it off.
 """
 
 from __future__ import annotations
@@ -14,7 +14,6 @@ from __future__ import annotations
 import json
 import logging
 import os
-from datetime import datetime
 from typing import Any
 
 from scrapy import Spider, signals
@@ -23,11 +22,10 @@ from scrapy.exceptions import NotConfigured
 from scrapy.http import Request, Response
 from sqlite_utils import Database
 
-from ..archive import open_archive
 from ..archive.pages import store_page
 from ..archive.transaction import write_transaction
-from ..archive.runs import finish_run, last_routine_start, mark_killed, start_run
-from ..archive.state import articles_fetched_since, clear_failures
+from ..archive.runs import finish_run, mark_killed, start_run
+from ..archive.state import clear_failures
 from ..clock import now_kst
 from ..errors import MissingFields
 from ..clock import isoformat
@@ -36,8 +34,6 @@ from ..spiders.base import raw_page
 from ..policy.health import Health
 from ..policy.jobs import JobDir
 from ..policy.outcome import problems, run_counts, stop_reason
-from ..policy.plan import CrawlPlan
-from ..policy.window import parse_duration
 
 logger = logging.getLogger(__name__)
 
@@ -76,44 +72,25 @@ class RunRecorder:
     # -- opening ----------------------------------------------------------------------------
 
     def spider_opened(self, spider: Spider) -> None:
-        self.db = open_archive(self.settings.get("NEWSCRAWL_DB"))
+        self.db = spider.archive().db
         mark_killed(self.db, spider.site)
-        started_at = now_kst()
-        notes = self.job.notes() if self.job else None
-        if notes:
-            job = self._resume(spider, notes)
-        else:
-            job = None
-            spider.job_started = datetime.fromisoformat(started_at)
-            if spider.plan.since is None:
-                spider.plan = spider.plan.with_since(self._routine_since(spider.site, spider.job_started))
+        run = spider.run
+        resumed = run.resumed_job is not None
+        # a new job starts as the run was settled; a resumed job's new leg, now
+        started_at = now_kst() if resumed else isoformat(run.job_started)
+        if resumed:
+            logger.info("Resuming job %s (started %s)", run.resumed_job, isoformat(run.job_started))
         self.run_id = start_run(self.db, {
             "site": spider.site, "started_at": started_at, "pid": os.getpid(),
-            "arguments": json.dumps({**spider.plan.to_json(), **spider.run_arguments(),
-                                     "resumed": notes is not None}, ensure_ascii=False),
-            "window_since": isoformat(spider.plan.since), "window_until": isoformat(spider.plan.until),
-            "routine": int(spider.plan.routine),
-        }, job=job)
+            "arguments": json.dumps({**run.plan.to_json(), **spider.run_arguments(), "resumed": resumed},
+                                    ensure_ascii=False),
+            "window_since": isoformat(run.plan.since), "window_until": isoformat(run.plan.until),
+            "routine": int(run.plan.routine),
+        }, job=run.resumed_job)
         if self.job:
-            if notes is None:
-                self.job.save_notes({"job": self.run_id, "started_at": started_at, "plan": spider.plan.to_json()})
+            if not resumed:
+                self.job.save_notes({"job": self.run_id, "started_at": started_at, "plan": run.plan.to_json()})
             self.job.begin_leg()
-
-    def _resume(self, spider: Spider, notes: dict[str, Any]) -> int:
-        """Give the spider back the stopped job's plan and start; returns the job id."""
-        spider.plan = CrawlPlan.from_json(notes["plan"])
-        spider.job_started = datetime.fromisoformat(notes["started_at"])
-        state = getattr(spider, "state", None) or {}
-        spider.articles_spent = state.get("articles_spent", articles_fetched_since(
-            self.db, spider.site, notes["started_at"]))
-        logger.info("Resuming job %s (started %s)", notes["job"], notes["started_at"])
-        return notes["job"]
-
-    def _routine_since(self, site: str, now: datetime) -> datetime:
-        last = last_routine_start(self.db, site)
-        if last is None:
-            return now - parse_duration(self.settings.get("NEWSCRAWL_FIRST_SINCE"))
-        return datetime.fromisoformat(last) - parse_duration(self.settings.get("NEWSCRAWL_OVERLAP"))
 
     # -- while running ----------------------------------------------------------------------
 
@@ -142,7 +119,6 @@ class RunRecorder:
         values = self._end_values(reason, spider.discovery_problems())
         finish_run(self.db, self.run_id, values)
         clear_failures(self.db, self.discovered)
-        self.db.close()
         if values["problems"]:
             for line in values["problems"].splitlines():
                 logger.error("!!! newscrawl run %s: %s", self.run_id, line)

@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import logging
 import sqlite3
+from collections.abc import Callable
 from typing import Any
 
 from scrapy import signals
@@ -65,12 +66,15 @@ class ArchivePipeline(_Stage):
         super().__init__(settings)
         self.record_failures = settings.getbool("NEWSCRAWL_RECORD_FAILURES")
         self._archive: Archive | None = None
+        #: The crawl's one archive, which its spider holds (every newscrawl spider does).
+        self._spider_archive: Callable[[], Archive] | None = None
         self.stats = None
 
     @classmethod
     def from_crawler(cls, crawler: Crawler) -> ArchivePipeline:
         pipeline = cls(crawler.settings)
         pipeline.stats = crawler.stats
+        pipeline._spider_archive = getattr(crawler.spider, "archive", None)
         crawler.signals.connect(pipeline.item_dropped, signal=signals.item_dropped)
         crawler.signals.connect(pipeline.item_error, signal=signals.item_error)
         return pipeline
@@ -78,11 +82,12 @@ class ArchivePipeline(_Stage):
     def archive(self) -> Archive:
         """The archive, opened on first use so a run that stores nothing creates nothing."""
         if self._archive is None:
-            self._archive = Archive(self.settings.get("NEWSCRAWL_DB"))
+            opened = self._spider_archive or (lambda: Archive(self.settings.get("NEWSCRAWL_DB")))
+            self._archive = opened()
         return self._archive
 
     def close_spider(self) -> None:
-        if self._archive is not None:
+        if self._archive is not None and self._spider_archive is None:  # the spider closes its own
             self._archive.close()
 
     def process_item(self, item: Any) -> Any:

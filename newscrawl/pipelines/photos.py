@@ -68,6 +68,8 @@ class PhotosPipeline(FilesPipeline):
             raise NotConfigured("photos are downloaded only during a crawl")
         super().__init__(store_uri, crawler=crawler)
         self.db_path = Path(crawler.settings["NEWSCRAWL_DB"])
+        #: The crawl's one archive, which its spider holds (every newscrawl spider does).
+        self.spider_archive = getattr(crawler.spider, "archive", None)
         self.max_bytes = crawler.settings.getint("NEWSCRAWL_PHOTO_MAX_BYTES")
         self.record_failures = crawler.settings.getbool("NEWSCRAWL_RECORD_FAILURES")
         self.db: Database | None = None
@@ -84,11 +86,11 @@ class PhotosPipeline(FilesPipeline):
     def archive(self) -> Database:
         """The archive, opened on first use (ArchivePipeline has made it by then)."""
         if self.db is None:
-            self.db = open_archive(self.db_path)
+            self.db = self.spider_archive().db if self.spider_archive else open_archive(self.db_path)
         return self.db
 
     def close_spider(self) -> None:
-        if self.db is not None:
+        if self.db is not None and self.spider_archive is None:  # the spider closes its own
             self.db.close()
 
     def get_media_requests(self, item: Any, info: Any) -> list[Request]:

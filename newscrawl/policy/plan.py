@@ -4,21 +4,29 @@ Spider arguments are strings (``scrapy crawl joongdo -a since=2d -a section=N01_
 and always under scrapyd), so this is where they become a window, section codes and a limit.
 A plan is saved with its run (``crawl_runs.arguments``) and in the job directory, so a
 resumed run crawls exactly what the stopped one set out to.
+
+What a run crawls is settled before its crawler starts (:func:`plan_run`): by ``newscrawl
+crawl``'s runner, which passes it to the spider, or by the spider itself when Scrapy runs
+alone (``scrapy crawl``), with the same function.
 """
 
 from __future__ import annotations
 
 from dataclasses import asdict, dataclass, replace
-from datetime import datetime
+from datetime import datetime, timedelta
 from typing import Any
 from urllib.parse import urlsplit
 
+from sqlite_utils import Database
+
+from ..archive.runs import last_routine_start
 from ..errors import BadURL, NewscrawlError
-from ..clock import isoformat
+from ..clock import isoformat, now_kst
 from ..links import check_web_url
 from ..sites import GENERIC, profile_for_url
 from ..sites.base import SiteProfile
-from .window import BadWindow, Window, parse_when
+from .jobs import JobDir
+from .window import BadWindow, Window, parse_duration, parse_when
 
 
 class NotCrawlable(NewscrawlError):
@@ -73,7 +81,7 @@ def check_generic_start(start: str | None, base_url: str | None) -> None:
 
 @dataclass(frozen=True)
 class CrawlPlan:
-    """``since`` None means "since the last successful routine run" (resolved when the run opens)."""
+    """``since`` None means "since the last successful routine run" (settled by :func:`plan_run`)."""
 
     since: datetime | None = None
     until: datetime | None = None
@@ -120,6 +128,38 @@ class CrawlPlan:
             sections=tuple(data.get("sections") or ()),
             max_articles=data.get("max_articles"),
         )
+
+
+@dataclass(frozen=True)
+class RunStart:
+    """A whole-site run, settled before its crawler starts: its plan (``since`` resolved),
+    when its job began, and the job it resumes (None: a new job)."""
+
+    plan: CrawlPlan
+    job_started: datetime
+    resumed_job: int | None = None
+
+
+def settle_run(asked: CrawlPlan, now: datetime, notes: dict[str, Any] | None, last_routine: str | None,
+               first_since: timedelta, overlap: timedelta) -> RunStart:
+    """The run ``asked`` for, at ``now``: a stopped job's own plan and start when its job
+    ``notes`` are given; else a plan with no ``since`` starts where the last successful routine
+    job started (``last_routine``, ISO 8601) less ``overlap``, or with none ``first_since`` ago."""
+    if notes:
+        return RunStart(CrawlPlan.from_json(notes["plan"]), datetime.fromisoformat(notes["started_at"]), notes["job"])
+    if asked.since is None:
+        start = datetime.fromisoformat(last_routine) - overlap if last_routine else now - first_since
+        asked = asked.with_since(start)
+    return RunStart(asked, now)
+
+
+def plan_run(asked: CrawlPlan, db: Database, site: str, job: JobDir | None, first_since: str,
+             overlap: str) -> RunStart:
+    """:func:`settle_run` with the facts it needs: the job's notes (a job directory that
+    holds some resumes), the archive's last routine run of ``site``, and the settings
+    ``NEWSCRAWL_FIRST_SINCE`` and ``NEWSCRAWL_OVERLAP`` (``first_since``, ``overlap``)."""
+    return settle_run(asked, datetime.fromisoformat(now_kst()), job.notes() if job else None,
+                      last_routine_start(db, site), parse_duration(first_since), parse_duration(overlap))
 
 
 def parse_sections(profile: SiteProfile, text: str | None) -> tuple[str, ...]:

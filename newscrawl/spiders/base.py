@@ -30,14 +30,16 @@ from scrapy.http import Response, TextResponse
 from scrapy.settings import SETTINGS_PRIORITIES, BaseSettings
 from twisted.python.failure import Failure
 
-from ..archive import open_archive
-from ..clock import now_kst
+from ..archive.api import Archive
+from ..archive.state import articles_fetched_since
+from ..clock import isoformat, now_kst
 from ..config import ConfigError, check_setting_names
 from ..middlewares.backoff import SiteDown
 from ..policy.discovery import Listed, feed_items, list_items, next_page, on_site
 from ..policy.incremental import ArchiveIndex, Fetch
-from ..policy.plan import CrawlPlan
-from ..policy.window import RevisitSchedule, parse_duration
+from ..policy.jobs import JobDir
+from ..policy.plan import CrawlPlan, RunStart, plan_run
+from ..policy.window import RevisitSchedule
 from ..clock import KST
 from ..items import FetchFailure, NotModified, RawPage
 from ..sites.base import SiteProfile
@@ -102,13 +104,18 @@ class NewsSpider(scrapy.Spider):
     a test server); for a whole-site crawl ``since`` and ``until`` (``2d``, ``6h``,
     ``2024-01-31``), ``section`` (codes separated by commas, or ``all``) and
     ``max_articles``.
+
+    From Python (``newscrawl crawl``'s runner) a whole-site crawl is given instead its
+    ``run`` (:class:`~newscrawl.policy.plan.RunStart`), settled before the crawler started,
+    and the ``archive`` the runner opened; without them the spider settles the run itself
+    with the same function and opens the archive, which it then holds for the whole crawl.
     """
 
     profile: SiteProfile
 
     def __init__(self, url: str | None = None, base_url: str | None = None, since: str | None = None,
                  until: str | None = None, section: str | None = None, max_articles: str | None = None,
-                 **kwargs: Any):
+                 run: RunStart | None = None, archive: Archive | None = None, **kwargs: Any):
         super().__init__(**kwargs)
         self.article_url = url
         # A profile of many sites (ND소프트, generic) has no address of its own: the article's is used.
@@ -119,11 +126,16 @@ class NewsSpider(scrapy.Spider):
         # www.paper.kr and paper.kr are one site (a redirect from one to the other stays on it)
         hosts |= {h.removeprefix("www.") for h in hosts}
         self.allowed_domains = sorted(set(self.profile.domains) | hosts)
+        #: The whole-site run (None when fetching one ``url``): settled by the runner, or when
+        #: the crawler builds the spider (:meth:`from_crawler`).
+        self.run = run
         #: What a whole-site crawl is asked for; None when fetching one ``url``.
-        self.plan = None if url else CrawlPlan.parse(self.profile, datetime.now(KST), since, until,
-                                                     section, max_articles)
-        #: When the job began; the run recorder sets it to the first leg's start on resume.
-        self.job_started = datetime.now(KST)
+        self.plan = None if url else run.plan if run else CrawlPlan.parse(
+            self.profile, datetime.now(KST), since, until, section, max_articles)
+        #: When the job began (a resumed job: its first leg's start).
+        self.job_started = run.job_started if run else datetime.now(KST)
+        self._archive = archive
+        self._own_archive = False
         #: Article fetches that earlier legs of a resumed job used of ``max_articles``.
         self.articles_spent = 0
         self.index: ArchiveIndex | None = None
@@ -134,7 +146,29 @@ class NewsSpider(scrapy.Spider):
     def from_crawler(cls, crawler: Crawler, *args: Any, **kwargs: Any) -> NewsSpider:
         spider = super().from_crawler(crawler, *args, **kwargs)
         crawler.signals.connect(spider.schedule_followups, signal=signals.spider_idle)
+        crawler.signals.connect(spider.close_archive, signal=signals.engine_stopped)
+        if spider.plan is not None and spider.run is None:
+            jobdir = spider.settings.get("JOBDIR")
+            spider.run = plan_run(spider.plan, spider.archive().db, spider.site,
+                                  JobDir(jobdir) if jobdir else None, spider.settings.get("NEWSCRAWL_FIRST_SINCE"),
+                                  spider.settings.get("NEWSCRAWL_OVERLAP"))
+            spider.plan, spider.job_started = spider.run.plan, spider.run.job_started
         return spider
+
+    def archive(self) -> Archive:
+        """The crawl's one archive (``NEWSCRAWL_DB``), which the run recorder and the pipelines
+        use too: the runner's, or opened here on first use, with the archive's lock held for a
+        whole-site crawl (``NEWSCRAWL_LOCK_ENABLED``) so that a second crawl stops at once."""
+        if self._archive is None:
+            exclusive = self.plan is not None and self.settings.getbool("NEWSCRAWL_LOCK_ENABLED")
+            self._archive = Archive(self.settings.get("NEWSCRAWL_DB"), exclusive=exclusive)
+            self._own_archive = True
+        return self._archive
+
+    def close_archive(self) -> None:
+        """Once everything is done with it (the recorder writes as the spider closes)."""
+        if self._own_archive:
+            self._archive.close()
 
     @classmethod
     def update_settings(cls, settings: BaseSettings) -> None:
@@ -158,15 +192,16 @@ class NewsSpider(scrapy.Spider):
             yield request
 
     def open_crawl(self) -> None:
-        """Settle the window (the first-run default if nothing set it) and open the index."""
-        assert self.plan is not None
-        if self.plan.since is None:
-            self.plan = self.plan.with_since(self.job_started - parse_duration(
-                self.settings.get("NEWSCRAWL_FIRST_SINCE")))
+        """Take the settled window, what a resumed job spent already, and the archive's index."""
+        assert self.run is not None
         self.window = self.plan.window()
+        if self.run.resumed_job is not None:
+            state = getattr(self, "state", None) or {}  # Scrapy's SpiderState, from the JOBDIR
+            self.articles_spent = state.get("articles_spent", articles_fetched_since(
+                self.archive().db, self.site, isoformat(self.job_started)))
         if self.settings.getbool("NEWSCRAWL_INCREMENTAL_ENABLED"):
             self.index = ArchiveIndex(
-                db=open_archive(self.settings.get("NEWSCRAWL_DB")), site=self.site,
+                db=self.archive().db, site=self.site,
                 schedule=RevisitSchedule.parse(self.settings.get("NEWSCRAWL_REVISIT")),
                 job_started=self.job_started,
                 max_attempts=self.settings.getint("NEWSCRAWL_MAX_FAILED_ATTEMPTS"),
@@ -179,8 +214,6 @@ class NewsSpider(scrapy.Spider):
         # Saved in the JOBDIR (Scrapy's SpiderState) so a resumed job keeps to max_articles.
         if hasattr(self, "state"):
             self.state["articles_spent"] = self.articles_spent + len(self._scheduled)
-        if self.index is not None:
-            self.index.db.close()
 
     # -- discovery --------------------------------------------------------------------------
 
