@@ -4,7 +4,8 @@
 :func:`newscrawl.read_page` (extract, normalise, validate: the one way every page is read);
 :class:`ArchivePipeline` stores it with :class:`newscrawl.Archive`. A page that is not an
 article is dropped (``DropItem``) with its reason, which a crawl also records in the
-archive's ``failures`` table.
+archive's ``failures`` table. Beside them, as in ``scrapy/pipelines/``: extraction in worker
+processes (:mod:`.workers`) and the articles' photos (:mod:`.photos`).
 """
 
 from __future__ import annotations
