@@ -195,6 +195,20 @@ def test_saving_after_the_upgrade(dumped):
     assert_archive_consistent(path)
 
 
+def test_pages_read_back_after_the_upgrade(dumped):
+    """Pages stored before keep their compression and read back exactly; a page stored after
+    is compressed with its article's text; the two indexes dropped are gone."""
+    _, path, before = dumped
+    with newscrawl.Archive(path) as archive:
+        archive.save(seed_article("2026-12-01T10:00:00+09:00"))
+        pages = archive.db.execute("SELECT id, body_sha256, compression FROM pages ORDER BY id").fetchall()
+        assert [compression for _, _, compression in pages] == [row["compression"] for row in before["pages"]] + [
+            "zstd+text"]
+        assert all(hashlib.sha256(archive.page(page_id).body).hexdigest() == digest for page_id, digest, _ in pages)
+    indexes = {name for (name,) in sqlite3.connect(path).execute("SELECT name FROM sqlite_master WHERE type = 'index'")}
+    assert not indexes & {"idx_pages_url_body_sha256", "idx_photos_url"}
+
+
 def test_migrations_run_without_the_rest_of_newscrawl(tmp_path, monkeypatch):
     """Frozen: ``migrations.py`` copied into a package of its own (where no import of
     today's tokenizer, sections or store can work) upgrades the oldest dump to the same

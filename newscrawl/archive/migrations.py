@@ -529,6 +529,23 @@ CREATE UNIQUE INDEX idx_list_pages_url_body_sha256 ON list_pages (url, body_sha2
 """)
 
 
+def _pages_compressed_with_text(db: Database) -> None:
+    """An article's page is compressed with its article's text too (:mod:`newscrawl.archive.pages`):
+    ``text_revision`` names the revision of the page's article whose body that is (NULL for
+    the pages compressed before, which stay as they are, and for list pages)."""
+    db.execute("ALTER TABLE pages ADD COLUMN text_revision INTEGER")
+    db.execute("ALTER TABLE list_pages ADD COLUMN text_revision INTEGER")
+
+
+def _fewer_indexes(db: Database) -> None:
+    """Two indexes that cost more than they served: a page already stored is found by its
+    site and article (``idx_pages_site_article_id``), not by a unique index of (url,
+    body_sha256), which took a sixth of a page's bytes; no query looks photos up by URL
+    (they are read by article, ``photo_urls`` by its own key)."""
+    db.execute("DROP INDEX idx_pages_url_body_sha256")
+    db.execute("DROP INDEX idx_photos_url")
+
+
 #: Every migration, in order. The archive's version is the number applied.
 MIGRATIONS: list[Callable[[Database], None]] = [
     _pages_and_articles,
@@ -548,6 +565,8 @@ MIGRATIONS: list[Callable[[Database], None]] = [
     _related_lookup,
     _photo_files,
     _list_pages,
+    _pages_compressed_with_text,
+    _fewer_indexes,
 ]
 
 

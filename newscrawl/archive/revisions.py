@@ -46,6 +46,18 @@ def current_content(db: Database, rowid: int) -> dict[str, Any]:
     return content
 
 
+def revision_body(db: Database, site: str | None, article_id: str | None, revision: int | None) -> str:
+    """The body of ``revision`` of article (``site``, ``article_id``): the row's for the
+    current one, its data's for a superseded one."""
+    row = db.execute(
+        "SELECT CASE WHEN v.revision = a.revision THEN a.body ELSE json_extract(v.data, '$.body') END"
+        " FROM articles a JOIN revisions v ON v.article = a.id AND v.revision = ?"
+        " WHERE a.site = ? AND a.article_id = ?", [revision, site, article_id]).fetchone()
+    if row is None or row[0] is None:
+        raise LookupError(f"no body of revision {revision} of {site} article {article_id}")
+    return row[0]
+
+
 def revision_content(data: str, current: Mapping[str, Any] | None = None) -> dict[str, Any]:
     """The content of a revision from its stored ``data``; for the current revision,
     ``current`` (:func:`current_content`) gives the fields its data leaves out."""

@@ -54,11 +54,14 @@ def save_article(db: Database, article: Article) -> SaveResult:
     content = content_of(article)
     digest = content_hash(content)
     with write_transaction(db):
-        page_id = store_page(db, article.page, article.site, article.article_id, seen_at) if article.page else None
         row = db.execute(
             "SELECT id, revision, content_hash, last_fetched_at FROM articles WHERE site = ? AND article_id = ?",
             [article.site, article.article_id],
         ).fetchone()
+        page_id = None
+        if article.page:  # compressed with the body of the revision it gives (new, same or next)
+            text = (1 if row is None else row[1] + (row[2] != digest), article.body)
+            page_id = store_page(db, article.page, article.site, article.article_id, seen_at, text=text)
         if row is None:
             rowid = insert_row(db, "articles", _article_row(article, digest, 1, page_id, seen_at)
                                | {"first_seen_at": seen_at})
