@@ -102,6 +102,13 @@ def test_upgrade_reaches_the_newest_version_and_its_schema(dumped, tmp_path):
 #: Stored tables whose rows later migrations may store another way: compared through what
 #: the library and the readable views show of them (:func:`revisions_shown`, :func:`lists_shown`).
 REWRITTEN = {"revisions", "related_links"}
+#: Stored columns a later migration writes another way, read back the way the dumps wrote them.
+AS_DUMPED = {("related_items", "item_hash"): bytes.hex}
+
+
+def as_dumped(table: str, rows: list[dict]) -> list[dict]:
+    return [{name: AS_DUMPED[(table, name)](value) if (table, name) in AS_DUMPED else value
+             for name, value in row.items()} for row in rows]
 
 
 def revisions_shown(path: Path, before: dict[str, list[dict]]) -> tuple[list[tuple], list[tuple]]:
@@ -152,7 +159,7 @@ def test_every_stored_row_survives(dumped):
     upgraded = sqlite3.connect(path)
     for table, rows in before.items():
         if table not in REWRITTEN:
-            assert table_rows(upgraded, table, columns=list(rows[0]) if rows else None) == rows, table
+            assert as_dumped(table, table_rows(upgraded, table, columns=list(rows[0]) if rows else None)) == rows, table
     old, new = revisions_shown(path, before)
     assert new == old
     old, new = lists_shown(path, before)

@@ -23,6 +23,7 @@ from __future__ import annotations
 
 import hashlib
 import json
+import re
 import sqlite3
 from collections.abc import Callable
 from itertools import groupby
@@ -546,6 +547,48 @@ def _fewer_indexes(db: Database) -> None:
     db.execute("DROP INDEX idx_photos_url")
 
 
+def _indexes_in_crawl_order(db: Database) -> None:
+    """Indexes whose keys a crawl stores in descending order, declared so. A crawl stores
+    the newest articles first: their dates, keys (which grow with the date) and URLs (which
+    hold the key) come in descending order, and SQLite leaves an index's pages half empty
+    when its keys come in descending order (a page split leaves the old half behind), full
+    when they come in ascending order. Declared DESC, the same columns answer the same
+    questions, in either order, from pages that are full (these nine: 0.69 KB per article
+    on the benchmark's crawl, 0.41 declared DESC)."""
+    _run(db, """
+DROP INDEX idx_articles_site_article_id;
+CREATE UNIQUE INDEX idx_articles_site_article_id ON articles (site, article_id DESC);
+DROP INDEX idx_articles_published_at;
+CREATE INDEX idx_articles_published_at ON articles (published_at DESC);
+DROP INDEX idx_articles_section_published_at;
+CREATE INDEX idx_articles_section_published_at ON articles (section, published_at DESC);
+DROP INDEX idx_articles_print_date_print_page;
+CREATE INDEX idx_articles_print_date_print_page ON articles (print_date DESC, print_page);
+DROP INDEX idx_articles_modified_at;
+CREATE INDEX idx_articles_modified_at ON articles (modified_at DESC);
+DROP INDEX idx_articles_section_id_published_at;
+CREATE INDEX idx_articles_section_id_published_at ON articles (section_id, published_at DESC);
+DROP INDEX idx_articles_canonical_url;
+CREATE INDEX idx_articles_canonical_url ON articles (canonical_url DESC);
+DROP INDEX idx_articles_url;
+CREATE INDEX idx_articles_url ON articles (url DESC);
+DROP INDEX idx_pages_site_article_id;
+CREATE INDEX idx_pages_site_article_id ON pages (site, article_id DESC);
+""")
+
+
+def _hashes_as_bytes(db: Database) -> None:
+    """The news lists' and headlines' SHA-1 (``related_lists.list_hash``,
+    ``related_items.item_hash``) as its 20 bytes, not 40 hex digits: half the bytes in the
+    tables and their unique indexes. A value that is no hex SHA-1 stays as it is."""
+    for table, column in (("related_items", "item_hash"), ("related_lists", "list_hash")):
+        # sql: the frozen table and column names of this release
+        for rowid, text in db.execute(f"SELECT id, {column} FROM {table}").fetchall():
+            if isinstance(text, str) and re.fullmatch("[0-9a-f]{40}", text):
+                # sql: as above
+                db.execute(f"UPDATE {table} SET {column} = ? WHERE id = ?", [bytes.fromhex(text), rowid])
+
+
 #: Every migration, in order. The archive's version is the number applied.
 MIGRATIONS: list[Callable[[Database], None]] = [
     _pages_and_articles,
@@ -567,6 +610,8 @@ MIGRATIONS: list[Callable[[Database], None]] = [
     _list_pages,
     _pages_compressed_with_text,
     _fewer_indexes,
+    _indexes_in_crawl_order,
+    _hashes_as_bytes,
 ]
 
 
