@@ -589,6 +589,14 @@ def _hashes_as_bytes(db: Database) -> None:
                 db.execute(f"UPDATE {table} SET {column} = ? WHERE id = ?", [bytes.fromhex(text), rowid])
 
 
+def _list_page_dictionaries(db: Database) -> None:
+    """List pages are compressed with dictionaries made of list pages (:mod:`newscrawl.archive.pages`):
+    each dictionary says which table's pages it was made of; the ones before were all made
+    of article pages."""
+    db.execute("ALTER TABLE page_dictionaries ADD COLUMN pages_table TEXT NOT NULL DEFAULT 'pages'")
+    db.execute("CREATE INDEX idx_list_pages_site ON list_pages (site)")
+
+
 #: Every migration, in order. The archive's version is the number applied.
 MIGRATIONS: list[Callable[[Database], None]] = [
     _pages_and_articles,
@@ -612,6 +620,7 @@ MIGRATIONS: list[Callable[[Database], None]] = [
     _fewer_indexes,
     _indexes_in_crawl_order,
     _hashes_as_bytes,
+    _list_page_dictionaries,
 ]
 
 

@@ -36,7 +36,7 @@ from sqlite_utils.db import NotFoundError
 
 from ..items import RawPage
 from .revisions import revision_body
-from .rows import insert_row
+from .rows import insert_row, json_text
 
 COMPRESSION = "zstd"
 #: An article page's: zstd with the site's dictionary and the article's text as raw history.
@@ -116,12 +116,12 @@ def store_page(db: Database, page: RawPage, site: str, article_id: str | None, s
     if existing:
         db.execute(f"UPDATE {table} SET last_fetched_at = ? WHERE id = ?", [seen_at, existing[0]])  # sql: as above
         return existing[0]
-    dictionary_id, dictionary = site_dictionary(db, site, seen_at)
+    dictionary_id, dictionary = site_dictionary(db, site, seen_at, table)
     revision, body_text = text if text and _with_text(dictionary, text[1]) else (None, None)
     return insert_row(db, table, {
         "site": site, "profile": page.profile, "article_id": article_id, "url": page.url,
         "requested_url": page.requested_url, "status": page.status,
-        "headers": json.dumps(page.headers, ensure_ascii=False),
+        "headers": json_text(page.headers),
         "body": compress(page.body, dictionary, body_text), "dictionary": dictionary_id,
         "compression": COMPRESSION if revision is None else TEXT_COMPRESSION, "text_revision": revision,
         "body_size": len(page.body), "body_sha256": digest, "encoding": page.encoding,
@@ -158,40 +158,43 @@ def page_body(db: Database, blob: bytes, compression: str, dictionary_id: int | 
     return decompress(blob, compression, dictionary, text)
 
 
-def site_dictionary(db: Database, site: str | None, now: str) -> tuple[int | None, bytes | None]:
-    """``(id, data)`` of the dictionary to compress a page of ``site`` with, made when due;
-    ``(None, None)`` while the site has too few pages for one."""
+def site_dictionary(db: Database, site: str | None, now: str,
+                    table: str = "pages") -> tuple[int | None, bytes | None]:
+    """``(id, data)`` of the dictionary to compress a page of ``site`` with, made when due from
+    the site's pages in ``table`` (article pages and list pages share little markup: each
+    table has dictionaries of its own); ``(None, None)`` while it has too few pages for one."""
     latest = db.execute(
         "SELECT id, data, made_after_page FROM page_dictionaries WHERE site IS ? AND compression = ?"
-        " ORDER BY id DESC LIMIT 1", [site, COMPRESSION]).fetchone()
-    stored = db.execute("SELECT coalesce(max(id), 0) FROM pages").fetchone()[0]
-    if latest is not None and stored - latest[2] < DICTIONARY_EVERY and not _train_now(db, site, latest[1]):
+        " AND pages_table = ? ORDER BY id DESC LIMIT 1", [site, COMPRESSION, table]).fetchone()
+    stored = db.execute(f"SELECT coalesce(max(id), 0) FROM {table}").fetchone()[0]  # sql: one of PAGE_TABLES
+    if latest is not None and stored - latest[2] < DICTIONARY_EVERY and not _train_now(db, site, latest[1], table):
         return latest[0], latest[1]
-    if _pages_of(db, site, DICTIONARY_AFTER) < DICTIONARY_AFTER:
+    if _pages_of(db, site, DICTIONARY_AFTER, table) < DICTIONARY_AFTER:
         return (latest[0], latest[1]) if latest else (None, None)
-    data = build_dictionary(_recent_bodies(db, site))
+    data = build_dictionary(_recent_bodies(db, site, table))
     dictionary_id = insert_row(db, "page_dictionaries", {"site": site, "created_at": now, "made_after_page": stored,
-                                                         "data": data, "compression": COMPRESSION})
+                                                         "data": data, "compression": COMPRESSION,
+                                                         "pages_table": table})
     return dictionary_id, data
 
 
-def _train_now(db: Database, site: str | None, dictionary: bytes) -> bool:
+def _train_now(db: Database, site: str | None, dictionary: bytes, table: str) -> bool:
     """Whether a raw dictionary is to be replaced by a trained one: the site has enough pages."""
     return (not dictionary.startswith(_ZSTD_DICTIONARY_MAGIC)
-            and _pages_of(db, site, DICTIONARY_SAMPLE) >= DICTIONARY_SAMPLE)
+            and _pages_of(db, site, DICTIONARY_SAMPLE, table) >= DICTIONARY_SAMPLE)
 
 
-def _pages_of(db: Database, site: str | None, up_to: int) -> int:
-    """How many pages of ``site`` are stored, counted up to ``up_to``."""
-    return db.execute("SELECT count(*) FROM (SELECT 1 FROM pages WHERE site IS ? LIMIT ?)",
+def _pages_of(db: Database, site: str | None, up_to: int, table: str) -> int:
+    """How many pages of ``site`` are stored in ``table``, counted up to ``up_to``."""
+    return db.execute(f"SELECT count(*) FROM (SELECT 1 FROM {table} WHERE site IS ? LIMIT ?)",  # sql: as above
                       [site, up_to]).fetchone()[0]
 
 
-def _recent_bodies(db: Database, site: str | None) -> list[bytes]:
-    rows = db.execute(  # sql: STORED_BODY is a constant
+def _recent_bodies(db: Database, site: str | None, table: str) -> list[bytes]:
+    rows = db.execute(  # sql: STORED_BODY is a constant, the table one of PAGE_TABLES
         # NOT INDEXED: read back from the newest page, where this site's latest pages are,
         # instead of sorting all of the site's pages by the (site, article_id) index
-        f"SELECT {STORED_BODY} FROM pages NOT INDEXED WHERE site IS ? ORDER BY id DESC LIMIT ?",
+        f"SELECT {STORED_BODY} FROM {table} NOT INDEXED WHERE site IS ? ORDER BY id DESC LIMIT ?",
         [site, DICTIONARY_SAMPLE])
     bodies, size = [], 0
     for row in rows:

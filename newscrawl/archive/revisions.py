@@ -17,6 +17,8 @@ from typing import Any
 
 from sqlite_utils import Database
 
+from .rows import json_text
+
 #: Every content field: a change to any of them makes a new revision.
 CONTENT_FIELDS = (
     "title", "subtitle", "sections", "published_at", "modified_at", "print_date", "print_page",
@@ -30,7 +32,7 @@ _ROW_FIELDS = [name for name in CONTENT_FIELDS if name not in (*CURRENT_DATA_FIE
 
 def current_data(content: Mapping[str, Any]) -> str:
     """The ``revisions.data`` of the current version of ``content``."""
-    return json.dumps({name: content[name] for name in CURRENT_DATA_FIELDS}, ensure_ascii=False)
+    return json_text({name: content[name] for name in CURRENT_DATA_FIELDS})
 
 
 def current_content(db: Database, rowid: int) -> dict[str, Any]:
