@@ -533,7 +533,8 @@ CREATE UNIQUE INDEX idx_list_pages_url_body_sha256 ON list_pages (url, body_sha2
 def _pages_compressed_with_text(db: Database) -> None:
     """An article's page is compressed with its article's text too (:mod:`newscrawl.archive.pages`):
     ``text_revision`` names the revision of the page's article whose body that is (NULL for
-    the pages compressed before, which stay as they are, and for list pages)."""
+    the pages compressed before, which stay as they are, and for list pages). Such a page
+    is read with that body: no later migration may change a revision's body."""
     db.execute("ALTER TABLE pages ADD COLUMN text_revision INTEGER")
     db.execute("ALTER TABLE list_pages ADD COLUMN text_revision INTEGER")
 
