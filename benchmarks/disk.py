@@ -93,10 +93,10 @@ def run(db: Path) -> list[Row]:
         conn.close()
     size = db.stat().st_size
     per_article, raw = size / articles, html / articles
-    breakdown = ", ".join(f"{name} {nbytes / articles / 1024:.1f}" for name, nbytes in tables[:8])
+    breakdown = ", ".join(f"{name} {nbytes / articles / 1024:.2f}" for name, nbytes in tables[:8])
     return [
         Row("disk", f"archive KB per article, {articles:,} articles", per_article / 1024, "raw HTML, KB per article",
-            raw / 1024, per_article / raw, f"≤ {GOAL_KB:.0f} KB", per_article / 1024 <= GOAL_KB, "{:.1f}",
+            raw / 1024, per_article / raw, f"≤ {GOAL_KB:.0f} KB", per_article / 1024 <= GOAL_KB, "{:.2f}",
             note=f"KB per article by table and index: {breakdown}"),
         Row("disk", "raw pages stored, KB per article", pages / articles / 1024, "raw HTML, KB per article",
             raw / 1024, pages / html, "(comparison)", None, "{:.2f}",
