@@ -13,7 +13,7 @@ import sqlite_utils
 from conftest import SEED_HTML, SEED_URL
 from newscrawl.archive import load_page, open_archive, record_failure, save_article
 from newscrawl.archive.migrations import MIGRATIONS
-from newscrawl.archive.pages import DICTIONARY_AFTER
+from newscrawl.archive.pages import COMPRESSION, DICTIONARY_AFTER, TEXT_COMPRESSION, compress, store_page
 from newscrawl.archive.revisions import current_content
 from newscrawl.archive.store import content_of, revision_content
 from newscrawl.items import FetchFailure, Photo, RawPage
@@ -125,6 +125,61 @@ def test_a_site_with_enough_pages_gets_a_trained_dictionary(db, monkeypatch):
     dictionaries = [p["dictionary"] for p in db["pages"].rows_where(order_by="id")]
     assert dictionaries == [None] * DICTIONARY_AFTER + [1] * 4 + [2] * 2
     assert [load_page(db, page_id).body for page_id in range(1, len(versions) + 1)] == versions
+
+
+def test_an_article_page_is_compressed_with_its_text_and_read_back_exactly(db):
+    body = SEED_HTML.read_bytes()
+    first = article_from(body, "2026-01-01T10:00:00+09:00")
+    save_article(db, first)
+    (page,) = db["pages"].rows
+    assert (page["compression"], page["text_revision"]) == (TEXT_COMPRESSION, 1)
+    assert load_page(db, page["id"]).body == body
+    # the article's text, kept in its row anyway, costs the page less than half what it did
+    text_cost = len(compress(body)) - len(page["body"])
+    assert text_cost * 2 > len(compress(first.body.encode()))
+    assert len(compress(body, None, first.body)) == len(page["body"])
+
+
+def test_pages_of_every_revision_read_back_with_the_text_they_were_compressed_with(db):
+    """The first page was compressed with the first body, which moves from the article's row
+    into the revision's data when the edit supersedes it; a page fetched again without a
+    change of content names the current revision."""
+    body = SEED_HTML.read_bytes()
+    edited = body.replace("국무총리표창(단체)을".encode(), "국무총리표창을".encode())
+    sidebar = edited.replace("[문화人칼럼] 쵸코".encode(), "새 기사".encode())
+    for n, version in enumerate((body, edited, sidebar)):
+        save_article(db, article_from(version, f"2026-01-0{n + 1}T10:00:00+09:00"))
+    pages = list(db["pages"].rows_where(order_by="id"))
+    assert [(p["compression"], p["text_revision"]) for p in pages] == [(TEXT_COMPRESSION, 1), (TEXT_COMPRESSION, 2),
+                                                                        (TEXT_COMPRESSION, 2)]
+    assert [load_page(db, p["id"]).body for p in pages] == [body, edited, sidebar]
+
+
+def test_a_page_without_text_is_compressed_without(db):
+    article = dataclasses.replace(article_from(SEED_HTML.read_bytes(), "2026-01-01T10:00:00+09:00"), body="")
+    save_article(db, article)
+    (page,) = db["pages"].rows
+    assert (page["compression"], page["text_revision"]) == (COMPRESSION, None)
+    assert load_page(db, page["id"]).body == SEED_HTML.read_bytes()
+
+
+def test_list_pages_are_compressed_with_a_dictionary_of_list_pages(db):
+    """A crawl's list pages share their markup with each other, not with the article pages:
+    once the site has enough of them, they get a dictionary of their own."""
+    body = SEED_HTML.read_bytes()
+    for n in range(DICTIONARY_AFTER + 1):
+        save_article(db, dataclasses.replace(article_from(body, f"2026-01-01T10:0{n}:00+09:00"), article_id=f"{n}",
+                                             url=f"{SEED_URL}&n={n}"))
+    listing = (SEED_HTML.parent / "list_news-N01_06-page1.html").read_bytes()
+    bodies = [listing.replace(b"</body>", f"<!-- {n} --></body>".encode()) for n in range(DICTIONARY_AFTER + 2)]
+    ids = [store_page(db, RawPage(url=f"http://www.joongdo.co.kr/web/list_news.php?page={n}", status=200, headers={},
+                                  body=page, encoding=None, fetched_at=None, profile="joongdo"),
+                      "joongdo", None, "2026-01-02T10:00:00+09:00", "list_pages") for n, page in enumerate(bodies)]
+    tables = dict(db.execute("SELECT id, pages_table FROM page_dictionaries"))
+    dictionaries = [db["list_pages"].get(page_id)["dictionary"] for page_id in ids]
+    assert [tables.get(dictionary) for dictionary in dictionaries] == [None] * DICTIONARY_AFTER + ["list_pages"] * 2
+    assert {tables[p["dictionary"]] for p in db["pages"].rows_where("dictionary IS NOT NULL")} == {"pages"}
+    assert [load_page(db, page_id, "list_pages").body for page_id in ids] == bodies
 
 
 def test_pages_compressed_with_zlib_before_zstd_still_read_back(db):

@@ -134,6 +134,26 @@ def test_current_revisions_of_older_archives_keep_only_what_the_row_lacks(tmp_pa
         article.subtitle, "고친 부제"]
 
 
+def test_list_hashes_written_as_hex_digits_become_bytes(tmp_path):
+    """Archives from before the hashes were bytes: the migration turns each hex SHA-1 into its
+    bytes, so the same lists seen again are found, not stored a second time."""
+    path = tmp_path / "old.db"
+    version = next(n for n, migration in enumerate(MIGRATIONS) if migration.__name__ == "_hashes_as_bytes")
+    old = archive_at(path, version)
+    save_article(old, dataclasses.replace(seed_article(), page=None))
+    for table, column in (("related_items", "item_hash"), ("related_lists", "list_hash")):
+        # sql: this test's own table and column names; as the code before wrote them, hex
+        old.execute(f"UPDATE {table} SET {column} = lower(hex({column}))")
+    counts = [old[table].count for table in ("related_items", "related_lists", "related_sightings")]
+    old.conn.commit()
+    old.close()
+    db = open_archive(path)
+    assert {len(value) for (value,) in db.execute("SELECT list_hash FROM related_lists")} == {20}
+    assert {type(value) for (value,) in db.execute("SELECT item_hash FROM related_items")} == {bytes}
+    save_article(db, dataclasses.replace(seed_article("2026-01-02T10:00:00+09:00"), page=None))
+    assert [db[table].count for table in ("related_items", "related_lists", "related_sightings")] == counts
+
+
 def test_first_release_archive_is_upgraded_in_place(tmp_path):
     path = tmp_path / "old.db"
     first_release_archive(path)

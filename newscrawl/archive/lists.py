@@ -68,12 +68,12 @@ def list_id_of(db: Database, name: str, entries: list[RelatedItem], first_seen_a
     return found[0]
 
 
-def list_hash_of(name: str, entries: list[RelatedItem]) -> str:
+def list_hash_of(name: str, entries: list[RelatedItem]) -> bytes:
     """What identifies list ``name`` holding ``entries`` (in rank order)."""
     return _hash([name, [[e.rank, e.url, e.title, e.summary] for e in entries]])
 
 
-def lists_seen(db: Database, rowid: int, seen_at: str) -> set[str]:
+def lists_seen(db: Database, rowid: int, seen_at: str) -> set[bytes]:
     """The hashes of the lists article ``rowid`` showed at its fetch at ``seen_at``."""
     return {list_hash for (list_hash,) in db.execute(
         "SELECT r.list_hash FROM related_sightings s JOIN related_lists r ON r.id = s.related_list"
@@ -99,5 +99,6 @@ def _item_ids(db: Database, entries: list[RelatedItem]) -> list[int]:
     return [ids[item_hash] for item_hash in hashes]
 
 
-def _hash(identity: list[Any]) -> str:
-    return hashlib.sha1(json.dumps(identity, ensure_ascii=False).encode()).hexdigest()
+def _hash(identity: list[Any]) -> bytes:
+    """The SHA-1 of ``identity``: its 20 bytes, half what its hex digits took in the table and its index."""
+    return hashlib.sha1(json.dumps(identity, ensure_ascii=False).encode()).digest()

@@ -17,6 +17,8 @@ from typing import Any
 
 from sqlite_utils import Database
 
+from .rows import json_text
+
 #: Every content field: a change to any of them makes a new revision.
 CONTENT_FIELDS = (
     "title", "subtitle", "sections", "published_at", "modified_at", "print_date", "print_page",
@@ -30,7 +32,7 @@ _ROW_FIELDS = [name for name in CONTENT_FIELDS if name not in (*CURRENT_DATA_FIE
 
 def current_data(content: Mapping[str, Any]) -> str:
     """The ``revisions.data`` of the current version of ``content``."""
-    return json.dumps({name: content[name] for name in CURRENT_DATA_FIELDS}, ensure_ascii=False)
+    return json_text({name: content[name] for name in CURRENT_DATA_FIELDS})
 
 
 def current_content(db: Database, rowid: int) -> dict[str, Any]:
@@ -44,6 +46,18 @@ def current_content(db: Database, rowid: int) -> dict[str, Any]:
     content["photos"] = [dict(zip(PHOTO_FIELDS, photo)) for photo in db.execute(
         f"SELECT {', '.join(PHOTO_FIELDS)} FROM photos WHERE article = ? ORDER BY position", [rowid])]
     return content
+
+
+def revision_body(db: Database, site: str | None, article_id: str | None, revision: int | None) -> str:
+    """The body of ``revision`` of article (``site``, ``article_id``): the row's for the
+    current one, its data's for a superseded one."""
+    row = db.execute(
+        "SELECT CASE WHEN v.revision = a.revision THEN a.body ELSE json_extract(v.data, '$.body') END"
+        " FROM articles a JOIN revisions v ON v.article = a.id AND v.revision = ?"
+        " WHERE a.site = ? AND a.article_id = ?", [revision, site, article_id]).fetchone()
+    if row is None or row[0] is None:
+        raise LookupError(f"no body of revision {revision} of {site} article {article_id}")
+    return row[0]
 
 
 def revision_content(data: str, current: Mapping[str, Any] | None = None) -> dict[str, Any]:

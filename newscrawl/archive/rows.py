@@ -9,10 +9,17 @@ every value as a parameter and only the code's own table and column names in the
 
 from __future__ import annotations
 
+import json
 from collections.abc import Iterable, Mapping
 from typing import Any
 
 from sqlite_utils import Database
+
+
+def json_text(value: Any) -> str:
+    """``value`` as the archive stores JSON: UTF-8, no space after a separator (a tenth of
+    the bytes of an article's ``sources``, a twentieth of a page's headers)."""
+    return json.dumps(value, ensure_ascii=False, separators=(",", ":"))
 
 
 def _insert_sql(table: str, columns: Iterable[str], verb: str = "INSERT") -> str:

@@ -22,7 +22,7 @@ from ..items import Article, FetchFailure, plain
 from .lists import record_lists
 from .pages import store_page
 from .revisions import CONTENT_FIELDS, current_content, current_data, revision_content
-from .rows import insert_row, insert_rows, update_row
+from .rows import insert_row, insert_rows, json_text, update_row
 from .search import index_article, unindex_article
 from .sections import link_section
 from .transaction import write_transaction
@@ -54,11 +54,14 @@ def save_article(db: Database, article: Article) -> SaveResult:
     content = content_of(article)
     digest = content_hash(content)
     with write_transaction(db):
-        page_id = store_page(db, article.page, article.site, article.article_id, seen_at) if article.page else None
         row = db.execute(
             "SELECT id, revision, content_hash, last_fetched_at FROM articles WHERE site = ? AND article_id = ?",
             [article.site, article.article_id],
         ).fetchone()
+        page_id = None
+        if article.page:  # compressed with the body of the revision it gives (new, same or next)
+            text = (1 if row is None else row[1] + (row[2] != digest), article.body)
+            page_id = store_page(db, article.page, article.site, article.article_id, seen_at, text=text)
         if row is None:
             rowid = insert_row(db, "articles", _article_row(article, digest, 1, page_id, seen_at)
                                | {"first_seen_at": seen_at})
@@ -96,7 +99,7 @@ def _supersede(db: Database, rowid: int, revision: int) -> None:
     (data,) = db.execute("SELECT data FROM revisions WHERE article = ? AND revision = ?", [rowid, revision]).fetchone()
     content = revision_content(data, current_content(db, rowid))
     db.execute("UPDATE revisions SET data = ? WHERE article = ? AND revision = ?",
-               [json.dumps(content, ensure_ascii=False), rowid, revision])
+               [json_text(content), rowid, revision])
 
 
 def mark_unchanged(db: Database, site: str, article_id: str, url: str, seen_at: str) -> SaveResult | None:
@@ -126,13 +129,12 @@ def _article_row(article: Article, digest: str, revision: int, page_id: int | No
     but those with tables of their own; then identity, provenance and times."""
     content = {name: getattr(article, name) for name in CONTENT_FIELDS if name not in _OWN_TABLES}
     return content | {
-        "sections": json.dumps(article.sections, ensure_ascii=False),
+        "sections": json_text(article.sections),
         "section": article.sections[-1] if article.sections else None,
         "complete": int(article.complete), "incomplete_reason": article.incomplete_reason,
         "site": article.site, "article_id": article.article_id, "url": article.url,
         "canonical_url": article.canonical_url, "revision": revision, "content_hash": digest,
-        "sources": json.dumps(article.sources, ensure_ascii=False),
-        "raw": json.dumps(article.raw, ensure_ascii=False), "page_id": page_id,
+        "sources": json_text(article.sources), "raw": json_text(article.raw), "page_id": page_id,
         "last_fetched_at": seen_at, "last_changed_at": seen_at,
     }
 
