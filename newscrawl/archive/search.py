@@ -16,6 +16,7 @@ brought up to date once, on its first opening.
 from __future__ import annotations
 
 import itertools
+import json
 import logging
 import sqlite3
 import time
@@ -220,12 +221,24 @@ NARROWERS = {
 }
 
 
+def _window_sql(limit: str) -> str:
+    """The window of a search: its ``limit`` most recently archived matches of ``:q``, with bm25."""
+    # sql: the table name is a constant, the limit an int or a parameter's name; the query is a parameter
+    return f"""select rowid as id, rank from {FTS_TABLE} where {FTS_TABLE} match newscrawl_fts_query(:q)
+order by rowid desc limit {limit}"""
+
+
+WINDOW_SQL = _window_sql(":window")
+#: The ``matches`` CTE of :func:`search_page`: the window already read, handed back to SQLite
+#: as a JSON array of [id, rank] pairs in ``:matches``, so that the rows, the narrowed count and
+#: each facet join the same few rows instead of searching the index (and scoring) again.
+KEPT_MATCHES = """with matches(id, rank) as (
+  select json_extract(value, '$[0]'), json_extract(value, '$[1]') from json_each(:matches))"""
+
+
 def _matches(window: int) -> str:
-    """The ``matches`` CTE: the ``window`` most recently archived matches of ``:q``, with bm25."""
-    # sql: the table name is a constant and the window an int; the query is a parameter
-    return f"""with matches as (
-  select rowid as id, rank from {FTS_TABLE} where {FTS_TABLE} match newscrawl_fts_query(:q)
-  order by rowid desc limit {int(window)})"""
+    """The ``matches`` CTE in SQL alone (the canned query): the window of ``:q``."""
+    return f"with matches as ({_window_sql(str(int(window)))})"  # sql: an int
 
 
 def narrowing(filters: dict[str, str]) -> str:
@@ -235,39 +248,44 @@ def narrowing(filters: dict[str, str]) -> str:
 
 
 def search_sql(limit: int, offset: int = 0, order: str = "relevance", where: str = "1",
-               window: int = RANK_WINDOW) -> str:
+               window: int | None = RANK_WINDOW) -> str:
     """Articles matching ``:q``, most relevant first (bm25 over the bigram index; among
     equals, the newest), with a highlighted snippet of the body. Only the RANK_WINDOW most
-    recently archived matches are ranked, so a common word costs no more than a rare one."""
+    recently archived matches are ranked, so a common word costs no more than a rare one.
+    With ``window`` None, the matches are :data:`KEPT_MATCHES` (``:matches``, read before).
+    The page is chosen first, so only its rows' snippets are made."""
+    matches = KEPT_MATCHES if window is None else _matches(window)
     # sql: constants, ints, an ORDERS value and NARROWERS conditions; the query is a parameter
-    return f"""{_matches(window)}
+    return f"""{matches}, page as (
+  select matches.id, matches.rank from matches cross join articles on articles.id = matches.id
+  where {where}
+  order by {ORDERS[order]}
+  limit {int(limit)} offset {int(offset)})
 select articles.id, articles.published_at, articles.section, articles.title,
   newscrawl_snippet(articles.body, :q) as snippet,
   -matches.rank as relevance, articles.url
-from matches join articles on articles.id = matches.id
-where {where}
-order by {ORDERS[order]}
-limit {int(limit)} offset {int(offset)}"""
+from page as matches cross join articles on articles.id = matches.id
+order by {ORDERS[order]}"""
 
 
 # sql: the table name and COUNT_CAP are constants; the query is a parameter
 COUNT_SQL = f"""select count(*) from (select rowid from {FTS_TABLE}
   where {FTS_TABLE} match newscrawl_fts_query(:q) limit {COUNT_CAP + 1})"""
 #: Facets: how many of the ranked matches fall in each value (top 10 of each); each is
-#: completed with ``_matches()`` in front and the search's conditions as ``{where}``.
+#: completed with :data:`KEPT_MATCHES` in front and the search's conditions as ``{where}``.
 # sql: constants
 FACET_SQL = {
-    "section": """select articles.section, count(*) from matches join articles on articles.id = matches.id
+    "section": """select articles.section, count(*) from matches cross join articles on articles.id = matches.id
 where {where} group by 1 order by 2 desc, 1 limit 10""",
     "day": """select substr(articles.published_at, 1, 10), count(*)
-from matches join articles on articles.id = matches.id
+from matches cross join articles on articles.id = matches.id
 where {where} group by 1 order by 1 desc limit 10""",
-    "reporter": """select r.name, count(*) from matches join articles on articles.id = matches.id
+    "reporter": """select r.name, count(*) from matches cross join articles on articles.id = matches.id
 join article_reporters ar on ar.article = articles.id join reporters r on r.id = ar.reporter
 where {where} group by 1 order by 2 desc, 1 limit 10""",
 }
 # sql: constants
-_NARROWED_COUNT = "select count(*) from matches join articles on articles.id = matches.id where {where}"
+_NARROWED_COUNT = "select count(*) from matches cross join articles on articles.id = matches.id where {where}"
 
 
 @dataclass
@@ -324,18 +342,19 @@ def search_page(conn: sqlite3.Connection, query: str, limit: int = 20, offset: i
 def _search_page(conn: sqlite3.Connection, query: str, limit: int, offset: int, order: str,
                  filters: dict[str, str] | None, facets: bool, window: int) -> SearchPage:
     filters = {name: value for name, value in (filters or {}).items() if value and name in NARROWERS}
-    params = {"q": query, **filters}
+    ranked = [tuple(row) for row in conn.execute(WINDOW_SQL, {"q": query, "window": window})]
+    params = {"q": query, "matches": json.dumps(ranked), **filters}
     where = narrowing(filters)
-    rows = _rows(conn, search_sql(limit, offset, order, where, window), params)
+    rows = _rows(conn, search_sql(limit, offset, order, where, window=None), params)
     for row in rows:
         row["relevance"] = float(f"{row['relevance']:.3g}")  # bm25 is tiny for very common words
-    total = conn.execute(COUNT_SQL, params).fetchone()[0]
+    total = len(ranked) if len(ranked) < window else conn.execute(COUNT_SQL, params).fetchone()[0]
     page = SearchPage(rows, min(total, COUNT_CAP), total > COUNT_CAP, total > window, window)
     if filters:  # a narrowed search counts among the ranked matches only
-        page.total = conn.execute(_matches(window) + _NARROWED_COUNT.format(where=where), params).fetchone()[0]
+        page.total = conn.execute(KEPT_MATCHES + _NARROWED_COUNT.format(where=where), params).fetchone()[0]
         page.more = False
     if facets:
-        page.facets = {name: conn.execute(_matches(window) + sql.format(where=where), params).fetchall()
+        page.facets = {name: conn.execute(KEPT_MATCHES + sql.format(where=where), params).fetchall()
                        for name, sql in FACET_SQL.items()}
     return page
 
