@@ -46,7 +46,7 @@ from pathlib import Path
 from urllib.parse import quote
 
 from newscrawl.archive import open_archive
-from newscrawl.archive.search import COMMON_MATCH_SQL, match_condition, register_functions, search_sql
+from newscrawl.archive.search import COMMON_MATCH_SQL, LOOKUP, SCAN, match_condition, register_functions, search_sql
 from newscrawl.archive.tokens import fts_query
 
 from . import measure
@@ -198,7 +198,8 @@ def _article_id(word: str, articles: int) -> int:
 
 
 #: What the table requests ask of SQLite, as datasette asks it: the matching articles,
-#: newest first, a page of rows (the plugin's match condition; see newscrawl.archive.search).
+#: newest first, a page of rows (the plugin's match condition as it was planned before the
+#: API's PROBE plan, so that the reference stays the same SQL; see newscrawl.archive.search).
 NEWEST = "select * from articles where {condition} order by published_at desc, id desc limit 101"
 
 
@@ -206,7 +207,7 @@ def _newest(db: sqlite3.Connection, word: str) -> None:
     expression = fts_query(word)
     common = db.execute(COMMON_MATCH_SQL, {"expression": expression}).fetchone()[0]
     # sql: newscrawl's own match condition; the query is a parameter
-    db.execute(NEWEST.format(condition=match_condition("q", bool(common))), {"q": expression}).fetchall()
+    db.execute(NEWEST.format(condition=match_condition("q", SCAN if common else LOOKUP)), {"q": expression}).fetchall()
 
 
 def _ranked(db: sqlite3.Connection, word: str) -> None:

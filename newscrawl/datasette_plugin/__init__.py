@@ -24,7 +24,7 @@ from datasette.filters import FilterArguments
 from datasette.utils.asgi import BadRequest
 from markupsafe import Markup, escape
 
-from ..archive.search import (COMMON_MATCH_SQL, FTS_TABLE, BadQuery, check_query, match_condition,
+from ..archive.search import (BREADTH_SQL, FTS_TABLE, BadQuery, check_query, match_condition, match_plan,
                               register_functions)
 from ..archive.snippets import MARK
 from ..archive.tokens import fts_query
@@ -35,6 +35,8 @@ from . import views
 ARCHIVE_TABLES = ("articles", "revisions", "pages")
 #: Where the search box searches: the table, and the readable view of it.
 SEARCH_TABLES = ("articles", "article_summary")
+#: Orders of the articles table that walk an index (None: its default, newest first).
+INDEXED_SORTS = (None, "published_at")
 _MARKED = re.compile(re.escape(MARK) + "(.+?)" + re.escape(MARK))
 
 
@@ -103,17 +105,27 @@ def highlight(value: str) -> Markup:
     return Markup(_MARKED.sub(r"<mark>\1</mark>", str(escape(value))))
 
 
-async def search_filter(database: Any, search: str) -> FilterArguments:
-    """The WHERE clause that makes ``?_search=`` use the Korean index; a search over the
-    limits is a 400 answer saying so (as ``newscrawl search`` does), not a long stall."""
+def rows_only(args: Any, table: str) -> bool:
+    """True when a table request needs only its first rows, in an order an index gives: no
+    count, no facets (datasette's ``_shape=array``, or ``_nocount`` and ``_nofacet``)."""
+    bare = args.get("_shape") in ("array", "object") or bool(args.get("_nocount") and args.get("_nofacet"))
+    return (bare and table == "articles" and args.get("_sort") in INDEXED_SORTS
+            and args.get("_sort_desc") in INDEXED_SORTS)
+
+
+async def search_filter(database: Any, search: str, table: str = "articles", only_rows: bool = False) -> FilterArguments:
+    """The WHERE clause that makes ``?_search=`` use the Korean index, planned for how
+    common the search is and for whether only the first rows are wanted (``only_rows``);
+    a search over the limits is a 400 answer saying so (as ``newscrawl search`` does), not
+    a long stall."""
     try:
         check_query(search)
     except BadQuery as exc:
         raise BadRequest(str(exc)) from exc
     expression = fts_query(search)
-    common = (await database.execute(COMMON_MATCH_SQL, {"expression": expression})).first()[0]
+    common, everywhere = (await database.execute(BREADTH_SQL, {"expression": expression})).first()
     return FilterArguments(
-        [match_condition("newscrawl_search", common=bool(common))],
+        [match_condition("newscrawl_search", match_plan(bool(common), bool(everywhere), only_rows), table)],
         {"newscrawl_search": expression},
         [f'search matches "{search}"'],
         {"supports_search": True, "search": search},
@@ -153,7 +165,7 @@ def filters_from_request(request: Any, database: str, table: str, datasette: Any
         search = request.args.get("_search", "").strip()
         if not search:
             return FilterArguments([], extra_context={"supports_search": True})
-        return await search_filter(archive, search)
+        return await search_filter(archive, search, table, rows_only(request.args, table))
     return inner
 
 
