@@ -166,15 +166,19 @@ BREADTH_SQL = f"""select ({COMMON_MATCH_SQL}),
    and rowid > (select coalesce(max(id), 0) from articles) - {PROBE_SAMPLE}) * {EVERYWHERE_ONE_IN}
   > min({PROBE_SAMPLE}, (select coalesce(max(id), 0) from articles))"""
 #: How match_condition finds the matches: look each one up, scan an index testing each row
-#: against all of them, or probe the index for each row scanned.
-LOOKUP, SCAN, PROBE = "lookup", "scan", "probe"
+#: against all of them, or probe the index for each row scanned; or WINDOW: only the
+#: RANK_WINDOW most recently archived matches (a person's page of a common word, saying so).
+LOOKUP, SCAN, PROBE, WINDOW = "lookup", "scan", "probe", "window"
 
 
-def match_plan(common: bool, everywhere: bool, rows_only: bool) -> str:
+def match_plan(common: bool, everywhere: bool, rows_only: bool, person: bool = False) -> str:
     """The match_condition plan of a search (BREADTH_SQL's answers) for a query that needs
-    only its first rows in an indexed order (``rows_only``: no count, no facets) or more."""
+    only its first rows in an indexed order (``rows_only``: no count, no facets) or more;
+    ``person``: for a page a person reads, where the newest matches may stand for all."""
     if everywhere and rows_only:
         return PROBE
+    if common and person and not rows_only:
+        return WINDOW
     return SCAN if common else LOOKUP
 
 
@@ -190,12 +194,16 @@ def match_condition(parameter: str, plan: str, table: str = "articles") -> str:
     gathers first: a word in most articles gathers most of the archive's ids. When only the
     first rows are wanted (the API's newest 100), PROBE asks the index about each row as the
     scan reaches it, and stops early; a count or a facet this way would probe every row.
+    Exact counts and facets of a common word pass over every article; WINDOW keeps the
+    RANK_WINDOW most recently archived matches only, as the reading room ranks them.
     """
-    # sql: the plan picks a form; the table and the parameter's name come from code
+    matches = f"select rowid from {FTS_TABLE} where {FTS_TABLE} match :{parameter}"  # sql: names from code
     if plan == PROBE:
-        return f"exists (select 1 from {FTS_TABLE} where {FTS_TABLE} match :{parameter} and rowid = {table}.id)"
+        return f"exists ({matches} and rowid = {table}.id)"  # sql: a table name from code
+    if plan == WINDOW:
+        return f"id in ({matches} order by rowid desc limit {RANK_WINDOW})"  # sql: a constant
     column = "+id" if plan == SCAN else "id"
-    return f"{column} in (select rowid from {FTS_TABLE} where {FTS_TABLE} match :{parameter})"
+    return f"{column} in ({matches})"  # sql: the column is one of two constants
 
 
 def check_query(query: str) -> str:
