@@ -14,7 +14,8 @@ The requests, from what a person sees to what a program needs:
 
 ``search``      ``/news/-/search?q=Q``: the reading room's search page (HTML: the most relevant
                 rows with snippets, count, facets), where the search boxes lead
-``page``        ``/news/articles?_search=Q``: the table's search page (HTML: rows, count, facets)
+``page``        ``/news/articles?_search=Q``: the table's search page (HTML: rows, count, facets;
+                of a common word's 1,000 most recently archived matches, as it says)
 ``table``       ``/news/articles.json?_search=Q``: the same as JSON
 ``nofacet``     the same with ``&_nofacet=1``
 ``api``         ``&_nofacet=1&_nocount=1&_shape=array``: just the newest matching rows
