@@ -186,6 +186,8 @@ def test_only_bare_requests_in_an_indexed_order_probe_row_by_row():
     assert not rows_only({"_nofacet": "1"}, "articles")  # it counts every match
     assert not rows_only({"_shape": "array", "_sort_desc": "title"}, "articles")  # no index: it would probe every row
     assert not rows_only({"_shape": "array"}, "article_summary")
+    assert not rows_only({"_shape": "array", "title__contains": "x"}, "articles")  # a rare filter: a long walk
+    assert not rows_only({"_shape": "array", "_where": "print_page = 1"}, "articles")
 
 
 @pytest.fixture(scope="module")

@@ -107,9 +107,11 @@ def highlight(value: str) -> Markup:
 
 def rows_only(args: Any, table: str) -> bool:
     """True when a table request needs only its first rows, in an order an index gives: no
-    count, no facets (datasette's ``_shape=array``, or ``_nocount`` and ``_nofacet``)."""
+    count, no facets (datasette's ``_shape=array``, or ``_nocount`` and ``_nofacet``), and
+    no other filter (a rare one would have the walk go on, testing every article)."""
     bare = args.get("_shape") in ("array", "object") or bool(args.get("_nocount") and args.get("_nofacet"))
-    return (bare and table == "articles" and args.get("_sort") in INDEXED_SORTS
+    filtered = "_where" in args or any(not name.startswith("_") for name in args)
+    return (bare and not filtered and table == "articles" and args.get("_sort") in INDEXED_SORTS
             and args.get("_sort_desc") in INDEXED_SORTS)
 
 
