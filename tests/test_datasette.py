@@ -182,7 +182,8 @@ def test_rare_common_and_everywhere_searches_find_the_same(tmp_path):
 
 def test_only_bare_requests_in_an_indexed_order_probe_row_by_row():
     assert rows_only({"_shape": "array"}, "articles") and rows_only({"_nocount": "1", "_nofacet": "1"}, "articles")
-    assert rows_only({"_shape": "object", "_sort": "published_at"}, "articles")
+    assert rows_only({"_shape": "object", "_sort_desc": "published_at"}, "articles")
+    assert not rows_only({"_shape": "array", "_sort": "published_at"}, "articles")  # oldest first: not checked
     assert not rows_only({"_nofacet": "1"}, "articles")  # it counts every match
     assert not rows_only({"_shape": "array", "_sort_desc": "title"}, "articles")  # no index: it would probe every row
     assert not rows_only({"_shape": "array"}, "article_summary")

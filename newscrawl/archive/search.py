@@ -155,16 +155,25 @@ from (select rowid from {FTS_TABLE} where {FTS_TABLE} match :expression limit {C
 #: A search matching more than one in EVERYWHERE_ONE_IN of the PROBE_SAMPLE most recently
 #: archived articles is "everywhere" (see match_condition): measured on 1,000,000 articles,
 #: probing the index article by article (10-80 µs each) finds the newest 100 matches
-#: sooner than gathering every match first from about a tenth of the articles.
+#: sooner than gathering every match first from about a tenth of the articles. PROBE walks
+#: the articles newest published first, and the newest archived need not be those (a
+#: backfill of old news), so a search found everywhere among them is checked on the
+#: PROBE_CHECK newest published, probed one by one, as the walk would.
 EVERYWHERE_ONE_IN = 10
 PROBE_SAMPLE = 2000
+PROBE_CHECK = 100
 #: (common, everywhere) for FTS expression ``:expression``: COMMON_MATCH_SQL, and whether it
-#: matches more than one in EVERYWHERE_ONE_IN of the PROBE_SAMPLE newest articles by id.
+#: matches more than one in EVERYWHERE_ONE_IN of the PROBE_SAMPLE newest articles by id and
+#: of the PROBE_CHECK newest by publication (that check only when the first holds: CASE).
 # sql: the table name and the numbers are constants; the expression is a parameter
 BREADTH_SQL = f"""select ({COMMON_MATCH_SQL}),
-  (select count(*) from {FTS_TABLE} where {FTS_TABLE} match :expression
-   and rowid > (select coalesce(max(id), 0) from articles) - {PROBE_SAMPLE}) * {EVERYWHERE_ONE_IN}
-  > min({PROBE_SAMPLE}, (select coalesce(max(id), 0) from articles))"""
+  case when (select count(*) from {FTS_TABLE} where {FTS_TABLE} match :expression
+             and rowid > (select coalesce(max(id), 0) from articles) - {PROBE_SAMPLE}) * {EVERYWHERE_ONE_IN}
+            > min({PROBE_SAMPLE}, (select coalesce(max(id), 0) from articles))
+  then (select count(*) from (select id from articles order by published_at desc limit {PROBE_CHECK}) as newest
+        where exists (select 1 from {FTS_TABLE} where {FTS_TABLE} match :expression and rowid = newest.id))
+       * {EVERYWHERE_ONE_IN} > min({PROBE_CHECK}, (select coalesce(max(id), 0) from articles))
+  else 0 end"""
 #: How match_condition finds the matches: look each one up, scan an index testing each row
 #: against all of them, or probe the index for each row scanned; or WINDOW: only the
 #: RANK_WINDOW most recently archived matches (a person's page of a common word, saying so).

@@ -35,8 +35,8 @@ from . import views
 ARCHIVE_TABLES = ("articles", "revisions", "pages")
 #: Where the search box searches: the table, and the readable view of it.
 SEARCH_TABLES = ("articles", "article_summary")
-#: Orders of the articles table that walk an index (None: its default, newest first).
-INDEXED_SORTS = (None, "published_at")
+#: Newest first, the articles table's default (None) order: a walk down the date index.
+NEWEST_FIRST = (None, "published_at")
 _MARKED = re.compile(re.escape(MARK) + "(.+?)" + re.escape(MARK))
 
 
@@ -106,13 +106,14 @@ def highlight(value: str) -> Markup:
 
 
 def rows_only(args: Any, table: str) -> bool:
-    """True when a table request needs only its first rows, in an order an index gives: no
-    count, no facets (datasette's ``_shape=array``, or ``_nocount`` and ``_nofacet``), and
-    no other filter (a rare one would have the walk go on, testing every article)."""
+    """True when a table request needs only its first rows, newest first (the walk down the
+    date index that BREADTH_SQL checks): no count, no facets (datasette's ``_shape=array``,
+    or ``_nocount`` and ``_nofacet``), and no other filter (a rare one would have the walk
+    go on, testing every article)."""
     bare = args.get("_shape") in ("array", "object") or bool(args.get("_nocount") and args.get("_nofacet"))
     filtered = "_where" in args or any(not name.startswith("_") for name in args)
-    return (bare and not filtered and table == "articles" and args.get("_sort") in INDEXED_SORTS
-            and args.get("_sort_desc") in INDEXED_SORTS)
+    return (bare and not filtered and table == "articles" and args.get("_sort") is None
+            and args.get("_sort_desc") in NEWEST_FIRST)
 
 
 def for_a_person(request: Any) -> bool:
