@@ -5,6 +5,9 @@ from __future__ import annotations
 
 import asyncio
 import json
+import re
+import sqlite3
+from html import unescape
 from pathlib import Path
 
 import pytest
@@ -14,7 +17,9 @@ from datasette.app import Datasette
 import newscrawl
 from conftest import SEED_HTML, SEED_KEY, SEED_URL, seed_article
 from newscrawl.archive import open_archive, save_article
-from newscrawl.archive.search import COMMON_MATCH_SQL, FTS_TABLE, match_condition
+from newscrawl.archive.search import (BREADTH_SQL, COMMON_MATCHES, FTS_TABLE, LOOKUP, PROBE, RANK_WINDOW, SCAN,
+                                      match_condition, rebuild_index)
+from newscrawl.datasette_plugin import rows_only
 from newscrawl.archive.tokens import fts_query
 from newscrawl.run import extract_file
 from synthetic import build
@@ -147,21 +152,76 @@ def test_edited_query_lists_every_revision(seed_archive):
     assert {r["current_title"] for r in rows} == {"세종시, 정보보호 우수기관 선정 (수정)"}
 
 
-def test_rare_and_common_searches_find_the_same(tmp_path):
-    """A rare word is looked up match by match, a common one by scanning an index: same rows."""
+def test_rare_common_and_everywhere_searches_find_the_same(tmp_path):
+    """A rare word is looked up match by match, a common one by scanning an index, one in
+    most articles by probing the index row by row when only the first rows are wanted: same rows."""
     path = tmp_path / "news.db"
     build(path, articles=60)
     db = open_archive(path)
     save_article(db, seed_article())
-    rare, common = fts_query("우수기관"), fts_query("세종")
-    assert [db.execute(COMMON_MATCH_SQL, {"expression": e}).fetchone()[0] for e in (rare, common)] == [0, 1]
-    for expression in (rare, common):
+    rare, common, everywhere = fts_query("우수기관"), fts_query("세종"), fts_query("다")  # every sentence ends in 다
+    assert db.execute(BREADTH_SQL, {"expression": everywhere}).fetchone()[1] == 1
+    for expression in (rare, common, everywhere):
         expected = {r[0] for r in db.execute(f"SELECT rowid FROM {FTS_TABLE} WHERE {FTS_TABLE} MATCH ?", [expression])}
-        for is_common in (False, True):
-            found = db.execute(f"SELECT id FROM articles WHERE {match_condition('e', is_common)}", {"e": expression})
+        for plan in (LOOKUP, SCAN, PROBE):
+            found = db.execute(f"SELECT id FROM articles WHERE {match_condition('e', plan)}", {"e": expression})
             assert {r[0] for r in found} == expected
+    newest = [r[0] for r in db.execute(f"SELECT id FROM articles WHERE {match_condition('e', LOOKUP)}"
+                                       " ORDER BY published_at DESC, id DESC LIMIT 5", {"e": everywhere})]
+    in_most = db.execute(f"SELECT count(*) FROM {FTS_TABLE} WHERE {FTS_TABLE} MATCH ?", [everywhere]).fetchone()[0]
     db.close()
+    api, table = fetch_all(path, "/news/articles.json?_search=다&_shape=array&_size=5",
+                           "/news/articles.json?_search=다&_size=5")
+    assert [r["id"] for r in api.json()] == newest == [r[0] for r in table.json()["rows"]]
+    assert table.json()["filtered_table_rows_count"] == in_most  # counted, not probed row by row
     rows, summary = fetch_all(path, "/news/articles.json?_search=우수기관&_shape=array",
                               "/news/article_summary.json?_search=우수기관&_shape=array")
     assert [r["article_id"] for r in rows.json()] == [SEED_KEY]
     assert [r["section_path"] for r in summary.json()] == ["정치/행정 > 세종"]  # the readable view searches too
+
+
+def test_only_bare_requests_in_an_indexed_order_probe_row_by_row():
+    assert rows_only({"_shape": "array"}, "articles") and rows_only({"_nocount": "1", "_nofacet": "1"}, "articles")
+    assert rows_only({"_shape": "object", "_sort_desc": "published_at"}, "articles")
+    assert not rows_only({"_shape": "array", "_sort": "published_at"}, "articles")  # oldest first: not checked
+    assert not rows_only({"_nofacet": "1"}, "articles")  # it counts every match
+    assert not rows_only({"_shape": "array", "_sort_desc": "title"}, "articles")  # no index: it would probe every row
+    assert not rows_only({"_shape": "array"}, "article_summary")
+    assert not rows_only({"_shape": "array", "title__contains": "x"}, "articles")  # a rare filter: a long walk
+    assert not rows_only({"_shape": "array", "_where": "print_page = 1"}, "articles")
+
+
+@pytest.fixture(scope="module")
+def common_archive(tmp_path_factory) -> Path:
+    """60 synthetic articles, each stored 30 times under other keys: more than COMMON_MATCHES
+    articles, every one with 다 (every sentence ends in it), a tenth with 세종."""
+    path = tmp_path_factory.mktemp("common") / "news.db"
+    build(path, articles=60)
+    db = open_archive(path)
+    db.execute("""INSERT INTO articles (site, article_id, url, title, body, content_hash, published_at, section)
+        SELECT site, article_id || '-' || copy.value, url || '#' || copy.value, title, body, content_hash,
+               published_at, section FROM articles, json_each('[1,2,3,4,5,6,7,8,9,10,11,12,13,14,15,16,17,18,19,20,
+               21,22,23,24,25,26,27,28,29]') AS copy""")
+    rebuild_index(db)
+    db.close()
+    return path
+
+
+def test_a_persons_table_page_of_a_common_word_shows_its_newest_matches_and_says_so(common_archive):
+    db = sqlite3.connect(common_archive)
+    everywhere = fts_query("다")
+    total = db.execute(f"SELECT count(*) FROM {FTS_TABLE} WHERE {FTS_TABLE} MATCH ?", [everywhere]).fetchone()[0]
+    window = [r[0] for r in db.execute(f"SELECT rowid FROM {FTS_TABLE} WHERE {FTS_TABLE} MATCH ?"
+                                       f" ORDER BY rowid DESC LIMIT {RANK_WINDOW}", [everywhere])]
+    published = dict(db.execute(f"SELECT id, published_at FROM articles WHERE id IN ({','.join(map(str, window))})"))
+    fifth_newest = sorted(published.values(), reverse=True)[4]
+    db.close()
+    assert total > COMMON_MATCHES > RANK_WINDOW
+    page, as_json, rare = fetch_all(common_archive, "/news/articles?_search=다&_size=5",
+                                    "/news/articles.json?_search=다&_size=5", "/news/articles?_search=우수기관")
+    assert f'{RANK_WINDOW:,} rows where search matches "다": its {RANK_WINDOW:,} most recently archived matches, ' \
+           f"of {total:,}" in unescape(re.sub(r"\s+", " ", page.text))
+    shown = [int(i) for i in re.findall(r'<td class="col-title type-str"><a href="/news/-/article/(\d+)">', page.text)]
+    assert len(shown) == 5 and all(published.get(i, "") >= fifth_newest for i in shown)  # the window's newest
+    assert as_json.json()["filtered_table_rows_count"] == total  # a program gets every match counted
+    assert "most recently archived" not in rare.text  # a rare word's page is exact

@@ -16,7 +16,7 @@ from markupsafe import escape
 
 from conftest import SEED_KEY, run_newscrawl, seed_article
 from newscrawl.archive import open_archive, save_article
-from newscrawl.archive.search import search_page
+from newscrawl.archive.search import FACET_SQL, _matches, register_functions, search_page, search_sql
 from newscrawl.datasette_plugin.reading import paragraphs, word_diff
 from synthetic import build
 from test_datasette import fetch_all
@@ -164,6 +164,25 @@ def test_a_common_word_is_ranked_among_the_newest_matches_only(corpus):
     assert {r["id"] for r in page.rows} == set(newest_ids)
     assert sum(count for _, count in page.facets["section"]) == 30
     assert page.summary() == f"showing 30 of {total} (ranked among the 30 most recently archived)"
+
+
+def test_the_window_read_once_gives_what_sql_alone_gives(corpus):
+    """search_page reads the window once and hands it back to SQLite: the same rows and
+    facets as searching the index in SQL alone (the canned query's way), narrowed too."""
+    conn = sqlite3.connect(corpus)
+    register_functions(conn)
+    word, _ = common_word(conn)
+    section = search_page(conn, word, 1, facets=True).facets["section"][0][0]
+    for where, filters in (("1", {}), ("articles.section = :section", {"section": section})):
+        for order in ("relevance", "newest"):
+            page = search_page(conn, word, 7, offset=3, order=order, filters=filters, facets=True, window=40)
+            params = {"q": word, **filters}
+            alone = conn.execute(search_sql(7, 3, order, where, window=40), params).fetchall()
+            assert [tuple(row.values()) for row in page.rows] == [(*row[:5], float(f"{row[5]:.3g}"), row[6])
+                                                                   for row in alone]
+            assert page.facets == {name: conn.execute(_matches(40) + sql.format(where=where), params).fetchall()
+                                   for name, sql in FACET_SQL.items()}
+            assert page.rows and page.facets["section"]  # nothing compared empty
 
 
 def test_search_page_has_count_facets_paging_and_links(corpus):

@@ -8,12 +8,15 @@ import json
 import re
 import sqlite3
 from dataclasses import dataclass
+from datetime import date, timedelta
 
 import pytest
+from sqlite_utils import Database
 
 from conftest import ARTIFACTS, FIXTURES, run_newscrawl, seed_article
 from newscrawl.archive import open_archive, save_article
-from newscrawl.archive.search import FTS_TABLE, rebuild_index, search
+from newscrawl.archive.search import (BREADTH_SQL, COMMON_MATCHES, EVERYWHERE_ONE_IN, FTS_TABLE, PROBE_SAMPLE,
+                                      create_index, index_article, rebuild_index, search)
 from newscrawl.archive.tokens import fts_query, heads, tokens
 from newscrawl.items import Article, Photo
 
@@ -201,3 +204,28 @@ def test_search_of_one_site_leaves_out_the_others(tmp_path):
                                          url="http://other.example/a/1.html"))
     assert len(search(db, "세종")) == 2
     assert [hit["url"] for hit in search(db, "세종", site="other.example")] == ["http://other.example/a/1.html"]
+
+
+def test_breadth_tells_rare_common_and_everywhere_words_apart():
+    """BREADTH_SQL's (common, everywhere): more than COMMON_MATCHES matches in all, more than
+    one in EVERYWHERE_ONE_IN of the PROBE_SAMPLE newest articles by id and of the
+    PROBE_CHECK newest by publication."""
+    db = Database(memory=True)
+    db.execute("CREATE TABLE articles (id INTEGER PRIMARY KEY, title TEXT, subtitle TEXT, body TEXT, published_at TEXT)")
+    create_index(db)
+    newest = COMMON_MATCHES + 2 * PROBE_SAMPLE
+    recent = PROBE_SAMPLE // EVERYWHERE_ONE_IN + 1  # just enough of the newest to count as everywhere
+    for rowid in range(1, newest + 1):
+        words = ["기사", "희귀어" if rowid % 1000 == 0 else "",
+                 "흔한말" if rowid <= COMMON_MATCHES + 1 else "",  # common, but not lately
+                 "요즘말" if rowid > newest - recent else "", "최근어" if rowid > newest - recent + 1 else "",
+                 "옛날말" if rowid % 2 == 0 else ""]  # archived lately, published long ago: a backfill
+        published = (date(1990 if words[-1] else 2020, 1, 1) + timedelta(days=rowid)).isoformat()  # archive order
+        db.execute("INSERT INTO articles (id, body, published_at) VALUES (?, ?, ?)", [rowid, " ".join(words), published])
+        index_article(db, rowid)
+    breadth = {word: db.execute(BREADTH_SQL, {"expression": fts_query(word)}).fetchone()
+               for word in ("희귀어", "흔한말", "요즘말", "최근어", "옛날말", "기사")}
+    # 최근어: one article fewer than 요즘말, no longer more than a tenth of the newest;
+    # 옛날말: in half of the newest archived, in none of the newest published
+    assert breadth == {"희귀어": (0, 0), "흔한말": (1, 0), "요즘말": (0, 1), "최근어": (0, 0), "옛날말": (1, 0),
+                       "기사": (1, 1)}

@@ -16,6 +16,7 @@ brought up to date once, on its first opening.
 from __future__ import annotations
 
 import itertools
+import json
 import logging
 import sqlite3
 import time
@@ -141,30 +142,77 @@ def ensure_index(db: Database) -> int | None:
         return rebuild_index(db)
 
 
-#: A search matching more than one in this many articles is "common" (see match_condition):
-#: measured on 100,000 articles, scanning an index wins from about 2 % of them.
-COMMON_ONE_IN = 50
-#: 1 when FTS expression ``:expression`` matches more than one in COMMON_ONE_IN articles;
-#: it counts no further than that, so it costs little either way.
-# sql: the table name and COMMON_ONE_IN are constants; the expression is a parameter
-COMMON_MATCH_SQL = f"""select count(*) > (select coalesce(max(id), 0) / {COMMON_ONE_IN} from articles)
-from (select rowid from {FTS_TABLE} where {FTS_TABLE} match :expression
-      limit (select coalesce(max(id), 0) / {COMMON_ONE_IN} + 1 from articles))"""
+#: A search matching more than this many articles is "common" (see match_condition):
+#: measured on 1,000,000 articles, scanning an index wins from about 1,500 matches (on
+#: 100,000, from about 2,000: looking up a match costs about the same at both sizes, while
+#: the scan's walk to its first rows shortens as the word gets commoner).
+COMMON_MATCHES = 1500
+#: 1 when FTS expression ``:expression`` matches more than COMMON_MATCHES articles; it
+#: counts no further than that, so it costs little either way.
+# sql: the table name and COMMON_MATCHES are constants; the expression is a parameter
+COMMON_MATCH_SQL = f"""select count(*) > {COMMON_MATCHES}
+from (select rowid from {FTS_TABLE} where {FTS_TABLE} match :expression limit {COMMON_MATCHES + 1})"""
+#: A search matching more than one in EVERYWHERE_ONE_IN of the PROBE_SAMPLE most recently
+#: archived articles is "everywhere" (see match_condition): measured on 1,000,000 articles,
+#: probing the index article by article (10-80 µs each) finds the newest 100 matches
+#: sooner than gathering every match first from about a tenth of the articles. PROBE walks
+#: the articles newest published first, and the newest archived need not be those (a
+#: backfill of old news), so a search found everywhere among them is checked on the
+#: PROBE_CHECK newest published, probed one by one, as the walk would.
+EVERYWHERE_ONE_IN = 10
+PROBE_SAMPLE = 2000
+PROBE_CHECK = 100
+#: (common, everywhere) for FTS expression ``:expression``: COMMON_MATCH_SQL, and whether it
+#: matches more than one in EVERYWHERE_ONE_IN of the PROBE_SAMPLE newest articles by id and
+#: of the PROBE_CHECK newest by publication (that check only when the first holds: CASE).
+# sql: the table name and the numbers are constants; the expression is a parameter
+BREADTH_SQL = f"""select ({COMMON_MATCH_SQL}),
+  case when (select count(*) from {FTS_TABLE} where {FTS_TABLE} match :expression
+             and rowid > (select coalesce(max(id), 0) from articles) - {PROBE_SAMPLE}) * {EVERYWHERE_ONE_IN}
+            > min({PROBE_SAMPLE}, (select coalesce(max(id), 0) from articles))
+  then (select count(*) from (select id from articles order by published_at desc limit {PROBE_CHECK}) as newest
+        where exists (select 1 from {FTS_TABLE} where {FTS_TABLE} match :expression and rowid = newest.id))
+       * {EVERYWHERE_ONE_IN} > min({PROBE_CHECK}, (select coalesce(max(id), 0) from articles))
+  else 0 end"""
+#: How match_condition finds the matches: look each one up, scan an index testing each row
+#: against all of them, or probe the index for each row scanned; or WINDOW: only the
+#: RANK_WINDOW most recently archived matches (a person's page of a common word, saying so).
+LOOKUP, SCAN, PROBE, WINDOW = "lookup", "scan", "probe", "window"
 
 
-def match_condition(parameter: str, common: bool) -> str:
-    """A WHERE condition on ``articles`` (or a view with its ``id``): the FTS expression in
-    ``:parameter`` matches.
+def match_plan(common: bool, everywhere: bool, rows_only: bool, person: bool = False) -> str:
+    """The match_condition plan of a search (BREADTH_SQL's answers) for a query that needs
+    only its first rows in an indexed order (``rows_only``: no count, no facets) or more;
+    ``person``: for a page a person reads, where the newest matches may stand for all."""
+    if everywhere and rows_only:
+        return PROBE
+    if common and person and not rows_only:
+        return WINDOW
+    return SCAN if common else LOOKUP
+
+
+def match_condition(parameter: str, plan: str, table: str = "articles") -> str:
+    """A WHERE condition on ``table`` (``articles`` or a view with its ``id``): the FTS
+    expression in ``:parameter`` matches.
 
     SQLite cannot tell how many articles an FTS match returns, and guesses few: it looks up
-    each match by rowid in the wide ``articles`` table (body and all), which is fast for a
-    rare word and slow for one in thousands of articles. For a ``common`` search the unary
-    ``+`` makes it scan the narrow index the query needs instead (published_at for the
-    newest first, section for a facet) and test each row against the matches.
+    each match by rowid in the wide ``articles`` table (body and all): the LOOKUP plan, fast
+    for a rare word and slow for one in thousands of articles. For a common search the unary
+    ``+`` makes it SCAN the narrow index the query needs instead (published_at for the
+    newest first, section for a facet) and test each row against the matches, which it
+    gathers first: a word in most articles gathers most of the archive's ids. When only the
+    first rows are wanted (the API's newest 100), PROBE asks the index about each row as the
+    scan reaches it, and stops early; a count or a facet this way would probe every row.
+    Exact counts and facets of a common word pass over every article; WINDOW keeps the
+    RANK_WINDOW most recently archived matches only, as the reading room ranks them.
     """
-    column = "+id" if common else "id"
-    # sql: the column and the parameter's name come from code; the expression is a parameter
-    return f"{column} in (select rowid from {FTS_TABLE} where {FTS_TABLE} match :{parameter})"
+    matches = f"select rowid from {FTS_TABLE} where {FTS_TABLE} match :{parameter}"  # sql: names from code
+    if plan == PROBE:
+        return f"exists ({matches} and rowid = {table}.id)"  # sql: a table name from code
+    if plan == WINDOW:
+        return f"id in ({matches} order by rowid desc limit {RANK_WINDOW})"  # sql: a constant
+    column = "+id" if plan == SCAN else "id"
+    return f"{column} in ({matches})"  # sql: the column is one of two constants
 
 
 def check_query(query: str) -> str:
@@ -220,12 +268,24 @@ NARROWERS = {
 }
 
 
+def _window_sql(limit: str) -> str:
+    """The window of a search: its ``limit`` most recently archived matches of ``:q``, with bm25."""
+    # sql: the table name is a constant, the limit an int or a parameter's name; the query is a parameter
+    return f"""select rowid as id, rank from {FTS_TABLE} where {FTS_TABLE} match newscrawl_fts_query(:q)
+order by rowid desc limit {limit}"""
+
+
+WINDOW_SQL = _window_sql(":window")
+#: The ``matches`` CTE of :func:`search_page`: the window already read, handed back to SQLite
+#: as a JSON array of [id, rank] pairs in ``:matches``, so that the rows, the narrowed count and
+#: each facet join the same few rows instead of searching the index (and scoring) again.
+KEPT_MATCHES = """with matches(id, rank) as (
+  select json_extract(value, '$[0]'), json_extract(value, '$[1]') from json_each(:matches))"""
+
+
 def _matches(window: int) -> str:
-    """The ``matches`` CTE: the ``window`` most recently archived matches of ``:q``, with bm25."""
-    # sql: the table name is a constant and the window an int; the query is a parameter
-    return f"""with matches as (
-  select rowid as id, rank from {FTS_TABLE} where {FTS_TABLE} match newscrawl_fts_query(:q)
-  order by rowid desc limit {int(window)})"""
+    """The ``matches`` CTE in SQL alone (the canned query): the window of ``:q``."""
+    return f"with matches as ({_window_sql(str(int(window)))})"  # sql: an int
 
 
 def narrowing(filters: dict[str, str]) -> str:
@@ -235,39 +295,44 @@ def narrowing(filters: dict[str, str]) -> str:
 
 
 def search_sql(limit: int, offset: int = 0, order: str = "relevance", where: str = "1",
-               window: int = RANK_WINDOW) -> str:
+               window: int | None = RANK_WINDOW) -> str:
     """Articles matching ``:q``, most relevant first (bm25 over the bigram index; among
     equals, the newest), with a highlighted snippet of the body. Only the RANK_WINDOW most
-    recently archived matches are ranked, so a common word costs no more than a rare one."""
+    recently archived matches are ranked, so a common word costs no more than a rare one.
+    With ``window`` None, the matches are :data:`KEPT_MATCHES` (``:matches``, read before).
+    The page is chosen first, so only its rows' snippets are made."""
+    matches = KEPT_MATCHES if window is None else _matches(window)
     # sql: constants, ints, an ORDERS value and NARROWERS conditions; the query is a parameter
-    return f"""{_matches(window)}
+    return f"""{matches}, page as (
+  select matches.id, matches.rank from matches cross join articles on articles.id = matches.id
+  where {where}
+  order by {ORDERS[order]}
+  limit {int(limit)} offset {int(offset)})
 select articles.id, articles.published_at, articles.section, articles.title,
   newscrawl_snippet(articles.body, :q) as snippet,
   -matches.rank as relevance, articles.url
-from matches join articles on articles.id = matches.id
-where {where}
-order by {ORDERS[order]}
-limit {int(limit)} offset {int(offset)}"""
+from page as matches cross join articles on articles.id = matches.id
+order by {ORDERS[order]}"""
 
 
 # sql: the table name and COUNT_CAP are constants; the query is a parameter
 COUNT_SQL = f"""select count(*) from (select rowid from {FTS_TABLE}
   where {FTS_TABLE} match newscrawl_fts_query(:q) limit {COUNT_CAP + 1})"""
 #: Facets: how many of the ranked matches fall in each value (top 10 of each); each is
-#: completed with ``_matches()`` in front and the search's conditions as ``{where}``.
+#: completed with :data:`KEPT_MATCHES` in front and the search's conditions as ``{where}``.
 # sql: constants
 FACET_SQL = {
-    "section": """select articles.section, count(*) from matches join articles on articles.id = matches.id
+    "section": """select articles.section, count(*) from matches cross join articles on articles.id = matches.id
 where {where} group by 1 order by 2 desc, 1 limit 10""",
     "day": """select substr(articles.published_at, 1, 10), count(*)
-from matches join articles on articles.id = matches.id
+from matches cross join articles on articles.id = matches.id
 where {where} group by 1 order by 1 desc limit 10""",
-    "reporter": """select r.name, count(*) from matches join articles on articles.id = matches.id
+    "reporter": """select r.name, count(*) from matches cross join articles on articles.id = matches.id
 join article_reporters ar on ar.article = articles.id join reporters r on r.id = ar.reporter
 where {where} group by 1 order by 2 desc, 1 limit 10""",
 }
 # sql: constants
-_NARROWED_COUNT = "select count(*) from matches join articles on articles.id = matches.id where {where}"
+_NARROWED_COUNT = "select count(*) from matches cross join articles on articles.id = matches.id where {where}"
 
 
 @dataclass
@@ -324,18 +389,19 @@ def search_page(conn: sqlite3.Connection, query: str, limit: int = 20, offset: i
 def _search_page(conn: sqlite3.Connection, query: str, limit: int, offset: int, order: str,
                  filters: dict[str, str] | None, facets: bool, window: int) -> SearchPage:
     filters = {name: value for name, value in (filters or {}).items() if value and name in NARROWERS}
-    params = {"q": query, **filters}
+    ranked = [tuple(row) for row in conn.execute(WINDOW_SQL, {"q": query, "window": window})]
+    params = {"q": query, "matches": json.dumps(ranked), **filters}
     where = narrowing(filters)
-    rows = _rows(conn, search_sql(limit, offset, order, where, window), params)
+    rows = _rows(conn, search_sql(limit, offset, order, where, window=None), params)
     for row in rows:
         row["relevance"] = float(f"{row['relevance']:.3g}")  # bm25 is tiny for very common words
-    total = conn.execute(COUNT_SQL, params).fetchone()[0]
+    total = len(ranked) if len(ranked) < window else conn.execute(COUNT_SQL, params).fetchone()[0]
     page = SearchPage(rows, min(total, COUNT_CAP), total > COUNT_CAP, total > window, window)
     if filters:  # a narrowed search counts among the ranked matches only
-        page.total = conn.execute(_matches(window) + _NARROWED_COUNT.format(where=where), params).fetchone()[0]
+        page.total = conn.execute(KEPT_MATCHES + _NARROWED_COUNT.format(where=where), params).fetchone()[0]
         page.more = False
     if facets:
-        page.facets = {name: conn.execute(_matches(window) + sql.format(where=where), params).fetchall()
+        page.facets = {name: conn.execute(KEPT_MATCHES + sql.format(where=where), params).fetchall()
                        for name, sql in FACET_SQL.items()}
     return page
 

@@ -24,8 +24,8 @@ from datasette.filters import FilterArguments
 from datasette.utils.asgi import BadRequest
 from markupsafe import Markup, escape
 
-from ..archive.search import (COMMON_MATCH_SQL, FTS_TABLE, BadQuery, check_query, match_condition,
-                              register_functions)
+from ..archive.search import (BREADTH_SQL, COUNT_CAP, COUNT_SQL, FTS_TABLE, RANK_WINDOW, WINDOW, BadQuery,
+                              check_query, match_condition, match_plan, register_functions)
 from ..archive.snippets import MARK
 from ..archive.tokens import fts_query
 from ..queries import canned_queries as archive_queries
@@ -35,6 +35,8 @@ from . import views
 ARCHIVE_TABLES = ("articles", "revisions", "pages")
 #: Where the search box searches: the table, and the readable view of it.
 SEARCH_TABLES = ("articles", "article_summary")
+#: Newest first, the articles table's default (None) order: a walk down the date index.
+NEWEST_FIRST = (None, "published_at")
 _MARKED = re.compile(re.escape(MARK) + "(.+?)" + re.escape(MARK))
 
 
@@ -103,19 +105,46 @@ def highlight(value: str) -> Markup:
     return Markup(_MARKED.sub(r"<mark>\1</mark>", str(escape(value))))
 
 
-async def search_filter(database: Any, search: str) -> FilterArguments:
-    """The WHERE clause that makes ``?_search=`` use the Korean index; a search over the
-    limits is a 400 answer saying so (as ``newscrawl search`` does), not a long stall."""
+def rows_only(args: Any, table: str) -> bool:
+    """True when a table request needs only its first rows, newest first (the walk down the
+    date index that BREADTH_SQL checks): no count, no facets (datasette's ``_shape=array``,
+    or ``_nocount`` and ``_nofacet``), and no other filter (a rare one would have the walk
+    go on, testing every article)."""
+    bare = args.get("_shape") in ("array", "object") or bool(args.get("_nocount") and args.get("_nofacet"))
+    filtered = "_where" in args or any(not name.startswith("_") for name in args)
+    return (bare and not filtered and table == "articles" and args.get("_sort") is None
+            and args.get("_sort_desc") in NEWEST_FIRST)
+
+
+def for_a_person(request: Any) -> bool:
+    """True for a table page in HTML (not ``.json``, ``.csv`` or ``?_format=``): what a
+    person reads, where the newest matches of a common word may stand for all of them."""
+    return not request.url_vars.get("format") and not request.args.get("_format")
+
+
+async def search_filter(database: Any, search: str, table: str = "articles", only_rows: bool = False,
+                        person: bool = False) -> FilterArguments:
+    """The WHERE clause that makes ``?_search=`` use the Korean index, planned for how
+    common the search is, whether only the first rows are wanted (``only_rows``) and
+    whether a person reads the answer (``person``: a common word's page shows its
+    RANK_WINDOW most recently archived matches, and says so); a search over the limits is
+    a 400 answer saying so (as ``newscrawl search`` does), not a long stall."""
     try:
         check_query(search)
     except BadQuery as exc:
         raise BadRequest(str(exc)) from exc
     expression = fts_query(search)
-    common = (await database.execute(COMMON_MATCH_SQL, {"expression": expression})).first()[0]
+    common, everywhere = (await database.execute(BREADTH_SQL, {"expression": expression})).first()
+    plan = match_plan(bool(common), bool(everywhere), only_rows, person)
+    described = f'search matches "{search}"'
+    if plan == WINDOW:
+        total = (await database.execute(COUNT_SQL, {"q": search})).first()[0]
+        of = f"more than {COUNT_CAP:,}" if total > COUNT_CAP else f"{total:,}"
+        described += f": its {RANK_WINDOW:,} most recently archived matches, of {of}"
     return FilterArguments(
-        [match_condition("newscrawl_search", common=bool(common))],
+        [match_condition("newscrawl_search", plan, table)],
         {"newscrawl_search": expression},
-        [f'search matches "{search}"'],
+        [described],
         {"supports_search": True, "search": search},
     )
 
@@ -153,7 +182,7 @@ def filters_from_request(request: Any, database: str, table: str, datasette: Any
         search = request.args.get("_search", "").strip()
         if not search:
             return FilterArguments([], extra_context={"supports_search": True})
-        return await search_filter(archive, search)
+        return await search_filter(archive, search, table, rows_only(request.args, table), for_a_person(request))
     return inner
 
 
