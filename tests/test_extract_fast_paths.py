@@ -1,8 +1,10 @@
 """The faster ways the extraction layers take find what the plain definitions find.
 
 Each search below was an XPath (or a regex) over every element of the page; it now starts
-from the few text nodes that can belong to what is sought. These tests run both, on every
-page of tests/fixtures, and on pages made to catch the edge cases.
+from the few text nodes that can belong to what is sought, or (a profile's plain CSS
+selectors) from the elements of a class or id. These tests run both, on every page of
+tests/fixtures, and on pages made to catch the edge cases; links made absolute without
+urljoin are checked against urljoin.
 """
 
 from __future__ import annotations
@@ -10,9 +12,12 @@ from __future__ import annotations
 import gzip
 import re
 from pathlib import Path
+from urllib.parse import urljoin
 
+import hypothesis
 import lxml.html
 import pytest
+from hypothesis import strategies as st
 from lxml import etree
 
 from newscrawl.extract.breadcrumbs import _SEPARATORS, _text_candidates
@@ -20,10 +25,11 @@ from newscrawl.extract.encoding import decode_html
 from newscrawl.extract.headings import _headline_candidates
 from newscrawl.extract.maintext import as_lxml_html, pruned_copy
 from newscrawl.extract.page import ArticlePage
-from newscrawl.extract.select import parse_html, string
+from newscrawl.extract.select import ElementIndex, compiled_css, css, parse_html, plain_selector, string
 from newscrawl.extract.short import page_texts
 from newscrawl.extract.text import SPACE, normalise_space
-from newscrawl.sites import GENERIC
+from newscrawl.links import absolute_url
+from newscrawl.sites import GENERIC, PROFILES
 
 FIXTURES = Path(__file__).parent / "fixtures"
 PAGES = sorted(p for p in FIXTURES.rglob("*") if p.name.endswith((".html", ".htm", ".html.gz")))
@@ -121,3 +127,65 @@ def test_a_page_in_ascii_alone_has_no_label():
     page = ArticlePage("<html><body><h1>Title</h1><p>Posted 2020-07-08 08:05</p></body></html>",
                        "http://example.org/a", GENERIC)
     assert page._page_labels == {}
+
+
+# -- CSS selectors matched without XPath, and links resolved without urljoin ---------------
+
+#: Every selector a profile holds, and the group its body exclusions make.
+PROFILE_SELECTORS = sorted({s for p in PROFILES.values() for group in p.selectors.values() for s in group}
+                           | {m for p in PROFILES.values() for m in p.markers}
+                           | {", ".join(p.body_exclude) for p in PROFILES.values() if p.body_exclude})
+
+
+def test_most_profile_selectors_are_matched_without_xpath():
+    plain = [s for s in PROFILE_SELECTORS if plain_selector(s)]
+    assert len(plain) >= len(PROFILE_SELECTORS) * 2 // 3
+    assert plain_selector("ul.infomation li:has(.icon-user-o)") is None
+    assert plain_selector("a::attr(href)") is None and plain_selector("div > p") is None
+
+
+@pytest.mark.parametrize("path", PAGES, ids=lambda p: p.name[:24])
+def test_plain_selectors_find_what_their_xpath_finds(path):
+    root = root_of(path)
+    index = ElementIndex(root)
+    scopes = [root, *list(root.iter(etree.Element))[::7]]
+    for selector in PROFILE_SELECTORS:
+        for scope in scopes:
+            expected = compiled_css(selector)(scope)
+            assert css(scope, selector, index) == expected, (selector, scope.tag)
+            assert css(scope, selector) == expected, (selector, scope.tag)
+
+
+EDGE_PAGE = """<html><body class="x">
+<div class=" a\tb\nc "><div class="a"><h2 class="t">one</h2></div><h2 class="t u">two</h2></div>
+<div class="A"><h2 class="t">not a</h2></div><div class="a-b"><h2 class="t">not a</h2></div>
+<p id="i" class="a"><span id="i">three</span></p><p class="b\u00a0a"><h2 class="t">nbsp is no space</h2></p>
+<table class="a"><tr><td><em class="t">four</em></td></tr></table><!-- <div class="a"> -->
+</body></html>"""
+
+
+@pytest.mark.parametrize("selector", [".a h2.t", ".a .t", "h2", "#i", "p#i", "#i span", ".a .a h2", "div.a h2, #i, em",
+                                      ".b", "*", "body .a", ".x .a .t", ".a.b.c", ".c.a div h2", "em, h2.u, span"])
+def test_plain_selectors_on_nested_and_odd_classes(selector):
+    root = parse_html(EDGE_PAGE)
+    assert plain_selector(selector) is not None
+    for scope in root.iter(etree.Element):
+        expected = compiled_css(selector)(scope)
+        assert css(scope, selector, ElementIndex(root)) == expected, scope.tag
+    assert compiled_css(selector)(root)  # each one finds something: the comparison compares
+
+
+@hypothesis.given(
+    prefix=st.sampled_from(["http://", "https://", "HTTP://", "ftp://", "//", ""]),
+    rest=st.lists(st.sampled_from(list("aZ09.-:/?#;@[]% \t\n\x00\x7f가\u3000\xa0=&") + ["..", "www.x.kr"]),
+                  max_size=16).map("".join),
+    base=st.sampled_from(["http://www.joongdo.co.kr/web/view.php?key=1", "https://a.kr/b;c?d", "http://[::1", "",
+                          "http://a.kr"]),
+)
+def test_absolute_url_is_urljoin(prefix, rest, base):
+    href = prefix + rest
+    try:
+        expected = urljoin(base, href)
+    except ValueError:
+        expected = None
+    assert absolute_url(base, href) == expected

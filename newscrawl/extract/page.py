@@ -44,7 +44,7 @@ from .metadata import PageMetadata
 from .pagedates import htmldate_copy, htmldate_of, plausible, url_date
 from .photos import article_photos
 from .related import related_boxes, related_items
-from .select import css, first, links, parse_html, string
+from .select import ElementIndex, css, first, links, parse_html, string
 from .short import PageText, page_texts
 from .text import first_nonempty, inside, node_text, normalise_space, text_blocks
 
@@ -96,12 +96,17 @@ class ArticlePage:
         scope = within if within is not None else self.root
         nodes: list[etree._Element] = []
         for selector in self.profile.selectors.get(field, ()):
-            nodes = css(scope, selector)
+            nodes = css(scope, selector, self._index)
             if nodes:
                 break
         if within is None:
             self._nodes[field] = nodes
         return nodes
+
+    @cached_property
+    def _index(self) -> ElementIndex:
+        """The page's elements by class and id: where the profile's selectors start."""
+        return ElementIndex(self.root)
 
     def _profile_text(self, field: str) -> str | None:
         return first_nonempty(node_text(n) for n in self._profile_nodes(field))
