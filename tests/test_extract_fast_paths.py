@@ -147,7 +147,7 @@ def test_most_profile_selectors_are_matched_without_xpath():
 @pytest.mark.parametrize("path", PAGES, ids=lambda p: p.name[:24])
 def test_plain_selectors_find_what_their_xpath_finds(path):
     root = root_of(path)
-    index = ElementIndex(root)
+    index = ElementIndex(root, PROFILE_SELECTORS)
     scopes = [root, *list(root.iter(etree.Element))[::7]]
     for selector in PROFILE_SELECTORS:
         for scope in scopes:
@@ -171,7 +171,7 @@ def test_plain_selectors_on_nested_and_odd_classes(selector):
     assert plain_selector(selector) is not None
     for scope in root.iter(etree.Element):
         expected = compiled_css(selector)(scope)
-        assert css(scope, selector, ElementIndex(root)) == expected, scope.tag
+        assert css(scope, selector, ElementIndex(root, [selector])) == expected, scope.tag
     assert compiled_css(selector)(root)  # each one finds something: the comparison compares
 
 

@@ -105,8 +105,8 @@ class ArticlePage:
 
     @cached_property
     def _index(self) -> ElementIndex:
-        """The page's elements by class and id: where the profile's selectors start."""
-        return ElementIndex(self.root)
+        """The page's elements of the classes and ids the profile's selectors start from."""
+        return ElementIndex(self.root, (s for group in self.profile.selectors.values() for s in group))
 
     def _profile_text(self, field: str) -> str | None:
         return first_nonempty(node_text(n) for n in self._profile_nodes(field))
@@ -532,19 +532,26 @@ def _mostly_entries(box: etree._Element) -> bool:
     whose summaries would otherwise pass for article paragraphs.
     """
     text = len(normalise_space(string(box)))
-    entries = {_entry_of(link, box) for link in links(box)}
+    hrefs: dict[etree._Element, set[str]] = {}
+    entries = {_entry_of(link, box, hrefs) for link in links(box)}
     covered = sum(len(normalise_space(string(entry))) for entry in entries)
     return covered * 2 >= text
 
 
-def _entry_of(link: etree._Element, box: etree._Element) -> etree._Element:
+def _entry_of(link: etree._Element, box: etree._Element, hrefs: dict[etree._Element, set[str]]) -> etree._Element:
+    """The largest element around ``link`` under ``box`` whose links all lead where it does
+    (``hrefs`` keeps each element's link targets: the links of one box share parents)."""
     href = link.get("href")
     entry = link
-    while (parent := entry.getparent()) is not None and parent is not box and all(
-        a.get("href") == href for a in parent.iter("a") if a.get("href") is not None
-    ):
+    while (parent := entry.getparent()) is not None and parent is not box and _link_targets(parent, hrefs) == {href}:
         entry = parent
     return entry
+
+
+def _link_targets(element: etree._Element, hrefs: dict[etree._Element, set[str]]) -> set[str]:
+    if element not in hrefs:
+        hrefs[element] = {href for a in element.iter("a") if (href := a.get("href")) is not None}
+    return hrefs[element]
 
 
 def _split_byline(blocks: list[str]) -> tuple[list[str], Byline | None]:

@@ -20,6 +20,7 @@ result is the XPath's (tested on every fixture page).
 from __future__ import annotations
 
 import re
+from collections.abc import Iterable
 from dataclasses import dataclass
 from functools import lru_cache
 from typing import Any
@@ -77,23 +78,46 @@ def class_names(element: etree._Element) -> list[str]:
 
 
 class ElementIndex:
-    """A page's elements by class name and by id, in page order, made in one pass.
+    """The elements of a page that carry the classes and ids some selectors start from, in
+    page order, found in one pass.
 
     XPath's ``descendant-or-self::*[…@class…]`` tests every element of the page in
-    libxml2 for every selector (some 40–80 µs on a 중도일보 page, each); with the index a
-    plain selector starts from the few elements that carry its class or id.
+    libxml2, for every selector (some 40–80 µs on a 중도일보 page each); one pass over the
+    page's ``class`` and ``id`` attributes (lxml's strings know their element) serves all of
+    a profile's selectors.
     """
 
-    def __init__(self, root: etree._Element):
+    def __init__(self, root: etree._Element, selectors: Iterable[str]):
         self.root = root
-        self.classes: dict[str, list[etree._Element]] = {}
-        self.ids: dict[str, list[etree._Element]] = {}
-        for element in root.iter(etree.Element):
-            if element.get("class") is not None:
-                for name in dict.fromkeys(class_names(element)):
-                    self.classes.setdefault(name, []).append(element)
-            if (id_ := element.get("id")) is not None:
-                self.ids.setdefault(id_, []).append(element)
+        classes, ids = _index_keys(tuple(selectors))
+        self._found: dict[tuple[str, str], list[etree._Element]] = {
+            **{(".", name): [] for name in classes}, **{("#", id_): [] for id_ in ids}}
+        if not self._found:
+            return
+        for value in _CLASSES_AND_IDS(root):
+            if value.attrname == "id":
+                if ("#", value) in self._found:
+                    self._found["#", value].append(value.getparent())
+                continue
+            for name in classes:
+                if name in value and name in class_names(value.getparent()):
+                    self._found[".", name].append(value.getparent())
+
+    def elements(self, key: tuple[str, str]) -> list[etree._Element] | None:
+        """The elements with class (``(".", name)``) or id (``("#", id)``), or None when
+        the index was not asked to keep them."""
+        return self._found.get(key)
+
+
+_CLASSES_AND_IDS = etree.XPath("descendant-or-self::*/@class | descendant-or-self::*/@id")
+
+
+@lru_cache(maxsize=64)
+def _index_keys(selectors: tuple[str, ...]) -> tuple[tuple[str, ...], frozenset[str]]:
+    """The classes and ids the plain ``selectors`` start from."""
+    keys = {chain[0].key for selector in selectors if (plain := plain_selector(selector))
+            for chain in plain.chains} - {None}
+    return tuple(sorted(name for kind, name in keys if kind == ".")), frozenset(i for kind, i in keys if kind == "#")
 
 
 @dataclass(frozen=True)
@@ -111,12 +135,17 @@ class _Compound:
             return False
         return not self.classes or all(name in class_names(element) for name in self.classes)
 
+    @property
+    def key(self) -> tuple[str, str] | None:
+        """The id or class an :class:`ElementIndex` finds this compound's elements by."""
+        if self.id is not None:
+            return "#", self.id
+        return (".", self.classes[0]) if self.classes else None
+
     def at_or_under(self, scope: etree._Element, index: ElementIndex | None) -> list[etree._Element]:
         """The elements matching this compound at or under ``scope``, in page order."""
-        if index is not None and index.root is scope and (self.id is not None or self.classes):
-            candidates = index.ids.get(self.id, []) if self.id is not None else index.classes.get(self.classes[0], [])
-        else:
-            candidates = scope.iter(self.tag if self.tag is not None else etree.Element)
+        indexed = index.elements(self.key) if index is not None and index.root is scope and self.key else None
+        candidates = indexed if indexed is not None else scope.iter(self.tag or etree.Element)
         return [element for element in candidates if self.matches(element)]
 
 

@@ -73,6 +73,8 @@ def is_short(element: etree._Element, max_length: int) -> bool:
     characters suffice, as normalising a part of a text never makes it longer.
     """
     text = string(element)
+    if len(text) < max_length:
+        return True  # normalising never lengthens a text
     head = text[:4 * max_length]
     length = len(_XML_SPACE.sub(" ", head).strip(" "))
     if length >= max_length or len(head) == len(text):
