@@ -25,7 +25,9 @@ from newscrawl.extract.encoding import decode_html
 from newscrawl.extract.headings import _headline_candidates
 from newscrawl.extract.maintext import as_lxml_html, pruned_copy
 from newscrawl.extract.page import ArticlePage
-from newscrawl.extract.select import ElementIndex, compiled_css, css, parse_html, plain_selector, string
+from newscrawl.extract import _is_utf8_reading
+from newscrawl.extract.select import (ElementIndex, _as_parsed, compiled_css, css, parse_html, plain_selector,
+                                      string)
 from newscrawl.extract.short import page_texts
 from newscrawl.extract.text import SPACE, normalise_space
 from newscrawl.links import absolute_url
@@ -189,3 +191,29 @@ def test_absolute_url_is_urljoin(prefix, rest, base):
     except ValueError:
         expected = None
     assert absolute_url(base, href) == expected
+
+
+UTF8_PAGES = [path.read_bytes() for path in PAGES if path.suffix == ".html"] + [
+    "\ufeff<html><body><p>byte-order mark</p></body></html>".encode(),
+    b"\x1c<html><body><p>a separator Python strips</p></body></html>\x1f",
+    "\u3000<html><body><p>ideographic space</p></body></html>\u00a0".encode(),
+    b"<html><body><p>a NUL \x00 here</p></body></html>",
+    b"  \n<p>no html element</p> and a tail",
+    b"<html><body><p>not UTF-8: \xff\xfe</p></body></html>",
+    "<html><body><p>U+FFFD itself: \ufffd</p></body></html>".encode(),
+    b" \t\r\n",
+]
+
+
+@pytest.mark.parametrize("body", UTF8_PAGES, ids=range(len(UTF8_PAGES)))
+def test_a_utf8_page_parses_from_its_bytes_as_from_its_text(body):
+    text, encoding = decode_html(body, "text/html; charset=utf-8")
+    utf8 = body if _is_utf8_reading(body, encoding, text) else None
+    assert etree.tostring(parse_html(text, utf8)) == etree.tostring(parse_html(text))
+
+
+def test_most_utf8_pages_are_parsed_from_their_bytes():
+    readings = [(body, *decode_html(body, "text/html; charset=utf-8")) for body in UTF8_PAGES]
+    fast = [body for body, text, encoding in readings if _is_utf8_reading(body, encoding, text) and _as_parsed(body)]
+    assert len(fast) >= len(PAGES) // 2
+    assert UTF8_PAGES[-5] not in fast and UTF8_PAGES[-7] not in fast  # the NUL, the separator

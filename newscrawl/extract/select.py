@@ -30,14 +30,29 @@ from parsel.csstranslator import css2xpath
 
 
 
-def parse_html(text: str) -> etree._Element:
+def parse_html(text: str, utf8: bytes | None = None) -> etree._Element:
     """The root element of HTML ``text``, parsed as parsel parses it (surrounding whitespace
-    and NUL characters dropped, an empty page read as ``<html/>``)."""
-    body = text.strip().replace("\x00", "").encode("utf-8") or b"<html/>"
+    and NUL characters dropped, an empty page read as ``<html/>``).
+
+    ``utf8`` is the page's bytes when ``text`` is exactly their UTF-8 reading: they are
+    parsed as they are when that is the same input (no NUL, nothing to strip but ASCII
+    whitespace), which spares copying and encoding the page again.
+    """
+    body = _as_parsed(utf8) if utf8 is not None else None
+    if body is None:
+        body = text.strip().replace("\x00", "").encode("utf-8") or b"<html/>"
     # A parser per page: lxml parsers must not be shared between threads.
     parser = etree.HTMLParser(recover=True, encoding="utf-8", huge_tree=True)
     root = etree.fromstring(body, parser=parser)
     return root if root is not None else etree.fromstring(b"<html/>", parser=parser)
+
+
+def _as_parsed(utf8: bytes) -> bytes | None:
+    """``utf8`` stripped as its text would be, or None when only the text can tell: bytes
+    strip ASCII whitespace, ``str.strip`` also Unicode's, so the page must begin with
+    ``<`` and end with ``>``."""
+    body = utf8.strip()
+    return body if body[:1] == b"<" and body[-1:] == b">" and b"\x00" not in body else None
 
 
 @lru_cache(maxsize=1024)
