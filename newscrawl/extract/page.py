@@ -296,12 +296,19 @@ class ArticlePage:
     @cached_property
     def _not_text(self) -> set[etree._Element]:
         """Nodes no body layer may read wherever they are: news lists and photos."""
-        return set(self._list_boxes) | {p["node"] for p in self._cached_photos if p["node"] is not None}
+        return set(self._list_boxes) | self._photo_nodes
+
+    @cached_property
+    def _photo_nodes(self) -> set[etree._Element]:
+        return {p["node"] for p in self._cached_photos if p["node"] is not None}
 
     def _not_body(self, scope: etree._Element) -> set[etree._Element]:
-        """The nodes under ``scope`` no body layer may read: :attr:`_not_text` and the
-        profile's exclusions (looked for under ``scope`` only: the body node is small)."""
-        excluded = self._not_text
+        """The nodes under ``scope`` no body layer may read: those of :attr:`_not_text`
+        and the profile's exclusions (both looked for under ``scope`` only: reading it meets
+        no other node, and telling whether a box is a list costs more than finding the
+        few boxes under the body)."""
+        under = (box for _name, box in self._related_boxes if any(a is scope for a in box.iterancestors()))
+        excluded = {box for box in under if _mostly_entries(box)} | self._photo_nodes
         if self.profile.body_exclude:
             excluded = excluded | set(css(scope, ", ".join(self.profile.body_exclude)))
         return excluded
