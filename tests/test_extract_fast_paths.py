@@ -24,6 +24,7 @@ from newscrawl.extract.breadcrumbs import _SEPARATORS, _text_candidates
 from newscrawl.extract.encoding import decode_html
 from newscrawl.extract.headings import _headline_candidates
 from newscrawl.extract.maintext import as_lxml_html, pruned_copy
+from newscrawl.extract.metadata import _ld_json_texts, _link_index, _meta_index
 from newscrawl.extract.page import ArticlePage
 from newscrawl.extract import _is_utf8_reading
 from newscrawl.extract.select import (ElementIndex, _as_parsed, compiled_css, css, parse_html, plain_selector,
@@ -217,3 +218,33 @@ def test_most_utf8_pages_are_parsed_from_their_bytes():
     fast = [body for body, text, encoding in readings if _is_utf8_reading(body, encoding, text) and _as_parsed(body)]
     assert len(fast) >= len(PAGES) // 2
     assert UTF8_PAGES[-5] not in fast and UTF8_PAGES[-7] not in fast  # the NUL, the separator
+
+
+METADATA_PAGE = """<html><head><meta property="og:title" name="og:title" content="A"><meta name="x"><meta
+itemprop="author" name="author" content="B"><link rel="canonical" href="http://a.kr/1"><link rel="icon"><link
+href="/no-rel"><script type="application/ld+json">{"@type": "NewsArticle"}</script><script type="text/javascript">
+var x = 1;</script></head><body><meta name="late" content="C"><script type="application/ld+json"></script>
+<script type="application/ld+json">[{"@type": "Person"}]</script></body></html>"""
+
+
+def xpath_meta_index(root: etree._Element) -> dict[str, list[str]]:
+    """The definition the loop over ``<meta>`` elements replaced."""
+    index: dict[str, list[str]] = {}
+    for meta in root.xpath("//meta[@content]"):
+        for name in dict.fromkeys(meta.get(key) for key in ("property", "name", "itemprop")):
+            if name is not None:
+                index.setdefault(name, []).append(meta.get("content"))
+    return index
+
+
+@pytest.mark.parametrize("path", [*PAGES, None], ids=lambda p: p.name[:24] if p else "made")
+def test_metadata_is_read_as_its_xpath_reads_it(path):
+    root = root_of(path) if path else parse_html(METADATA_PAGE)
+    assert _meta_index(root) == xpath_meta_index(root)
+    links: dict[str, list[str]] = {}
+    for link in root.xpath("//link[@rel][@href]"):
+        links.setdefault(link.get("rel"), []).append(link.get("href"))
+    assert _link_index(root) == links
+    assert _ld_json_texts(root) == root.xpath('//script[@type="application/ld+json"]/text()')
+    if path is None:  # the made page has each case
+        assert len(_meta_index(root)) == 3 and len(_link_index(root)) == 1 and len(_ld_json_texts(root)) == 2

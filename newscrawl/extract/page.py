@@ -394,7 +394,7 @@ class ArticlePage:
         for node in self._profile_nodes("reporters"):
             name = reporter_name(node_text(node)) or reporter_name(string(node, ".//img/@alt"))
             if name:
-                href = first(node, "@href") or first(node, ".//a/@href")
+                href = node.get("href") or first(node, ".//a/@href")
                 reporters.append({"name": name, "email": None, "url": absolute_url(self.url, href) if href else None})
         return reporters
 
