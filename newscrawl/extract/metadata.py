@@ -17,7 +17,7 @@ from lxml import etree
 from parsel import Selector
 
 from .bylines import reporter_name
-from .select import first, xpath
+from .select import first
 from .text import normalise_space
 
 _ARTICLE_TYPES = {"NewsArticle", "Article", "ReportageNewsArticle", "AnalysisNewsArticle",
