@@ -248,3 +248,11 @@ def test_metadata_is_read_as_its_xpath_reads_it(path):
     assert _ld_json_texts(root) == root.xpath('//script[@type="application/ld+json"]/text()')
     if path is None:  # the made page has each case
         assert len(_meta_index(root)) == 3 and len(_link_index(root)) == 1 and len(_ld_json_texts(root)) == 2
+
+
+@pytest.mark.parametrize("path", PAGES, ids=lambda p: p.name[:24])
+def test_string_is_the_xpath_string_of_every_element(path):
+    root = root_of(path)
+    elements = list(root.iter(etree.Element))
+    assert [string(e) for e in elements] == [e.xpath("string()") for e in elements]
+    assert any(not len(e) for e in elements) and any(len(e) for e in elements)

@@ -241,6 +241,9 @@ def string(node: etree._Element, expression: str = ".") -> str:
     """The XPath string value of the first node ``expression`` finds at ``node`` ("" for
     none): all its text, scripts included, as one string."""
     if expression == ".":
+        if not len(node) and isinstance(node.tag, str):
+            # An element without children holds only its text (lxml joins its text nodes)
+            return node.text or ""
         # The same text as XPath's string() (libxml2 builds both with xmlNodeGetContent),
         # four times faster: no XPath context to set up for each of the page's many calls.
         return etree.tostring(node, method="text", encoding=str, with_tail=False)
