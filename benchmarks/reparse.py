@@ -78,4 +78,5 @@ def run(archive: Path, workdir: Path) -> list[Row]:
                 note=f"{counts}; every article reads as stored, so nothing is written; time from start to end "
                      f"of the command, start-up included; CPU ms per article: {parallel_cpu:.2f} with {cores} workers, "
                      f"{single_cpu:.2f} with 1, of which extraction alone {extraction:.2f} (lxml's parse alone "
-                     f"{parse:.2f}; its first {floor_pages:,} pages, in this process); load average before: {load:.1f}")]
+                     f"{parse:.2f}; its first {floor_pages:,} pages, in this process); "
+                     f"load average before: {load:.1f}")]
