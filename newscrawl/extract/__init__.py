@@ -33,7 +33,7 @@ def not_a_page_type(content_type: str | None) -> str | None:
 
 def _is_utf8_reading(body: bytes, encoding: str, html: str) -> bool:
     """True when ``html`` is exactly ``body`` read as UTF-8: no byte-order mark left out,
-    no undecodable byte replaced (a page that holds U+FFFD itself is merely not told)."""
+    no undecodable byte replaced (a page that holds U+FFFD itself is parsed from its text)."""
     return encoding == "utf-8" and not body.startswith(codecs.BOM_UTF8) and "\ufffd" not in html
 
 
