@@ -21,7 +21,7 @@ from hypothesis import strategies as st
 from lxml import etree
 
 from newscrawl.extract.breadcrumbs import _SEPARATORS, _text_candidates
-from newscrawl.extract.encoding import decode_html
+from newscrawl.extract.encoding import decode_html, looks_like_html, read_html
 from newscrawl.extract.headings import _headline_candidates
 from newscrawl.extract.maintext import as_lxml_html, pruned_copy
 from newscrawl.extract.metadata import _ld_json_texts, _link_index, _meta_index
@@ -256,3 +256,15 @@ def test_string_is_the_xpath_string_of_every_element(path):
     elements = list(root.iter(etree.Element))
     assert [string(e) for e in elements] == [e.xpath("string()") for e in elements]
     assert any(not len(e) for e in elements) and any(len(e) for e in elements)
+
+
+ODD_BODIES = [b"", b"\x00\x01\x02binary\xff" * 40, "<p>한글 EUC-KR</p>".encode("cp949"), b"<p>caf\xe9</p>",
+              "<p>caf\u00e9 \u201cquoted\u201d</p>".encode("cp1252"), b"plain text, no markup", b"\x89PNG\r\n\x1a\n"]
+
+
+@pytest.mark.parametrize("body", [*[p.read_bytes() for p in PAGES if p.suffix != ".gz"], *ODD_BODIES])
+@pytest.mark.parametrize("content_type", [None, "text/html; charset=utf-8", "text/html; charset=iso-8859-1"])
+def test_read_html_tells_what_looks_like_html_says(body, content_type):
+    text, encoding, is_html = read_html(body, content_type)
+    assert (text, encoding) == decode_html(body, content_type)
+    assert is_html == looks_like_html(text)

@@ -13,7 +13,7 @@ import codecs
 from ..errors import NotAnArticle
 from ..items import ExtractedArticle, RawPage
 from ..sites.base import SiteProfile
-from .encoding import decode_html, looks_like_html
+from .encoding import read_html
 from .layout import profile_for_page
 from .page import ArticlePage
 from .select import parse_html
@@ -48,8 +48,8 @@ def extract_page(page: RawPage, profile: SiteProfile) -> ExtractedArticle:
         raise NotAnArticle(f"the server sent {media_type}, not a web page")
     if not page.body.strip():
         raise NotAnArticle("the page is empty (0 bytes of content)")
-    html, encoding = decode_html(page.body, page.header("content-type"))
-    if not looks_like_html(html):
+    html, encoding, is_html = read_html(page.body, page.header("content-type"))
+    if not is_html:
         raise NotAnArticle(f"the page is not HTML (binary or unreadable content, read as {encoding})")
     page.encoding = encoding
     root = parse_html(html, page.body if _is_utf8_reading(page.body, encoding, html) else None)
