@@ -1,6 +1,7 @@
 """Copyright notices and ``▲`` caption lines inside the body container, on every layout of
 the seed article: notices are dropped, a caption line goes to the photo it captions, and a
-``▲`` line that credits no photo (an enumeration) stays in the text.
+``▲`` line that credits no photo (an enumeration) stays in the text. A news list inside the
+body container is a list, not text; a passage that merely starts with a list heading is text.
 
 Each case writes a variant of a layout's page with the lines put in the middle of its body,
 in that layout's own markup and encoding, and reads it as ``newscrawl extract`` does.
@@ -85,3 +86,26 @@ def test_notice_and_caption_lines_leave_the_body_of_other_layouts(layout, tmp_pa
     changed = tmp_path / page.name
     changed.write_text(html.replace(anchor, f"{NOTICE}</p><p>{CAPTION}</p><p>{anchor}"), encoding="utf-8")
     assert extract_file(changed, url=url).body == extract_file(page, url=url).body
+
+
+RELATED_BOX = ("<div class='inbody-box'><strong>관련기사</strong><ul>"
+               "<li><a href='/web/view.php?key=20200707010001111'>세종시 정보보호 우수기관 선정 이어져</a></li>"
+               "<li><a href='/web/view.php?key=20200706010002222'>대전시 개인정보 보호 점검 나서</a></li></ul></div>")
+#: A heading-like line over a passage of text: not a news list, so it stays article text.
+HEADED_PASSAGE = ("<div class='inbody-note'><strong>관련기사</strong> 이번 선정은 세 번째로, 세종시는 지난해에도 "
+                  "행정안전부 평가에서 <a href='/web/view.php?key=20200705010003333'>우수</a> 등급을 받았다.</div>")
+
+
+@pytest.mark.parametrize("box, kept", [(RELATED_BOX, False), (HEADED_PASSAGE, True)])
+def test_a_news_list_inside_the_profile_body_is_not_text(box, kept, tmp_path, seed_expected):
+    html = LAYOUTS["seed"].read_bytes().decode("utf-8").replace(ANCHOR, box + ANCHOR)
+    path = tmp_path / "inbody.html"
+    path.write_text(html, encoding="utf-8")
+    article = extract_file(path, url=SEED_URL)
+    assert article.sources["body"] == "profile"
+    assert "세종시 정보보호 우수기관 선정 이어져" not in article.body
+    assert ("행정안전부 평가에서" in article.body) is kept
+    if not kept:
+        assert article.body.split("\n\n") == seed_expected["body_paragraphs"]
+        related = [(r.list, r.title) for r in article.related if r.list == "related"]
+        assert related == [("related", "세종시 정보보호 우수기관 선정 이어져"), ("related", "대전시 개인정보 보호 점검 나서")]

@@ -8,10 +8,12 @@ The item pipelines call these three in order, and so does everything else.
 
 from __future__ import annotations
 
+import codecs
+
 from ..errors import NotAnArticle
 from ..items import ExtractedArticle, RawPage
 from ..sites.base import SiteProfile
-from .encoding import decode_html, looks_like_html
+from .encoding import read_html
 from .layout import profile_for_page
 from .page import ArticlePage
 from .select import parse_html
@@ -29,6 +31,12 @@ def not_a_page_type(content_type: str | None) -> str | None:
     return media_type if media_type and not media_type.startswith(_PAGE_TYPES) else None
 
 
+def _is_utf8_reading(body: bytes, encoding: str, html: str) -> bool:
+    """True when ``html`` is exactly ``body`` read as UTF-8: no byte-order mark left out,
+    no undecodable byte replaced (a page that holds U+FFFD itself is parsed from its text)."""
+    return encoding == "utf-8" and not body.startswith(codecs.BOM_UTF8) and "\ufffd" not in html
+
+
 def extract_page(page: RawPage, profile: SiteProfile) -> ExtractedArticle:
     """The fields of ``page`` read with ``profile``; raises NotAnArticle for non-HTML.
 
@@ -40,11 +48,11 @@ def extract_page(page: RawPage, profile: SiteProfile) -> ExtractedArticle:
         raise NotAnArticle(f"the server sent {media_type}, not a web page")
     if not page.body.strip():
         raise NotAnArticle("the page is empty (0 bytes of content)")
-    html, encoding = decode_html(page.body, page.header("content-type"))
-    if not looks_like_html(html):
+    html, encoding, is_html = read_html(page.body, page.header("content-type"))
+    if not is_html:
         raise NotAnArticle(f"the page is not HTML (binary or unreadable content, read as {encoding})")
     page.encoding = encoding
-    root = parse_html(html)
+    root = parse_html(html, page.body if _is_utf8_reading(page.body, encoding, html) else None)
     article_page = ArticlePage(root, page.url, profile_for_page(profile, root, page.url), owner=profile)
     message = article_page.not_found()
     if message:

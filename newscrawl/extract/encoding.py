@@ -42,6 +42,13 @@ def _guess_encoding(body: bytes) -> str | None:
 
 def decode_html(body: bytes, content_type: str | None = None) -> tuple[str, str]:
     """``(text, encoding)`` of an HTML page; undecodable bytes become U+FFFD."""
+    text, encoding, _is_html = read_html(body, content_type)
+    return text, encoding
+
+
+def read_html(body: bytes, content_type: str | None = None) -> tuple[str, str, bool]:
+    """:func:`decode_html`'s ``(text, encoding)``, and whether the text
+    :func:`looks_like_html` (known on the way: the test reads 4,096 characters)."""
     try:
         encoding, text = html_to_unicode(content_type, body, auto_detect_fun=_guess_encoding)
     except (LookupError, UnicodeError):
@@ -52,14 +59,15 @@ def decode_html(body: bytes, content_type: str | None = None) -> tuple[str, str]
     if "\ufffd" in text or _canonical(encoding) in _WESTERN:
         better = _korean_reading(body, western=_canonical(encoding) in _WESTERN)
         if better:
-            return better
+            return (*better, looks_like_html(better[0]))
     if not looks_like_html(text):
         # Neither declared nor Korean, and unreadable as UTF-8: a browser reads such a page
         # as windows-1252 (a Latin-1 page without a charset used to be called "not HTML").
         western = _western_reading(body)
         if western:
-            return western
-    return text, encoding
+            return (*western, True)
+        return text, encoding, False
+    return text, encoding, True
 
 
 def _western_reading(body: bytes) -> tuple[str, str] | None:

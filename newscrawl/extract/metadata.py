@@ -17,7 +17,7 @@ from lxml import etree
 from parsel import Selector
 
 from .bylines import reporter_name
-from .select import first, xpath
+from .select import first
 from .text import normalise_space
 
 _ARTICLE_TYPES = {"NewsArticle", "Article", "ReportageNewsArticle", "AnalysisNewsArticle",
@@ -64,7 +64,7 @@ class PageMetadata:
         """Every JSON-LD object of the page (read once: several fields ask)."""
         if self._ld is None:
             self._ld = []
-            for script in xpath(self._root, '//script[@type="application/ld+json"]/text()'):
+            for script in _ld_json_texts(self._root):
                 try:
                     data = json.loads(script)
                 except ValueError:
@@ -157,18 +157,28 @@ def _meta_index(root: etree._Element) -> dict[str, list[str]]:
     """``{name: [content, …]}`` of the page's ``<meta>`` tags, in page order, each tag under
     its ``property``, ``name`` and ``itemprop`` (read once: a page asks for a dozen names)."""
     index: dict[str, list[str]] = {}
-    for meta in xpath(root, "//meta[@content]"):
-        for name in dict.fromkeys(meta.get(key) for key in ("property", "name", "itemprop")):
+    for meta in root.getroottree().iter("meta"):  # //meta, without an XPath walk of the page
+        if (content := meta.get("content")) is None:
+            continue
+        for name in dict.fromkeys((meta.get("property"), meta.get("name"), meta.get("itemprop"))):
             if name is not None:
-                index.setdefault(name, []).append(meta.get("content"))
+                index.setdefault(name, []).append(content)
     return index
+
+
+def _ld_json_texts(root: etree._Element) -> list[str]:
+    """The text nodes of the page's ``<script type="application/ld+json">`` elements
+    (``//script[@type=…]/text()``: a script's text, and the text after each thing in it)."""
+    scripts = (s for s in root.getroottree().iter("script") if s.get("type") == "application/ld+json")
+    return [text for script in scripts for text in (script.text, *(c.tail for c in script)) if text is not None]
 
 
 def _link_index(root: etree._Element) -> dict[str, list[str]]:
     """``{rel: [href, …]}`` of the page's ``<link>`` tags, in page order (read once)."""
     index: dict[str, list[str]] = {}
-    for link in xpath(root, "//link[@rel][@href]"):
-        index.setdefault(link.get("rel"), []).append(link.get("href"))
+    for link in root.getroottree().iter("link"):  # //link[@rel][@href]
+        if (rel := link.get("rel")) is not None and (href := link.get("href")) is not None:
+            index.setdefault(rel, []).append(href)
     return index
 
 

@@ -44,7 +44,7 @@ from .metadata import PageMetadata
 from .pagedates import htmldate_copy, htmldate_of, plausible, url_date
 from .photos import article_photos
 from .related import related_boxes, related_items
-from .select import css, first, links, parse_html, string
+from .select import ElementIndex, css, first, links, parse_html, string
 from .short import PageText, page_texts
 from .text import first_nonempty, inside, node_text, normalise_space, text_blocks
 
@@ -96,12 +96,17 @@ class ArticlePage:
         scope = within if within is not None else self.root
         nodes: list[etree._Element] = []
         for selector in self.profile.selectors.get(field, ()):
-            nodes = css(scope, selector)
+            nodes = css(scope, selector, self._index)
             if nodes:
                 break
         if within is None:
             self._nodes[field] = nodes
         return nodes
+
+    @cached_property
+    def _index(self) -> ElementIndex:
+        """The page's elements of the classes and ids the profile's selectors start from."""
+        return ElementIndex(self.root, (s for group in self.profile.selectors.values() for s in group))
 
     def _profile_text(self, field: str) -> str | None:
         return first_nonempty(node_text(n) for n in self._profile_nodes(field))
@@ -291,12 +296,19 @@ class ArticlePage:
     @cached_property
     def _not_text(self) -> set[etree._Element]:
         """Nodes no body layer may read wherever they are: news lists and photos."""
-        return set(self._list_boxes) | {p["node"] for p in self._cached_photos if p["node"] is not None}
+        return set(self._list_boxes) | self._photo_nodes
+
+    @cached_property
+    def _photo_nodes(self) -> set[etree._Element]:
+        return {p["node"] for p in self._cached_photos if p["node"] is not None}
 
     def _not_body(self, scope: etree._Element) -> set[etree._Element]:
-        """The nodes under ``scope`` no body layer may read: :attr:`_not_text` and the
-        profile's exclusions (looked for under ``scope`` only: the body node is small)."""
-        excluded = self._not_text
+        """The nodes under ``scope`` no body layer may read: those of :attr:`_not_text`
+        and the profile's exclusions (both looked for under ``scope`` only: reading it meets
+        no other node, and telling whether a box is a list costs more than finding the
+        few boxes under the body)."""
+        under = (box for _name, box in self._related_boxes if any(a is scope for a in box.iterancestors()))
+        excluded = {box for box in under if _mostly_entries(box)} | self._photo_nodes
         if self.profile.body_exclude:
             excluded = excluded | set(css(scope, ", ".join(self.profile.body_exclude)))
         return excluded
@@ -382,7 +394,7 @@ class ArticlePage:
         for node in self._profile_nodes("reporters"):
             name = reporter_name(node_text(node)) or reporter_name(string(node, ".//img/@alt"))
             if name:
-                href = first(node, "@href") or first(node, ".//a/@href")
+                href = node.get("href") or first(node, ".//a/@href")
                 reporters.append({"name": name, "email": None, "url": absolute_url(self.url, href) if href else None})
         return reporters
 
@@ -527,19 +539,26 @@ def _mostly_entries(box: etree._Element) -> bool:
     whose summaries would otherwise pass for article paragraphs.
     """
     text = len(normalise_space(string(box)))
-    entries = {_entry_of(link, box) for link in links(box)}
+    hrefs: dict[etree._Element, set[str]] = {}
+    entries = {_entry_of(link, box, hrefs) for link in links(box)}
     covered = sum(len(normalise_space(string(entry))) for entry in entries)
     return covered * 2 >= text
 
 
-def _entry_of(link: etree._Element, box: etree._Element) -> etree._Element:
+def _entry_of(link: etree._Element, box: etree._Element, hrefs: dict[etree._Element, set[str]]) -> etree._Element:
+    """The largest element around ``link`` under ``box`` whose links all lead where it does
+    (``hrefs`` keeps each element's link targets: the links of one box share parents)."""
     href = link.get("href")
     entry = link
-    while (parent := entry.getparent()) is not None and parent is not box and all(
-        a.get("href") == href for a in parent.iter("a") if a.get("href") is not None
-    ):
+    while (parent := entry.getparent()) is not None and parent is not box and _link_targets(parent, hrefs) == {href}:
         entry = parent
     return entry
+
+
+def _link_targets(element: etree._Element, hrefs: dict[etree._Element, set[str]]) -> set[str]:
+    if element not in hrefs:
+        hrefs[element] = {href for a in element.iter("a") if (href := a.get("href")) is not None}
+    return hrefs[element]
 
 
 def _split_byline(blocks: list[str]) -> tuple[list[str], Byline | None]:

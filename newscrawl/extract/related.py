@@ -50,8 +50,6 @@ _WHITESPACE = re.compile(f"{SPACE}+")
 _HEADING_SHAPE = re.compile(
     f"{SPACE}*(?:[{''.join(sorted(set(''.join(LIST_HEADINGS))))}]{SPACE}*){{1,{max(map(len, LIST_HEADINGS))}}}"
 )
-_LISTS = etree.XPath(".//ul | .//ol")
-_ITEMS = etree.XPath(".//li")
 _IMAGE_ALT = etree.XPath("string(.//img/@alt)")
 
 
@@ -124,10 +122,15 @@ def _box_of(heading: etree._Element, max_levels: int = 3) -> etree._Element | No
     for _ in range(max_levels):
         if box is None:
             return None
-        if _LISTS(box) or any(not _within(a, heading) for a in links(box)):
+        if _holds_list(box) or any(not _within(a, heading) for a in links(box)):
             return box
         box = box.getparent()
     return None
+
+
+def _holds_list(box: etree._Element) -> bool:
+    """True when ``box`` holds a ``<ul>`` or ``<ol>`` (``.//ul | .//ol``, without an XPath call)."""
+    return next(box.iterdescendants("ul", "ol"), None) is not None
 
 
 def _within(node: etree._Element, ancestor: etree._Element) -> bool:
@@ -135,7 +138,7 @@ def _within(node: etree._Element, ancestor: etree._Element) -> bool:
 
 
 def _entries(box: etree._Element, page_url: str) -> Iterator[tuple[str, str, str | None]]:
-    nodes = _ITEMS(box) or links(box)
+    nodes = list(box.iterdescendants("li")) or links(box)  # .//li, without an XPath call
     for node in nodes:
         entry = _entry(node, page_url)
         if entry:
