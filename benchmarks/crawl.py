@@ -109,9 +109,10 @@ def _check(finished: measure.Finished, command: list[str]) -> None:
         raise RuntimeError(f"{' '.join(command)} failed ({finished.returncode}):\n{finished.stderr[-3000:]}")
 
 
-#: The newscrawl configurations the crawl benchmark runs: extraction in the crawl's process
-#: (the default) and in a worker process.
-CONFIGURATIONS = {"in-process extraction": {}, "1 extraction worker": {"NEWSCRAWL_EXTRACT_WORKERS": 1}}
+#: The newscrawl configurations the crawl benchmark runs: extraction (and storing) in the
+#: crawl's process (the default), and in one and two worker processes.
+CONFIGURATIONS = {"in-process extraction": {}, "1 extraction worker": {"NEWSCRAWL_EXTRACT_WORKERS": 1},
+                  "2 extraction workers": {"NEWSCRAWL_EXTRACT_WORKERS": 2}}
 
 
 def compare(site: Site, base_url: str, server_pid: int, workdir: Path, concurrency: int) -> list[Row]:

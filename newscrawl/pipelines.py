@@ -110,13 +110,9 @@ class ArchivePipeline(_Stage):
 
     def _store(self, item: Any) -> None:
         if isinstance(item, Article):
-            result = self.archive().save(item)
-            self._count(f"newscrawl/articles/{result.outcome}")
-            if not item.complete and self.record_failures:
-                # stored for what it holds, and a failure too, so that later runs fetch it again
-                self.archive().record_failure(FetchFailure(
-                    url=item.url, error=item.incomplete_reason or "incomplete", site=item.site,
-                    status=item.page.status if item.page else None, failed_at=now_kst(), kind="incomplete"))
+            # an extraction worker (newscrawl.crawl.workers) may have stored it already
+            outcome = item.archived or store_article(self.archive(), item, self.record_failures)
+            self._count(f"newscrawl/articles/{outcome}")
         elif isinstance(item, NotModified):
             if self.archive().mark_unchanged(item.site, item.article_id, item.url, item.fetched_at):
                 self._count("newscrawl/articles/unchanged")
@@ -151,6 +147,18 @@ class ArchivePipeline(_Stage):
     def _count(self, key: str) -> None:
         if self.stats is not None:
             self.stats.inc_value(key)
+
+
+def store_article(archive: Archive, article: Article, record_failures: bool) -> str:
+    """Store ``article`` as a crawl does; returns what storing did (new, updated, unchanged).
+    An article cut short is stored for what it holds, and (``record_failures``) recorded as
+    a failure too, so that later runs fetch it again."""
+    result = archive.save(article)
+    if not article.complete and record_failures:
+        archive.record_failure(FetchFailure(
+            url=article.url, error=article.incomplete_reason or "incomplete", site=article.site,
+            status=article.page.status if article.page else None, failed_at=now_kst(), kind="incomplete"))
+    return result.outcome
 
 
 def archive_site(item: RawPage | Article) -> str | None:

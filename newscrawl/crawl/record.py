@@ -38,6 +38,7 @@ from .jobs import JobDir
 from .outcome import problems, run_counts, stop_reason
 from .plan import CrawlPlan
 from .window import parse_duration
+from .workers import ExtractWorkersPipeline, storing_workers
 
 logger = logging.getLogger(__name__)
 
@@ -52,6 +53,8 @@ class RunRecorder:
         self.discovered: set[str] = set()
         self.db: Database | None = None
         self.run_id: int | None = None
+        #: Extraction workers that store the list pages too (the crawl's process only downloads them).
+        self.workers: ExtractWorkersPipeline | None = None
 
     @classmethod
     def from_crawler(cls, crawler: Crawler) -> RunRecorder:
@@ -77,6 +80,7 @@ class RunRecorder:
 
     def spider_opened(self, spider: Spider) -> None:
         self.db = open_archive(self.settings.get("NEWSCRAWL_DB"))
+        self.workers = storing_workers(self.crawler)
         mark_killed(self.db, spider.site)
         started_at = now_kst()
         notes = self.job.notes() if self.job else None
@@ -131,6 +135,9 @@ class RunRecorder:
             if self.db is not None and self.settings.getbool("NEWSCRAWL_STORE"):  # kept for a WARC of the crawl
                 spider = self.crawler.spider
                 page = raw_page(response, spider.profile.name)
+                if self.workers is not None:
+                    self.workers.store_list_page(page, spider.site)
+                    return
                 with write_transaction(self.db):
                     store_page(self.db, page, spider.site, None, page.fetched_at, "list_pages")
 
