@@ -94,6 +94,8 @@ AUTOTHROTTLE_TARGET_CONCURRENCY = 1.0
 # Scrapy starts this many tasks for every response's output, however little it holds; a
 # newscrawl callback yields one article or at most a list page of links (default: 100).
 CONCURRENT_ITEMS = 16
+# Scrapy's queue, keeping its directory in the JOBDIR when it empties (newscrawl.crawl.jobs).
+SCHEDULER_PRIORITY_QUEUE = "newscrawl.crawl.jobs.KeptDirectoryQueue"
 
 DOWNLOAD_TIMEOUT = 30
 RETRY_TIMES = 2
