@@ -16,7 +16,7 @@ from scrapy.utils.request import request_from_dict
 from conftest import JOONGDO, KST
 from newscrawl.archive import open_archive, record_failure, save_article
 from newscrawl.crawl.backoff import backed_off, recovered
-from newscrawl.crawl.discovery import feed_date, feed_items, list_items, next_page, on_site
+from newscrawl.crawl.discovery import feed_date, feed_items, list_items, next_page, on_site, parsed
 from newscrawl.crawl.health import Health
 from newscrawl.crawl.incremental import ArchiveIndex, Fetch
 from newscrawl.crawl.outcome import problems, run_counts, stop_reason
@@ -315,3 +315,11 @@ def test_a_request_names_its_callbacks_as_scrapy_does():
     stranger = NewsRequest("http://127.0.0.1:1/", callback=Health().add_article)
     with pytest.raises(ValueError, match="not an instance method"):  # as Scrapy refuses it
         stranger.to_dict(spider=spider)
+
+
+def test_a_list_page_parsed_once_reads_as_its_html():
+    html = (JOONGDO / "list_news-N01_06-page1.html").read_text(encoding="utf-8")
+    page = parsed(html)
+    assert list_items(page, LIST_URL, JOONGDO_PROFILE.discovery) == list_items(html, LIST_URL, JOONGDO_PROFILE.discovery)
+    assert next_page(page, LIST_URL, JOONGDO_PROFILE.discovery) == next_page(html, LIST_URL, JOONGDO_PROFILE.discovery)
+    assert len(list_items(page, LIST_URL, JOONGDO_PROFILE.discovery)) == 4 and parsed(page) is page

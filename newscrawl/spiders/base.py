@@ -35,7 +35,7 @@ from ..archive import open_archive
 from ..clock import now_kst
 from ..config import ConfigError, check_setting_names
 from ..crawl.backoff import SiteDown
-from ..crawl.discovery import Listed, feed_items, list_items, next_page, on_site
+from ..crawl.discovery import Listed, feed_items, list_items, next_page, on_site, parsed
 from ..crawl.incremental import ArchiveIndex, Fetch
 from ..crawl.plan import CrawlPlan
 from ..crawl.window import RevisitSchedule, parse_duration
@@ -237,12 +237,12 @@ class NewsSpider(scrapy.Spider):
     def parse_list(self, response: Response) -> Iterator[scrapy.Request]:
         self._count("discovery/pages")
         discovery = self.profile.discovery
-        html = response_text(response)
-        items = list_items(html, response.url, discovery)
+        listing = parsed(response_text(response))  # once, for its items and its next page
+        items = list_items(listing, response.url, discovery)
         yield from self.listed(items)
         page = response.meta["newscrawl_page"]
         if self._keep_paging(items, page):
-            url = next_page(html, response.url, discovery)
+            url = next_page(listing, response.url, discovery)
             url = on_site(url, self.profile, self.base_url) if url else None
             if url:
                 yield self.list_request(url, page + 1)
