@@ -15,7 +15,7 @@ from scrapy.exceptions import DropItem, NotConfigured
 
 from conftest import SEED_HTML, SEED_URL, crawl_args, run_newscrawl
 from newscrawl.archive.api import Archive
-from newscrawl.crawl.workers import ExtractWorkersPipeline, Job, store_all, work_on
+from newscrawl.crawl.workers import ExtractWorkersPipeline, Job, WorkerError, read_in_worker, store_all, work_on
 from newscrawl.errors import MissingFields, NotAnArticle
 from newscrawl.items import RawPage
 from newscrawl.pipelines import ArchivePipeline, ReadPipeline
@@ -64,6 +64,12 @@ def test_a_worker_reports_what_a_page_lacks(workers):
     assert isinstance(in_worker.value.__cause__, MissingFields)
     assert in_worker.value.__cause__.missing == ["title", "body"]
     assert pickle.loads(pickle.dumps(MissingFields("m", ["body"]))).missing == ["body"]
+
+
+def test_a_bug_in_a_worker_comes_back_as_one_line_with_its_traceback():
+    error = pickle.loads(pickle.dumps(read_in_worker(dataclasses.replace(page(b""), body=None))))
+    assert isinstance(error, WorkerError) and "\n" not in str(error) and str(error).split(":")[0].endswith("Error")
+    assert error.worker_traceback.startswith("Traceback") and "read_page" in error.worker_traceback
 
 
 def test_a_worker_stores_its_batch_and_the_list_pages(tmp_path):

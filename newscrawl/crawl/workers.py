@@ -78,7 +78,15 @@ BATCH = 16
 
 
 class WorkerError(Exception):
-    """Extraction failed in a worker (a bug in newscrawl); the message has the worker's traceback."""
+    """Reading a page failed in a worker (a bug in newscrawl): the error in one line
+    (``TypeError: …``), the worker's traceback beside it for the crawl's log."""
+
+    def __init__(self, message: str, worker_traceback: str = ""):
+        super().__init__(message)
+        self.worker_traceback = worker_traceback
+
+    def __reduce__(self) -> tuple[type, tuple[str, str]]:
+        return WorkerError, (str(self), self.worker_traceback)
 
 
 @dataclasses.dataclass
@@ -124,14 +132,13 @@ def _done(read: Article | Exception | None, unstored: str | None) -> Done:
 
 def read_in_worker(page: RawPage) -> Article | Exception:
     """The article in ``page``, or the error to raise for it in the crawl: not an article,
-    or a bug, sent as a :class:`WorkerError` that holds its traceback (any exception
-    pickles as that, not every one as itself)."""
+    or a bug, sent as a :class:`WorkerError` (which always pickles, unlike some exceptions)."""
     try:
         return read_page(page)
     except NotAnArticle as exc:
         return exc
     except Exception as exc:
-        return WorkerError(f"{type(exc).__name__}: {exc}\n{traceback.format_exc()}")
+        return WorkerError(f"{type(exc).__name__}: {exc}", traceback.format_exc())
 
 
 def store_all(archive: Archive, articles: list[Article], lists: list[Job], record_failures: bool) -> str | None:
@@ -205,6 +212,8 @@ class ExtractWorkersPipeline:
         done = await self._in_worker(Job(page))
         if isinstance(done.error, NotAnArticle):
             raise DropItem(str(done.error)) from done.error
+        if isinstance(done.error, WorkerError):
+            logger.error("Reading %s failed in an extraction worker:\n%s", page.url, done.error.worker_traceback)
         if done.error is not None:
             raise done.error
         if done.unstored:
