@@ -15,10 +15,10 @@ from scrapy.exceptions import DropItem, NotConfigured
 
 from conftest import SEED_HTML, SEED_URL, crawl_args, run_newscrawl
 from newscrawl.archive.api import Archive
-from newscrawl.crawl.workers import ExtractWorkersPipeline, Job, WorkerError, read_in_worker, store_all, work_on
+from newscrawl.crawl.workers import ExtractWorkersPipeline, Job, WorkerError, read_in_worker, work_on
 from newscrawl.errors import MissingFields, NotAnArticle
 from newscrawl.items import RawPage
-from newscrawl.pipelines import ArchivePipeline, ReadPipeline
+from newscrawl.pipelines import ArchivePipeline, ReadPipeline, store_all
 from newscrawl.run import project_settings
 
 
@@ -92,7 +92,7 @@ def test_an_article_a_worker_could_not_store_is_stored_by_the_crawl(tmp_path):
     article = ReadPipeline(project_settings()).process_item(page(SEED_HTML.read_bytes()))
     other.execute("BEGIN IMMEDIATE")  # another writer holds the archive
     archive.db.execute("PRAGMA busy_timeout = 0")
-    why = store_all(archive, [article], [], True)
+    why = store_all(archive, [article], True)
     assert "locked" in why and article.archived is None
     other.rollback()
     pipeline = ArchivePipeline(project_settings({"NEWSCRAWL_DB": str(db)}))

@@ -35,7 +35,6 @@ import logging
 import multiprocessing
 import os
 import signal
-import sqlite3
 import sys
 import traceback
 from concurrent.futures import Executor, Future, ProcessPoolExecutor
@@ -50,11 +49,9 @@ from scrapy.settings import BaseSettings
 from scrapy.utils.reactor import is_asyncio_reactor_installed
 
 from ..archive.api import Archive
-from ..archive.pages import store_page
-from ..archive.transaction import write_transaction
 from ..errors import NotAnArticle
 from ..items import Article, RawPage
-from ..pipelines import store_article
+from ..pipelines import store_all
 from ..reading import read_page
 
 logger = logging.getLogger(__name__)
@@ -117,7 +114,8 @@ def work_on(jobs: list[Job], db: str | None, record_failures: bool) -> list[Done
     read = [read_in_worker(job.page) if job.list_of is None else None for job in jobs]
     articles = [article for article in read if isinstance(article, Article)]
     lists = [job for job in jobs if job.list_of is not None]
-    unstored = store_all(worker_archive(db), articles, lists, record_failures) if db and (articles or lists) else None
+    unstored = (store_all(worker_archive(db), articles, record_failures, [(job.page, job.list_of) for job in lists])
+                if db and (articles or lists) else None)
     return [_done(outcome, unstored) for outcome in read]
 
 
@@ -139,21 +137,6 @@ def read_in_worker(page: RawPage) -> Article | Exception:
         return exc
     except Exception as exc:
         return WorkerError(f"{type(exc).__name__}: {exc}", traceback.format_exc())
-
-
-def store_all(archive: Archive, articles: list[Article], lists: list[Job], record_failures: bool) -> str | None:
-    """Store ``articles`` and ``lists`` in one transaction; None, or (every one left unstored) why not."""
-    try:
-        with write_transaction(archive.db):
-            for job in lists:
-                store_page(archive.db, job.page, job.list_of, None, job.page.fetched_at, "list_pages")
-            for article in articles:
-                store_article(archive, article, record_failures)
-    except sqlite3.Error as exc:  # locked past the busy timeout, disk full, ...: the crawl tries again
-        for article in articles:
-            article.archived = None
-        return f"{type(exc).__name__}: {exc}"
-    return None
 
 
 @lru_cache(maxsize=1)
