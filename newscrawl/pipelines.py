@@ -5,27 +5,19 @@
 :class:`ArchivePipeline` stores it with :class:`newscrawl.Archive`. A page that is not an
 article is dropped (``DropItem``) with its reason, which a crawl also records in the
 archive's ``failures`` table.
-
-While a crawl runs, the articles read in one stretch of ``BATCH_WAIT`` (up to ``BATCH``) are
-stored in one transaction, a savepoint each: one transaction per article spent as much again
-on committing (and on the search index's segments). Each article is passed on only once its
-transaction has ended; an article its batch could not store is then stored on its own, as
-without batches, and a write that fails again is recorded as before.
 """
 
 from __future__ import annotations
 
-import asyncio
 import logging
 import sqlite3
-from collections.abc import Callable, Iterable
+from collections.abc import Iterable
 from typing import Any
 
 from scrapy import signals
 from scrapy.crawler import Crawler
 from scrapy.exceptions import DropItem, NotConfigured
 from scrapy.settings import BaseSettings
-from scrapy.utils.reactor import is_asyncio_reactor_installed
 from twisted.python.failure import Failure
 
 from .archive.api import Archive
@@ -38,11 +30,6 @@ from .reading import read_page
 from .sites import get_profile
 
 logger = logging.getLogger(__name__)
-
-#: The most articles stored in one transaction, and how long the first of them waits for
-#: others (seconds): at a fast crawl's 100-200 articles a second, a batch of 5 to 10.
-BATCH = 16
-BATCH_WAIT = 0.05
 
 
 class WriteFailed(DropItem):
@@ -82,8 +69,6 @@ class ArchivePipeline(_Stage):
         self.record_failures = settings.getbool("NEWSCRAWL_RECORD_FAILURES")
         self._archive: Archive | None = None
         self.stats = None
-        #: Articles waiting to be stored together; only while a crawl runs (see open_spider).
-        self.batch: WriteBatch | None = None
 
     @classmethod
     def from_crawler(cls, crawler: Crawler) -> ArchivePipeline:
@@ -99,25 +84,11 @@ class ArchivePipeline(_Stage):
             self._archive = Archive(self.settings.get("NEWSCRAWL_DB"))
         return self._archive
 
-    def open_spider(self) -> None:
-        # on Scrapy's asyncio reactor (its default); called directly, each item is stored at once
-        if is_asyncio_reactor_installed():
-            self.batch = WriteBatch(self.archive, self.record_failures)
-
     def close_spider(self) -> None:
         if self._archive is not None:
             self._archive.close()
 
     def process_item(self, item: Any) -> Any:
-        if self.batch is not None and isinstance(item, Article) and item.archived is None:
-            return self._store_in_batch(item)
-        return self._store_now(item)
-
-    async def _store_in_batch(self, article: Article) -> Article:
-        await self.batch.add(article)
-        return self._store_now(article)  # counts it; stores it on its own if its batch could not
-
-    def _store_now(self, item: Any) -> Any:
         try:
             self._store(item)
         except sqlite3.OperationalError as exc:  # still locked after the busy timeout, disk full, ...
@@ -208,42 +179,6 @@ def store_all(archive: Archive, articles: list[Article], record_failures: bool,
             article.archived = None
         return f"{type(exc).__name__}: {exc}"
     return None
-
-
-class WriteBatch:
-    """Articles waiting to be stored together (see the module's docstring)."""
-
-    def __init__(self, archive: Callable[[], Archive], record_failures: bool):
-        self.archive = archive
-        self.record_failures = record_failures
-        self.waiting: list[tuple[Article, asyncio.Future[None]]] = []
-        self.timer: asyncio.TimerHandle | None = None
-
-    def add(self, article: Article) -> asyncio.Future[None]:
-        """Done once ``article``'s batch has been written (``article.archived`` set) or not."""
-        loop = asyncio.get_running_loop()
-        waiter = loop.create_future()
-        self.waiting.append((article, waiter))
-        if len(self.waiting) >= BATCH:
-            self.store()
-        elif self.timer is None:
-            self.timer = loop.call_later(BATCH_WAIT, self.store)
-        return waiter
-
-    def store(self) -> None:
-        if self.timer is not None:
-            self.timer.cancel()
-            self.timer = None
-        batch, self.waiting = self.waiting, []
-        try:
-            store_all(self.archive(), [article for article, _ in batch], self.record_failures)
-        except Exception:  # a bug: each article is stored on its own after all, and fails on its own
-            for article, _ in batch:
-                article.archived = None
-        finally:
-            for _, waiter in batch:
-                if not waiter.done():
-                    waiter.set_result(None)
 
 
 def archive_site(item: RawPage | Article) -> str | None:

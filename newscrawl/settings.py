@@ -92,9 +92,8 @@ AUTOTHROTTLE_MAX_DELAY = 30.0
 AUTOTHROTTLE_TARGET_CONCURRENCY = 1.0
 
 # Scrapy starts this many tasks for every response's output, however little it holds; a
-# newscrawl callback yields one article or a list page's requests, which are scheduled
-# without waiting: one task does (default: 100).
-CONCURRENT_ITEMS = 1
+# newscrawl callback yields one article or at most a list page of links (default: 100).
+CONCURRENT_ITEMS = 16
 # Scrapy reads and parses the source of a generator callback to warn of a `return value` in
 # it, and its cache misses for every request read back from the job's queue: once per list
 # page. newscrawl's callbacks return no value (tests/test_crawl_parts.py checks them).

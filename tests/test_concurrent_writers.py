@@ -8,9 +8,6 @@ while its summary said "0 failed".
 
 from __future__ import annotations
 
-import asyncio
-import dataclasses
-
 import pytest
 import sqlite_utils
 from scrapy import Spider
@@ -18,11 +15,9 @@ from scrapy.utils.test import get_crawler
 
 from conftest import crawl_args, run_newscrawl, seed_article, start_newscrawl
 from newscrawl.archive import open_archive, record_failure, save_article
-from newscrawl.archive.api import Archive
 from newscrawl.crawl.outcome import run_counts
 from newscrawl.items import FetchFailure
-from newscrawl.pipelines import ArchivePipeline, WriteBatch, WriteFailed
-from newscrawl.run import project_settings
+from newscrawl.pipelines import ArchivePipeline, WriteFailed
 from test_crawl import archived, landed
 
 FETCH = ("--timeout", "10", "-s", "DOWNLOAD_DELAY=0", "-s", "AUTOTHROTTLE_START_DELAY=0")
@@ -95,45 +90,3 @@ def test_another_writers_commit_between_a_read_and_a_write_does_not_fail_the_sav
     assert save_article(writer, seed_article()).outcome == "new"
     assert committed  # the other connection did commit in the middle
     assert [row["error"] for row in writer["failures"].rows] == ["meanwhile"]
-
-
-def several_articles(count: int) -> list:
-    return [dataclasses.replace(seed_article(), article_id=f"2020070801000{n}", url=f"{seed_article().url}{n}")
-            for n in range(count)]
-
-
-def test_articles_read_together_are_stored_in_one_transaction(tmp_path):
-    archive = Archive(tmp_path / "news.db")
-    statements: list[str] = []
-    archive.db.conn.set_trace_callback(statements.append)
-    articles = several_articles(3)
-
-    async def crawl() -> None:
-        batch = WriteBatch(lambda: archive, True)
-        await asyncio.gather(*(batch.add(article) for article in articles))
-
-    asyncio.run(crawl())
-    assert [article.archived for article in articles] == ["new"] * 3
-    assert statements.count("BEGIN IMMEDIATE") == 1 and statements.count("COMMIT") == 1
-    assert sqlite_utils.Database(tmp_path / "news.db")["articles"].count == 3
-    archive.close()
-
-
-def test_a_batch_that_cannot_be_written_leaves_each_article_to_be_stored_alone(tmp_path):
-    archive = Archive(tmp_path / "news.db")
-    archive.db.execute("PRAGMA busy_timeout = 0")
-    holder = sqlite_utils.Database(tmp_path / "news.db")
-    holder.execute("BEGIN IMMEDIATE")
-    articles = several_articles(2)
-
-    async def crawl() -> None:
-        batch = WriteBatch(lambda: archive, True)
-        await asyncio.gather(*(batch.add(article) for article in articles))
-
-    asyncio.run(crawl())  # every article's wait ends, stored or not
-    assert [article.archived for article in articles] == [None, None]
-    holder.execute("ROLLBACK")
-    pipeline = ArchivePipeline(project_settings({"NEWSCRAWL_DB": str(tmp_path / "news.db")}))
-    assert [pipeline.process_item(article).archived for article in articles] == ["new", "new"]
-    pipeline.close_spider()
-    archive.close()
