@@ -109,9 +109,10 @@ def _check(finished: measure.Finished, command: list[str]) -> None:
         raise RuntimeError(f"{' '.join(command)} failed ({finished.returncode}):\n{finished.stderr[-3000:]}")
 
 
-#: The newscrawl configurations the crawl benchmark runs: extraction in the crawl's process
-#: (the default) and in a worker process.
-CONFIGURATIONS = {"in-process extraction": {}, "1 extraction worker": {"NEWSCRAWL_EXTRACT_WORKERS": 1}}
+#: The newscrawl configurations the crawl benchmark runs: extraction (and storing) in the
+#: crawl's process (the default), and in one and two worker processes.
+CONFIGURATIONS = {"in-process extraction": {}, "1 extraction worker": {"NEWSCRAWL_EXTRACT_WORKERS": 1},
+                  "2 extraction workers": {"NEWSCRAWL_EXTRACT_WORKERS": 2}}
 
 
 def compare(site: Site, base_url: str, server_pid: int, workdir: Path, concurrency: int) -> list[Row]:
@@ -127,7 +128,8 @@ def compare(site: Site, base_url: str, server_pid: int, workdir: Path, concurren
                 bare, run.rate / bare, "≥ 60 % of bare", run.rate >= 0.6 * bare, "{:.0f}",
                 note=f"CPU ms per article: newscrawl {run.cpu_seconds / run.articles * 1000:.1f}, bare "
                      f"{bare_cpu:.1f}; server busy {_busy(run):.0%} (bare: {_busy(before):.0%}) of one core; "
-                     f"bare {before.rate:.0f} and {after.rate:.0f} pages/s before and after")
+                     f"bare {before.rate:.0f} and {after.rate:.0f} pages/s before and after; "
+                     f"peak RSS {run.peak_rss / 2**20:.0f} MB (workers included)")
             for name, run in ours.items()]
 
 

@@ -23,6 +23,11 @@ class MissingFields(NotAnArticle):
         super().__init__(message)
         self.missing = missing
 
+    def __reduce__(self) -> tuple[type, tuple[str, list[str]]]:
+        # pickled with both arguments (an exception pickles its message alone), so that a
+        # page read in an extraction worker comes back with what it missed
+        return MissingFields, (str(self), self.missing)
+
 
 class UnknownSite(NewscrawlError):
     """No site profile matches the URL or name given."""

@@ -95,6 +95,12 @@ AUTOTHROTTLE_TARGET_CONCURRENCY = 1.0
 # Scrapy starts this many tasks for every response's output, however little it holds; a
 # newscrawl callback yields one article or at most a list page of links (default: 100).
 CONCURRENT_ITEMS = 16
+# Scrapy reads and parses the source of a generator callback to warn of a `return value` in
+# it, and its cache misses for every request read back from the job's queue: once per list
+# page. newscrawl's callbacks return no value (tests/test_crawl_parts.py checks them).
+WARN_ON_GENERATOR_RETURN_VALUE = False
+# Scrapy's queue, keeping its directory in the JOBDIR when it empties (newscrawl.scheduler).
+SCHEDULER_PRIORITY_QUEUE = "newscrawl.scheduler.KeptDirectoryQueue"
 
 DOWNLOAD_TIMEOUT = 30
 RETRY_TIMES = 2

@@ -3,15 +3,20 @@ health, outcome, backoff and the summary."""
 
 from __future__ import annotations
 
+import inspect
 import json
 from datetime import datetime, timedelta
 
 import pytest
+import scrapy
+from scrapy.spiderloader import SpiderLoader
+from scrapy.utils.misc import is_generator_with_return_value
+from scrapy.utils.request import request_from_dict
 
 from conftest import JOONGDO, KST
 from newscrawl.archive import open_archive, record_failure, save_article
 from newscrawl.middlewares.backoff import backed_off, recovered
-from newscrawl.policy.discovery import feed_date, feed_items, list_items, next_page, on_site
+from newscrawl.policy.discovery import feed_date, feed_items, list_items, next_page, on_site, parsed
 from newscrawl.policy.health import Health
 from newscrawl.policy.incremental import ArchiveIndex, Fetch
 from newscrawl.policy.outcome import problems, run_counts, stop_reason
@@ -20,8 +25,9 @@ from newscrawl.extensions.progress import Snapshot
 from newscrawl.policy.summary import format_summary
 from newscrawl.policy.window import BadWindow, RevisitSchedule, Window, parse_duration, parse_when
 from newscrawl.items import FetchFailure
-from newscrawl.run import extract_file
+from newscrawl.run import extract_file, project_settings
 from newscrawl.sites import get_profile
+from newscrawl.spiders.base import NewsRequest
 
 NOW = datetime(2024, 3, 10, 15, 30, tzinfo=KST)
 JOONGDO_PROFILE = get_profile("joongdo")
@@ -301,3 +307,43 @@ def test_pages_robots_txt_refuses_do_not_count_as_a_site_down():
     # control: refused connections do count
     middleware.process_exception(Request("http://127.0.0.1/b"), ConnectionRefusedError())
     assert middleware.failed_in_a_row == 1
+
+
+def spider_classes() -> list[type]:
+    loader = SpiderLoader.from_settings(project_settings())
+    return [loader.load(name) for name in loader.list()]
+
+
+def test_no_spider_callback_returns_a_value():
+    """Scrapy's check for a generator callback with ``return value`` is off (its cost, once per
+    list page); this is that check, on every generator method of every spider."""
+    def returns_a_value():
+        yield 1
+        return 2
+
+    assert is_generator_with_return_value(returns_a_value)  # the check can fail
+    generators = [method for cls in spider_classes() for _, method in inspect.getmembers(cls, inspect.isfunction)
+                  if inspect.isgeneratorfunction(method)]
+    assert len(generators) >= 3
+    assert [method.__qualname__ for method in generators if is_generator_with_return_value(method)] == []
+
+
+def test_a_request_names_its_callbacks_as_scrapy_does():
+    spider = SpiderLoader.from_settings(project_settings()).load("joongdo")(base_url="http://127.0.0.1:1")
+    for request in (spider.article_request("http://127.0.0.1:1/web/view.php?key=1"),
+                    spider.list_request("http://127.0.0.1:1/web/list.php", 1)):
+        written = request.to_dict(spider=spider)
+        assert written == scrapy.Request.to_dict(request, spider=spider)  # Scrapy's own search of the spider
+        assert written["callback"] in ("parse_article", "parse_list") and written["errback"] == "fetch_failed"
+        assert request_from_dict(written, spider=spider).callback == request.callback
+    stranger = NewsRequest("http://127.0.0.1:1/", callback=Health().add_article)
+    with pytest.raises(ValueError, match="not an instance method"):  # as Scrapy refuses it
+        stranger.to_dict(spider=spider)
+
+
+def test_a_list_page_parsed_once_reads_as_its_html():
+    html = (JOONGDO / "list_news-N01_06-page1.html").read_text(encoding="utf-8")
+    page = parsed(html)
+    assert list_items(page, LIST_URL, JOONGDO_PROFILE.discovery) == list_items(html, LIST_URL, JOONGDO_PROFILE.discovery)
+    assert next_page(page, LIST_URL, JOONGDO_PROFILE.discovery) == next_page(html, LIST_URL, JOONGDO_PROFILE.discovery)
+    assert len(list_items(page, LIST_URL, JOONGDO_PROFILE.discovery)) == 4 and parsed(page) is page

@@ -25,7 +25,7 @@ LAYERS = [
     {"newscrawl.extract", "newscrawl.reading"},
     {"newscrawl.archive"},
     {"newscrawl.policy"},
-    {"newscrawl.settings", "newscrawl.config", "newscrawl.spiders", "newscrawl.middlewares", "newscrawl.extensions",
+    {"newscrawl.settings", "newscrawl.config", "newscrawl.scheduler", "newscrawl.spiders", "newscrawl.middlewares", "newscrawl.extensions",
      "newscrawl.pipelines", "newscrawl.cluster"},
     {"newscrawl.crawl", "newscrawl.cluster.run", "newscrawl.commands", "newscrawl.batch", "newscrawl.run", "newscrawl.reparse", "newscrawl.cli", "newscrawl.__main__", "newscrawl.serve",
      "newscrawl.datasette_plugin", "newscrawl.queries"},

@@ -1,19 +1,24 @@
-"""Extraction in worker processes (NEWSCRAWL_EXTRACT_WORKERS): the same articles as in the
-crawl's own process, and the same refusals."""
+"""Extraction and storing in worker processes (NEWSCRAWL_EXTRACT_WORKERS): the same articles
+as in the crawl's own process, the same refusals, the same archive; an article a worker could
+not store is stored by the crawl's process."""
 
 from __future__ import annotations
 
 import asyncio
 import dataclasses
+import pickle
+import sqlite3
 
 import pytest
 import sqlite_utils
 from scrapy.exceptions import DropItem, NotConfigured
 
 from conftest import SEED_HTML, SEED_URL, crawl_args, run_newscrawl
-from newscrawl.pipelines.workers import ExtractWorkersPipeline
+from newscrawl.archive.api import Archive
+from newscrawl.errors import MissingFields, NotAnArticle
+from newscrawl.pipelines.workers import ExtractWorkersPipeline, Job, WorkerError, read_in_worker, work_on
 from newscrawl.items import RawPage
-from newscrawl.pipelines import ReadPipeline
+from newscrawl.pipelines import ArchivePipeline, ReadPipeline, store_all
 from newscrawl.run import project_settings
 
 
@@ -26,7 +31,7 @@ def page(body: bytes) -> RawPage:
 def workers():
     pipeline = ExtractWorkersPipeline(project_settings({"NEWSCRAWL_EXTRACT_WORKERS": 1}))
     yield pipeline
-    pipeline.close_spider()
+    asyncio.run(pipeline.close_spider())
 
 
 def test_off_unless_asked_for():
@@ -52,6 +57,50 @@ def test_a_worker_refuses_what_the_crawl_process_refuses(workers):
     assert str(in_worker.value) == str(in_process.value) != ""
 
 
+def test_a_worker_reports_what_a_page_lacks(workers):
+    """MissingFields travels back from a worker with its list (the run's health counts it)."""
+    with pytest.raises(DropItem) as in_worker:
+        asyncio.run(workers.process_item(page(b"<html><body></body></html>")))
+    assert isinstance(in_worker.value.__cause__, MissingFields)
+    assert in_worker.value.__cause__.missing == ["title", "body"]
+    assert pickle.loads(pickle.dumps(MissingFields("m", ["body"]))).missing == ["body"]
+
+
+def test_a_bug_in_a_worker_comes_back_as_one_line_with_its_traceback():
+    error = pickle.loads(pickle.dumps(read_in_worker(dataclasses.replace(page(b""), body=None))))
+    assert isinstance(error, WorkerError) and "\n" not in str(error) and str(error).split(":")[0].endswith("Error")
+    assert error.worker_traceback.startswith("Traceback") and "read_page" in error.worker_traceback
+
+
+def test_a_worker_stores_its_batch_and_the_list_pages(tmp_path):
+    db = tmp_path / "news.db"
+    Archive(db).close()
+    listing = dataclasses.replace(page(b"<html>a list</html>"), url="http://www.joongdo.co.kr/web/list.php")
+    done = work_on([Job(page(SEED_HTML.read_bytes())), Job(page(b"<html><body></body></html>")),
+                    Job(listing, "joongdo")], str(db), True)
+    assert [d.article.archived if d.article else None for d in done] == ["new", None, None]
+    assert isinstance(done[1].error, NotAnArticle) and done[0].error is None and done[2].error is None
+    assert done[0].article.page is None and done[0].encoding == "utf-8"  # the page's bytes stay in the worker
+    archive = sqlite_utils.Database(db)
+    assert [row["url"] for row in archive["articles"].rows] == [SEED_URL]
+    assert [row["url"] for row in archive["list_pages"].rows] == [listing.url]
+
+
+def test_an_article_a_worker_could_not_store_is_stored_by_the_crawl(tmp_path):
+    db = tmp_path / "news.db"
+    archive, other = Archive(db), sqlite3.connect(db)
+    article = ReadPipeline(project_settings()).process_item(page(SEED_HTML.read_bytes()))
+    other.execute("BEGIN IMMEDIATE")  # another writer holds the archive
+    archive.db.execute("PRAGMA busy_timeout = 0")
+    why = store_all(archive, [article], True)
+    assert "locked" in why and article.archived is None
+    other.rollback()
+    pipeline = ArchivePipeline(project_settings({"NEWSCRAWL_DB": str(db)}))
+    pipeline.process_item(article)
+    pipeline.close_spider()
+    assert article.archived == "new" and sqlite_utils.Database(db)["articles"].count == 1
+
+
 ARTICLE_FIELDS = ("article_id", "title", "subtitle", "sections", "published_at", "modified_at", "print_date",
                   "print_page", "dateline", "byline", "body", "complete")
 
@@ -59,6 +108,11 @@ ARTICLE_FIELDS = ("article_id", "title", "subtitle", "sections", "published_at",
 def stored(db_path) -> dict[str, tuple]:
     db = sqlite_utils.Database(db_path)
     return {row["article_id"]: tuple(row[f] for f in ARTICLE_FIELDS) for row in db["articles"].rows}
+
+
+def list_pages(db_path) -> set[tuple]:
+    db = sqlite_utils.Database(db_path)
+    return {(row["url"], row["body_sha256"]) for row in db["list_pages"].rows}
 
 
 def test_a_crawl_with_workers_stores_the_same_articles(generated_site, tmp_path):
@@ -70,6 +124,6 @@ def test_a_crawl_with_workers_stores_the_same_articles(generated_site, tmp_path)
         assert result.returncode == 0, result.stderr
         enabled = result.stderr.split("Enabled item pipelines:", 1)[1].split("]", 1)[0]
         assert ("ExtractWorkersPipeline" in enabled) == (workers > 0)
-        archives[workers] = stored(db_path)
-    assert len(archives[0]) > 5
+        archives[workers] = stored(db_path), list_pages(db_path)
+    assert len(archives[0][0]) > 5 and len(archives[0][1]) > 1
     assert archives[2] == archives[0]

@@ -31,6 +31,7 @@ from ..errors import MissingFields
 from ..clock import isoformat
 from ..items import Article
 from ..spiders.base import raw_page
+from ..pipelines.workers import ExtractWorkersPipeline, storing_workers
 from ..policy.health import Health
 from ..policy.jobs import JobDir
 from ..policy.outcome import problems, run_counts, stop_reason
@@ -48,6 +49,8 @@ class RunRecorder:
         self.discovered: set[str] = set()
         self.db: Database | None = None
         self.run_id: int | None = None
+        #: Extraction workers that store the list pages too (the crawl's process only downloads them).
+        self.workers: ExtractWorkersPipeline | None = None
 
     @classmethod
     def from_crawler(cls, crawler: Crawler) -> RunRecorder:
@@ -73,6 +76,7 @@ class RunRecorder:
 
     def spider_opened(self, spider: Spider) -> None:
         self.db = spider.archive().db
+        self.workers = storing_workers(self.crawler)
         mark_killed(self.db, spider.site)
         run = spider.run
         resumed = run.resumed_job is not None
@@ -108,6 +112,9 @@ class RunRecorder:
             if self.db is not None and self.settings.getbool("NEWSCRAWL_STORE"):  # kept for a WARC of the crawl
                 spider = self.crawler.spider
                 page = raw_page(response, spider.profile.name)
+                if self.workers is not None:
+                    self.workers.store_list_page(page, spider.site)
+                    return
                 with write_transaction(self.db):
                     store_page(self.db, page, spider.site, None, page.fetched_at, "list_pages")
 

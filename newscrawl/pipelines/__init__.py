@@ -12,7 +12,7 @@ from __future__ import annotations
 
 import logging
 import sqlite3
-from collections.abc import Callable
+from collections.abc import Callable, Iterable
 from typing import Any
 
 from scrapy import signals
@@ -22,6 +22,8 @@ from scrapy.settings import BaseSettings
 from twisted.python.failure import Failure
 
 from ..archive.api import Archive
+from ..archive.pages import store_page
+from ..archive.transaction import write_transaction
 from ..clock import now_kst
 from ..errors import NotAnArticle
 from ..items import Article, FetchFailure, NotModified, RawPage
@@ -116,13 +118,9 @@ class ArchivePipeline(_Stage):
 
     def _store(self, item: Any) -> None:
         if isinstance(item, Article):
-            result = self.archive().save(item)
-            self._count(f"newscrawl/articles/{result.outcome}")
-            if not item.complete and self.record_failures:
-                # stored for what it holds, and a failure too, so that later runs fetch it again
-                self.archive().record_failure(FetchFailure(
-                    url=item.url, error=item.incomplete_reason or "incomplete", site=item.site,
-                    status=item.page.status if item.page else None, failed_at=now_kst(), kind="incomplete"))
+            # an extraction worker (newscrawl.pipelines.workers) may have stored it already
+            outcome = item.archived or store_article(self.archive(), item, self.record_failures)
+            self._count(f"newscrawl/articles/{outcome}")
         elif isinstance(item, NotModified):
             if self.archive().mark_unchanged(item.site, item.article_id, item.url, item.fetched_at):
                 self._count("newscrawl/articles/unchanged")
@@ -157,6 +155,35 @@ class ArchivePipeline(_Stage):
     def _count(self, key: str) -> None:
         if self.stats is not None:
             self.stats.inc_value(key)
+
+
+def store_article(archive: Archive, article: Article, record_failures: bool) -> str:
+    """Store ``article`` as a crawl does; returns what storing did (new, updated, unchanged).
+    An article cut short is stored for what it holds, and (``record_failures``) recorded as
+    a failure too, so that later runs fetch it again."""
+    result = archive.save(article)
+    if not article.complete and record_failures:
+        archive.record_failure(FetchFailure(
+            url=article.url, error=article.incomplete_reason or "incomplete", site=article.site,
+            status=article.page.status if article.page else None, failed_at=now_kst(), kind="incomplete"))
+    return result.outcome
+
+
+def store_all(archive: Archive, articles: list[Article], record_failures: bool,
+              lists: Iterable[tuple[RawPage, str]] = ()) -> str | None:
+    """Store ``articles`` (and the feed or list pages ``lists``, each with its site) in one
+    transaction; returns None, or why not (then no article is stored: each is left unstored)."""
+    try:
+        with write_transaction(archive.db):
+            for page, site in lists:
+                store_page(archive.db, page, site, None, page.fetched_at, "list_pages")
+            for article in articles:
+                store_article(archive, article, record_failures)
+    except sqlite3.Error as exc:  # locked past the busy timeout, disk full, ...: the caller tries again
+        for article in articles:
+            article.archived = None
+        return f"{type(exc).__name__}: {exc}"
+    return None
 
 
 def archive_site(item: RawPage | Article) -> str | None:

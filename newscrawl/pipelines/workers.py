@@ -1,18 +1,29 @@
-"""Extraction in worker processes, so that reading pages never holds up downloading them.
+"""Reading and storing pages in worker processes, so that the crawl's process only downloads.
 
-Scrapy runs the item pipelines on its reactor thread: while a page is being extracted
-(a few milliseconds of CPU), no response is read and no request is sent. That costs
-nothing on a polite crawl (one page every half second) and half the throughput on a fast
-one (a mirror, a backfill with the delays off, the benchmarks). With
-``NEWSCRAWL_EXTRACT_WORKERS`` set to N > 0, :class:`ExtractWorkersPipeline` sends each page
-to a pool of N processes, which read it with :func:`newscrawl.read_page` (the same call as
-in the crawl's process), and the reactor goes on downloading meanwhile; the article then
-goes on to be stored on the reactor as before (one transaction per article). Pages are extracted in parallel, so articles
-may be stored in another order than they were fetched, which nothing depends on.
+Scrapy runs the item pipelines on its reactor thread: while a page is being extracted and
+its article stored (a few milliseconds of CPU each), no response is read and no request is
+sent. That costs nothing on a polite crawl (one page every half second) and more than half
+the throughput on a fast one (a mirror, a backfill with the delays off, the benchmarks).
+With ``NEWSCRAWL_EXTRACT_WORKERS`` set to N > 0, :class:`ExtractWorkersPipeline` sends the
+pages to a pool of N processes, which read them with :func:`newscrawl.read_page` (the same
+call as in the crawl's process) and, when the crawl stores articles, store them in the
+archive themselves (:func:`newscrawl.pipelines.store_article`, as ``ArchivePipeline``
+would), so the reactor goes on downloading meanwhile and the second core does the rest.
+
+A worker takes the pages waiting for it in one go, up to ``BATCH``: they are read one by
+one, and their articles stored in one transaction (a savepoint each), which costs about
+half the time of one transaction per article (the commit, the search index's segments). A
+batch goes out as soon as a worker is free, so a slow crawl still sends every page on its
+own at once. An article the worker could not store (the archive locked past its busy
+timeout, a full disk) comes back unstored, with the reason, and ``ArchivePipeline`` stores
+it in the crawl's process as without workers, recording a failure if that fails too:
+nothing is lost. Pages are handled in parallel, so articles may be stored in another order
+than they were fetched, which nothing depends on.
 
 The workers die with the crawl, however it ends: each asks Linux to kill it when its parent
 dies (``PR_SET_PDEATHSIG``), so a ``kill -9`` of the crawl leaves no worker behind, nor
-multiprocessing's resource tracker, which exits once nothing holds its pipe.
+multiprocessing's resource tracker, which exits once nothing holds its pipe. A batch being
+stored then is rolled back whole, and the next run fetches its pages again.
 """
 
 from __future__ import annotations
@@ -25,8 +36,11 @@ import multiprocessing
 import os
 import signal
 import sys
-from concurrent.futures import Executor, ProcessPoolExecutor
+import traceback
+from concurrent.futures import Executor, Future, ProcessPoolExecutor
 from concurrent.futures.process import BrokenProcessPool
+from functools import lru_cache, partial
+from multiprocessing.util import Finalize
 from typing import Any
 
 from scrapy.crawler import Crawler
@@ -34,8 +48,10 @@ from scrapy.exceptions import DropItem, NotConfigured
 from scrapy.settings import BaseSettings
 from scrapy.utils.reactor import is_asyncio_reactor_installed
 
+from ..archive.api import Archive
 from ..errors import NotAnArticle
 from ..items import Article, RawPage
+from ..pipelines import store_all
 from ..reading import read_page
 
 logger = logging.getLogger(__name__)
@@ -54,30 +70,111 @@ def die_with_parent(parent: int) -> None:
         os._exit(1)
 
 
-def read_in_worker(page: RawPage) -> tuple[Article, str | None]:
-    """In a worker: the article in ``page`` (without the page, which the crawl still holds:
-    its bytes need not travel back) and the encoding the page was read with."""
-    article = read_page(page)
-    return dataclasses.replace(article, page=None), page.encoding
+#: The most pages a worker reads and stores in one go (one transaction).
+BATCH = 16
+
+
+class WorkerError(Exception):
+    """Reading a page failed in a worker (a bug in newscrawl): the error in one line
+    (``TypeError: …``), the worker's traceback beside it for the crawl's log."""
+
+    def __init__(self, message: str, worker_traceback: str = ""):
+        super().__init__(message)
+        self.worker_traceback = worker_traceback
+
+    def __reduce__(self) -> tuple[type, tuple[str, str]]:
+        return WorkerError, (str(self), self.worker_traceback)
+
+
+@dataclasses.dataclass
+class Job:
+    """A page for a worker: an article page to read (and store), or, with ``list_of`` (a
+    site), a feed or list page of that site's crawl to store."""
+
+    page: RawPage
+    list_of: str | None = None
+
+
+@dataclasses.dataclass
+class Done:
+    """What a worker did with one page: the article, without the page (which the crawl still
+    holds: its bytes need not travel back), and the encoding the page was read with; or why
+    there is none (``error``: raised in the crawl for this page alone). ``unstored`` says why
+    the archive did not take an article the worker was to store."""
+
+    article: Article | None = None
+    encoding: str | None = None
+    error: Exception | None = None
+    unstored: str | None = None
+
+
+def work_on(jobs: list[Job], db: str | None, record_failures: bool) -> list[Done]:
+    """In a worker: the articles of ``jobs``, stored with their list pages in the archive
+    ``db`` (None: nothing stored)."""
+    read = [read_in_worker(job.page) if job.list_of is None else None for job in jobs]
+    articles = [article for article in read if isinstance(article, Article)]
+    lists = [job for job in jobs if job.list_of is not None]
+    unstored = (store_all(worker_archive(db), articles, record_failures, [(job.page, job.list_of) for job in lists])
+                if db and (articles or lists) else None)
+    return [_done(outcome, unstored) for outcome in read]
+
+
+def _done(read: Article | Exception | None, unstored: str | None) -> Done:
+    """What to send back for a page that gave ``read`` (None: a list page, stored)."""
+    if isinstance(read, Exception):
+        return Done(error=read)
+    if read is None:
+        return Done(unstored=unstored)
+    return Done(dataclasses.replace(read, page=None), read.page.encoding, unstored=unstored)
+
+
+def read_in_worker(page: RawPage) -> Article | Exception:
+    """The article in ``page``, or the error to raise for it in the crawl: not an article,
+    or a bug, sent as a :class:`WorkerError` (which always pickles, unlike some exceptions)."""
+    try:
+        return read_page(page)
+    except NotAnArticle as exc:
+        return exc
+    except Exception as exc:
+        return WorkerError(f"{type(exc).__name__}: {exc}", traceback.format_exc())
+
+
+@lru_cache(maxsize=1)
+def worker_archive(db: str) -> Archive:
+    """The worker's connection to the archive ``db``, opened on its first batch and closed
+    when the worker exits (multiprocessing runs its finalizers then, not ``atexit``)."""
+    archive = Archive(db)
+    Finalize(archive, archive.close, exitpriority=10)
+    return archive
 
 
 class ExtractWorkersPipeline:
-    """RawPage -> Article in a worker process (``NEWSCRAWL_EXTRACT_WORKERS``);
-    :class:`~newscrawl.pipelines.ReadPipeline` then lets the article through."""
+    """RawPage -> Article (stored, when the crawl stores articles) in a worker process
+    (``NEWSCRAWL_EXTRACT_WORKERS``); :class:`~newscrawl.pipelines.ReadPipeline` then lets the
+    article through and :class:`~newscrawl.pipelines.ArchivePipeline` counts it."""
 
-    def __init__(self, settings: BaseSettings):
+    def __init__(self, settings: BaseSettings, store_in: str | None = None):
         self.workers = settings.getint("NEWSCRAWL_EXTRACT_WORKERS")
         if self.workers <= 0:
             # the default, nothing to warn about: Scrapy logs a NotConfigured with a message as a warning
             raise NotConfigured
+        #: The archive the workers store articles in (None: they only read them).
+        self.store_in = store_in
+        self.record_failures = settings.getbool("NEWSCRAWL_RECORD_FAILURES")
         self.pool = self._new_pool()
+        #: Pages waiting for a free worker, each with the future of its outcome.
+        self.waiting: list[tuple[Job, asyncio.Future[Done]]] = []
+        self.batches_out = 0
+        #: List pages sent to be stored, which no item waits for.
+        self.lists_out: set[asyncio.Future[Done]] = set()
 
     @classmethod
     def from_crawler(cls, crawler: Crawler) -> ExtractWorkersPipeline:
         # the pages are awaited as asyncio futures: Scrapy's default (asyncio) reactor only
         if not is_asyncio_reactor_installed():
             raise NotConfigured("NEWSCRAWL_EXTRACT_WORKERS needs Scrapy's asyncio reactor")
-        return cls(crawler.settings)
+        settings = crawler.settings
+        return cls(settings, settings.get("NEWSCRAWL_DB") if stores_articles(settings) else None)
 
     def _new_pool(self) -> Executor:
         # spawn, not fork: a forked copy of a running reactor (threads, sockets, SQLite
@@ -85,7 +182,8 @@ class ExtractWorkersPipeline:
         return ProcessPoolExecutor(self.workers, mp_context=multiprocessing.get_context("spawn"),
                                    initializer=die_with_parent, initargs=(os.getpid(),))
 
-    def close_spider(self) -> None:
+    async def close_spider(self) -> None:
+        await asyncio.gather(*self.lists_out, return_exceptions=True)  # (each logs its own failure)
         self.pool.shutdown()
 
     def process_item(self, item: Any) -> Any:
@@ -94,19 +192,89 @@ class ExtractWorkersPipeline:
         return self._extract(item)
 
     async def _extract(self, page: RawPage) -> Article:
-        try:
-            article, encoding = await self._in_worker(page)
-        except NotAnArticle as exc:
-            raise DropItem(str(exc)) from exc
-        page.encoding = encoding
-        article.page = page
-        return article
+        done = await self._in_worker(Job(page))
+        if isinstance(done.error, NotAnArticle):
+            raise DropItem(str(done.error)) from done.error
+        if isinstance(done.error, WorkerError):
+            logger.error("Reading %s failed in an extraction worker:\n%s", page.url, done.error.worker_traceback)
+        if done.error is not None:
+            raise done.error
+        if done.unstored:
+            logger.warning("An extraction worker could not store %s (%s): storing it here", page.url, done.unstored)
+        page.encoding = done.encoding
+        done.article.page = page
+        return done.article
 
-    async def _in_worker(self, page: RawPage) -> tuple[Article, str | None]:
+    def store_list_page(self, page: RawPage, site: str) -> None:
+        """Store a feed or list page of ``site``'s crawl (see :class:`~newscrawl.extensions.record.RunRecorder`)
+        in a worker, with the articles of the batch it joins."""
+        outcome = self._in_worker(Job(page, site))
+        self.lists_out.add(outcome)
+        outcome.add_done_callback(self.lists_out.discard)
+        outcome.add_done_callback(partial(_list_stored, page))
+
+    def _in_worker(self, job: Job) -> asyncio.Future[Done]:
+        """The outcome of ``job``, once a worker has done the batch it joins."""
+        loop = asyncio.get_running_loop()
+        outcome = loop.create_future()
+        self.waiting.append((job, outcome))
+        if self.batches_out < self.workers or len(self.waiting) >= BATCH:
+            loop.call_soon(self._send)  # the pages that arrive in this turn of the loop go with it
+        return outcome
+
+    def _send(self, retried: bool = False) -> None:
+        if not self.waiting:
+            return
+        batch, self.waiting = self.waiting[:BATCH], self.waiting[BATCH:]
+        self.batches_out += 1
+        pool = self.pool
         try:
-            return await asyncio.wrap_future(self.pool.submit(read_in_worker, page))
-        except BrokenProcessPool:
-            # a worker died (killed, out of memory): a new pool for this page and the next
-            logger.error("An extraction worker died; starting new ones (page %s)", page.url)
-            self.pool = self._new_pool()
-            return await asyncio.wrap_future(self.pool.submit(read_in_worker, page))
+            sent = pool.submit(work_on, [job for job, _ in batch], self.store_in, self.record_failures)
+        except BrokenProcessPool as exc:  # the pool broke before this batch went out
+            sent = Future()
+            sent.set_exception(exc)
+        asyncio.wrap_future(sent).add_done_callback(lambda result: self._returned(batch, result, pool, retried))
+
+    def _returned(self, batch: list[tuple[Job, asyncio.Future[Done]]], result: asyncio.Future[list[Done]],
+                  pool: Executor, retried: bool) -> None:
+        self.batches_out -= 1
+        error = result.exception()
+        if isinstance(error, BrokenProcessPool) and not retried:
+            # a worker died (killed, out of memory): new ones (once) for this batch and the next
+            logger.error("An extraction worker died; starting new ones (pages from %s)", batch[0][0].page.url)
+            if pool is self.pool:
+                self.pool = self._new_pool()
+            self.waiting[:0] = batch
+            self._send(retried=True)
+            return
+        outcomes = [None] * len(batch) if error else result.result()
+        for (_, waiter), done in zip(batch, outcomes):
+            if waiter.done():  # cancelled while it waited
+                continue
+            if error:
+                waiter.set_exception(error)
+            else:
+                waiter.set_result(done)
+        if self.waiting:
+            self._send()
+
+
+def _list_stored(page: RawPage, outcome: asyncio.Future[Done]) -> None:
+    """Log a list page the workers could not store (nothing waits for it)."""
+    if outcome.cancelled():
+        return
+    why = outcome.exception() or outcome.result().unstored
+    if why:
+        logger.error("Could not store the list page %s: %s", page.url, why)
+
+
+def storing_workers(crawler: Crawler) -> ExtractWorkersPipeline | None:
+    """The crawl's :class:`ExtractWorkersPipeline` when its workers store what they read."""
+    pipelines = getattr(crawler.engine.scraper.itemproc, "middlewares", ()) if crawler.engine else ()
+    return next((p for p in pipelines if isinstance(p, ExtractWorkersPipeline) and p.store_in), None)
+
+
+def stores_articles(settings: BaseSettings) -> bool:
+    """Whether the crawl stores its articles (``ArchivePipeline`` on, ``NEWSCRAWL_STORE``)."""
+    pipelines = settings.getwithbase("ITEM_PIPELINES")
+    return settings.getbool("NEWSCRAWL_STORE") and pipelines.get("newscrawl.pipelines.ArchivePipeline") is not None

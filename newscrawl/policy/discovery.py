@@ -35,13 +35,13 @@ class Listed:
     published: datetime | None
 
 
-def list_items(html: str, url: str, discovery: Discovery) -> list[Listed]:
-    """The articles listed on a list page, in page order (none when the profile does not
-    describe its lists)."""
+def list_items(page: str | Selector, url: str, discovery: Discovery) -> list[Listed]:
+    """The articles listed on a list page (its HTML, or parsed), in page order (none when
+    the profile does not describe its lists)."""
     if not discovery.list_item:
         return []
     items = []
-    for node in Selector(text=html).css(discovery.list_item):
+    for node in parsed(page).css(discovery.list_item):
         href = node.css(discovery.list_link).get()
         if not href or not href.strip():
             continue
@@ -52,12 +52,17 @@ def list_items(html: str, url: str, discovery: Discovery) -> list[Listed]:
     return items
 
 
-def next_page(html: str, url: str, discovery: Discovery) -> str | None:
-    """The absolute URL of the list page after this one, or None on the last page."""
+def next_page(page: str | Selector, url: str, discovery: Discovery) -> str | None:
+    """The absolute URL of the list page after this one (its HTML, or parsed), or None on the last page."""
     if not discovery.next_page:
         return None
-    href = Selector(text=html).css(discovery.next_page).get()
+    href = parsed(page).css(discovery.next_page).get()
     return absolute_url(url, href.strip()) if href and href.strip() else None
+
+
+def parsed(page: str | Selector) -> Selector:
+    """A list page parsed: a crawl parses each once for its items and its next page."""
+    return page if isinstance(page, Selector) else Selector(text=page)
 
 
 def feed_items(body: bytes, url: str) -> list[Listed]:

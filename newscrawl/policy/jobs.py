@@ -13,6 +13,9 @@ stops cleanly: finished, Ctrl-C, a close reason). newscrawl adds two files:
     left and skipping what the archive already holds.
 
 A job that finishes removes its directory: there is nothing left to resume.
+
+The scheduler's queue (:mod:`newscrawl.scheduler`) keeps its files' format, so a job
+stopped by an older newscrawl resumes.
 """
 
 from __future__ import annotations
@@ -22,6 +25,7 @@ import os
 import shutil
 from pathlib import Path
 from typing import Any
+
 
 #: Scrapy's own files in a JOBDIR (scheduler queue, dupe filter, spider state).
 SCRAPY_FILES = ("requests.queue", "requests.seen", "spider.state")

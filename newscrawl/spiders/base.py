@@ -19,6 +19,7 @@ from __future__ import annotations
 
 from collections.abc import AsyncIterator, Iterable, Iterator
 from datetime import datetime
+from types import SimpleNamespace
 from typing import Any
 from urllib.parse import urlsplit
 
@@ -35,7 +36,7 @@ from ..archive.state import articles_fetched_since
 from ..clock import isoformat, now_kst
 from ..config import ConfigError, check_setting_names
 from ..middlewares.backoff import SiteDown
-from ..policy.discovery import Listed, feed_items, list_items, next_page, on_site
+from ..policy.discovery import Listed, feed_items, list_items, next_page, on_site, parsed
 from ..policy.incremental import ArchiveIndex, Fetch
 from ..policy.jobs import JobDir
 from ..policy.plan import CrawlPlan, RunStart, plan_run
@@ -48,6 +49,30 @@ from .failures import describe_failure, failure_kind
 #: An article goes before the next list page, so the queue stays about one list page deep.
 ARTICLE_PRIORITY = 10
 LIST_PRIORITY = 0
+
+
+class NewsRequest(scrapy.Request):
+    """A request of a newscrawl spider. When Scrapy writes it to the job's queue (``JOBDIR``),
+    it names its callbacks by searching the object it is given for the methods that match:
+    given the spider, that listed every member of the spider, twice for each request; given
+    the two callbacks alone (when they are the spider's methods of their names), it finds
+    the same names at once."""
+
+    def to_dict(self, *, spider: scrapy.Spider | None = None) -> dict[str, Any]:
+        return super().to_dict(spider=_own_methods(spider, self.callback, self.errback))
+
+
+def _own_methods(spider: scrapy.Spider | None, *callbacks: Any) -> Any:
+    """``callbacks`` under their names, if each is ``spider``'s method of that name; else ``spider``."""
+    found = SimpleNamespace()
+    for callback in callbacks:
+        if not callable(callback):
+            continue
+        name = getattr(callback, "__name__", "")
+        if getattr(getattr(spider, name, None), "__func__", None) is not getattr(callback, "__func__", callback):
+            return spider
+        setattr(found, name, callback)
+    return found
 
 
 def raw_page(response: Response, profile: str | None) -> RawPage:
@@ -232,7 +257,7 @@ class NewsSpider(scrapy.Spider):
             yield self.list_request(self.base_url + discovery.latest_list.format(page=1), 1)
 
     def discovery_request(self, url: str, callback: Any, errback: Any = None, **meta: Any) -> scrapy.Request:
-        return scrapy.Request(url, callback=callback, errback=errback or self.fetch_failed, priority=LIST_PRIORITY,
+        return NewsRequest(url, callback=callback, errback=errback or self.fetch_failed, priority=LIST_PRIORITY,
                               meta={"newscrawl_discovery": True, **meta})
 
     def list_request(self, url: str, page: int) -> scrapy.Request:
@@ -245,12 +270,12 @@ class NewsSpider(scrapy.Spider):
     def parse_list(self, response: Response) -> Iterator[scrapy.Request]:
         self._count("discovery/pages")
         discovery = self.profile.discovery
-        html = response_text(response)
-        items = list_items(html, response.url, discovery)
+        listing = parsed(response_text(response))  # once, for its items and its next page
+        items = list_items(listing, response.url, discovery)
         yield from self.listed(items)
         page = response.meta["newscrawl_page"]
         if self._keep_paging(items, page):
-            url = next_page(html, response.url, discovery)
+            url = next_page(listing, response.url, discovery)
             url = on_site(url, self.profile, self.base_url) if url else None
             if url:
                 yield self.list_request(url, page + 1)
@@ -324,7 +349,7 @@ class NewsSpider(scrapy.Spider):
                         **meta: Any) -> scrapy.Request:
         if headers:  # a conditional request: 304 Not Modified is an answer, not an error
             meta["handle_httpstatus_list"] = [304]
-        return scrapy.Request(url, callback=self.parse_article, errback=self.fetch_failed, headers=headers,
+        return NewsRequest(url, callback=self.parse_article, errback=self.fetch_failed, headers=headers,
                               dont_filter=dont_filter, priority=ARTICLE_PRIORITY,
                               meta={"newscrawl_article": True, **meta})
 
