@@ -24,6 +24,8 @@ from newscrawl.policy.plan import CrawlPlan, RunStart, settle_run
 from newscrawl.extensions.progress import Snapshot
 from newscrawl.policy.summary import format_summary
 from newscrawl.policy.window import BadWindow, RevisitSchedule, Window, parse_duration, parse_when
+from newscrawl.crawl.many import SiteOutcome, format_table
+from newscrawl.crawl.runner import CrawlResult
 from newscrawl.items import FetchFailure
 from newscrawl.run import extract_file, project_settings
 from newscrawl.sites import get_profile
@@ -347,3 +349,15 @@ def test_a_list_page_parsed_once_reads_as_its_html():
     assert list_items(page, LIST_URL, JOONGDO_PROFILE.discovery) == list_items(html, LIST_URL, JOONGDO_PROFILE.discovery)
     assert next_page(page, LIST_URL, JOONGDO_PROFILE.discovery) == next_page(html, LIST_URL, JOONGDO_PROFILE.discovery)
     assert len(list_items(page, LIST_URL, JOONGDO_PROFILE.discovery)) == 4 and parsed(page) is page
+
+
+def test_a_run_left_open_is_a_failed_site_of_the_table_not_a_crash():
+    """When the recorder cannot write a run's end (e.g. the archive stayed locked), the run
+    row has no exit status: ``crawl --all``'s table says so and the exit status is 1
+    (formatting that row raised a TypeError, met in a loaded cluster benchmark)."""
+    left_open = {"id": 7, "site": "joongdo", "ended_at": None, "exit_status": None}
+    outcome = SiteOutcome("joongdo", CrawlResult(left_open, [], "finished"))
+    table = format_table([outcome])
+    assert outcome.exit_status == 1
+    assert "exit status 1" in table.splitlines()[0]
+    assert "run 7 could not be recorded as ended" in table.splitlines()[-1]

@@ -85,8 +85,8 @@ def format_table(outcomes: list[SiteOutcome]) -> str:
     problems = []
     for outcome in outcomes:
         run = outcome.result.run if outcome.result else None
-        if run is None:
-            reason = outcome.error or (outcome.result.reason if outcome.result else "")
+        if run is None or run["ended_at"] is None:
+            reason = outcome.error or (outcome.result.summary() if run else outcome.result.reason)
             lines.append(f"  {outcome.name:<24} {'-':>5} {outcome.exit_status:>4}  {reason}")
             continue
         lines.append(f"  {outcome.name:<24} {run['id']:>5} {run['exit_status']:>4} {run['articles_new']:>5} "

@@ -71,12 +71,14 @@ class CrawlResult:
     def exit_status(self) -> int:
         if self.run is None:
             return 0 if self.reason == "finished" else 1
-        return self.run["exit_status"]
+        return 1 if self.run["exit_status"] is None else self.run["exit_status"]
 
     def summary(self) -> str:
         if self.run is None:
             why = "NEWSCRAWL_RECORD_ENABLED is off" if self.reason == "finished" else "see the log"
             return f"crawl {self.reason} (no run recorded: {why})"
+        if self.run["ended_at"] is None:  # the recorder failed to write the run's end: its error is logged
+            return f"crawl {self.reason}, but run {self.run['id']} could not be recorded as ended: see the log"
         return format_summary(self.run, self.failures)
 
 
