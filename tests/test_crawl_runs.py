@@ -206,3 +206,17 @@ def test_a_crawl_opens_the_archive_once(generated_site, tmp_path, how):
     (run,) = runs(db_path)
     assert run["exit_status"] == 0
     assert result.stdout.split()[-1] == "1"
+
+
+def test_scrapy_crawl_of_a_site_that_cannot_be_reached_logs_no_traceback(tmp_path):
+    """`scrapy crawl` (cron, scrapyd) reads like `newscrawl crawl` when the site is down:
+    Scrapy's failed robots.txt download is one line, not a traceback above the run's problems."""
+    result = subprocess.run(
+        [sys.executable, "-m", "scrapy", "crawl", "joongdo", "-a", "base_url=http://127.0.0.1:9",
+         "-s", f"NEWSCRAWL_DB={tmp_path / 'news.db'}", "-s", "RETRY_TIMES=0", *FAST],
+        cwd=ROOT, env=ENV, capture_output=True, text=True, timeout=120)
+    assert "robots.txt" in result.stderr  # the failed download is still logged
+    assert "Traceback" not in result.stderr
+    assert "no feed or list page could be fetched" in result.stderr
+    (run,) = runs(tmp_path / "news.db")
+    assert run["exit_status"] == 1

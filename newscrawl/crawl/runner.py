@@ -11,7 +11,6 @@ read the run's record back for the summary.
 
 from __future__ import annotations
 
-import logging
 from contextlib import nullcontext
 from dataclasses import dataclass
 from datetime import datetime
@@ -29,7 +28,6 @@ from ..errors import NewscrawlError
 from ..clock import KST
 from ..run import project_settings
 from ..sites import get_profile
-from ..spiders.failures import OneLineNetworkErrors
 from ..policy.jobs import JobDir, job_path
 from ..extensions.logs import without_startup_dump
 from ..policy.plan import CrawlPlan, check_crawlable, plan_run
@@ -153,9 +151,6 @@ def launch(process: CrawlerProcess, crawl: Launch, overrides: dict[str, Any], fi
     """Settle what the crawl of ``crawl.site`` crawls and add it to ``process`` (the first one
     added installs the reactor); the returned dict gets its ``reason`` (Scrapy's close
     reason) or its ``error`` once the process has run."""
-    robots_log = logging.getLogger("scrapy.downloadermiddlewares.robotstxt")
-    if not any(isinstance(f, OneLineNetworkErrors) for f in robots_log.filters):
-        robots_log.addFilter(OneLineNetworkErrors())
     settings = project_settings(overrides)
     run = plan_run(crawl.plan, crawl.archive.db, crawl.name, JobDir(settings.get("JOBDIR")),
                    settings.get("NEWSCRAWL_FIRST_SINCE"), settings.get("NEWSCRAWL_OVERLAP"))

@@ -44,7 +44,7 @@ from ..policy.window import RevisitSchedule
 from ..clock import KST
 from ..items import FetchFailure, NotModified, RawPage
 from ..sites.base import SiteProfile
-from .failures import describe_failure, failure_kind
+from .failures import describe_failure, failure_kind, quiet_network_tracebacks
 
 #: An article goes before the next list page, so the queue stays about one list page deep.
 ARTICLE_PRIORITY = 10
@@ -170,6 +170,7 @@ class NewsSpider(scrapy.Spider):
     @classmethod
     def from_crawler(cls, crawler: Crawler, *args: Any, **kwargs: Any) -> NewsSpider:
         spider = super().from_crawler(crawler, *args, **kwargs)
+        quiet_network_tracebacks()  # a site that is down reads as one line, not a crash, under `scrapy crawl` too
         crawler.signals.connect(spider.schedule_followups, signal=signals.spider_idle)
         crawler.signals.connect(spider.close_archive, signal=signals.engine_stopped)
         if spider.plan is not None and spider.run is None:

@@ -46,6 +46,13 @@ class OneLineNetworkErrors(logging.Filter):
         return True
 
 
+def quiet_network_tracebacks() -> None:
+    """Keep Scrapy's log of a failed robots.txt download to one line (once per process)."""
+    robots_log = logging.getLogger("scrapy.downloadermiddlewares.robotstxt")
+    if not any(isinstance(f, OneLineNetworkErrors) for f in robots_log.filters):
+        robots_log.addFilter(OneLineNetworkErrors())
+
+
 def failure_kind(failure: Failure, discovery: bool) -> str:
     """The ``failures.kind`` of a failed request (see :class:`~newscrawl.items.FetchFailure`)."""
     if discovery:
