@@ -152,8 +152,7 @@ def launch(process: CrawlerProcess, crawl: Launch, overrides: dict[str, Any], fi
     added installs the reactor); the returned dict gets its ``reason`` (Scrapy's close
     reason) or its ``error`` once the process has run."""
     settings = project_settings(overrides)
-    run = plan_run(crawl.plan, crawl.archive.db, crawl.name, JobDir(settings.get("JOBDIR")),
-                   settings.get("NEWSCRAWL_FIRST_SINCE"), settings.get("NEWSCRAWL_OVERLAP"))
+    run = plan_run(crawl.plan, crawl.archive.db, crawl.name, settings)
     crawler = Crawler(SpiderLoader.from_settings(settings).load(crawl.site), settings, init_reactor=first)
     outcome: dict[str, Any] = {"reason": "not started", "crawler": crawler}
 

@@ -12,6 +12,7 @@ alone (``scrapy crawl``), with the same function.
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from dataclasses import asdict, dataclass, replace
 from datetime import datetime, timedelta
 from typing import Any
@@ -153,13 +154,14 @@ def settle_run(asked: CrawlPlan, now: datetime, notes: dict[str, Any] | None, la
     return RunStart(asked, now)
 
 
-def plan_run(asked: CrawlPlan, db: Database, site: str, job: JobDir | None, first_since: str,
-             overlap: str) -> RunStart:
-    """:func:`settle_run` with the facts it needs: the job's notes (a job directory that
-    holds some resumes), the archive's last routine run of ``site``, and the settings
-    ``NEWSCRAWL_FIRST_SINCE`` and ``NEWSCRAWL_OVERLAP`` (``first_since``, ``overlap``)."""
-    return settle_run(asked, datetime.fromisoformat(now_kst()), job.notes() if job else None,
-                      last_routine_start(db, site), parse_duration(first_since), parse_duration(overlap))
+def plan_run(asked: CrawlPlan, db: Database, site: str, settings: Mapping[str, Any]) -> RunStart:
+    """:func:`settle_run` with the facts it needs: the notes of the job in ``JOBDIR`` (a job
+    directory that holds some resumes), the archive's last routine run of ``site``, and
+    ``NEWSCRAWL_FIRST_SINCE`` and ``NEWSCRAWL_OVERLAP``, from the crawl's ``settings``."""
+    jobdir = settings.get("JOBDIR")
+    return settle_run(asked, datetime.fromisoformat(now_kst()), JobDir(jobdir).notes() if jobdir else None,
+                      last_routine_start(db, site), parse_duration(settings.get("NEWSCRAWL_FIRST_SINCE")),
+                      parse_duration(settings.get("NEWSCRAWL_OVERLAP")))
 
 
 def parse_sections(profile: SiteProfile, text: str | None) -> tuple[str, ...]:

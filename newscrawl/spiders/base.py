@@ -38,7 +38,6 @@ from ..config import ConfigError, check_setting_names
 from ..middlewares.backoff import SiteDown
 from ..policy.discovery import Listed, feed_items, list_items, next_page, on_site, parsed
 from ..policy.incremental import ArchiveIndex, Fetch
-from ..policy.jobs import JobDir
 from ..policy.plan import CrawlPlan, RunStart, plan_run
 from ..policy.window import RevisitSchedule
 from ..clock import KST
@@ -153,12 +152,14 @@ class NewsSpider(scrapy.Spider):
         self.allowed_domains = sorted(set(self.profile.domains) | hosts)
         #: The whole-site run (None when fetching one ``url``): settled by the runner, or when
         #: the crawler builds the spider (:meth:`from_crawler`).
-        self.run = run
-        #: What a whole-site crawl is asked for; None when fetching one ``url``.
-        self.plan = None if url else run.plan if run else CrawlPlan.parse(
+        self.run: RunStart | None = None
+        #: What a whole-site crawl is asked for, then what its run settled; None when fetching one ``url``.
+        self.plan = None if url or run else CrawlPlan.parse(
             self.profile, datetime.now(KST), since, until, section, max_articles)
         #: When the job began (a resumed job: its first leg's start).
-        self.job_started = run.job_started if run else datetime.now(KST)
+        self.job_started = datetime.now(KST)
+        if run is not None:
+            self._take_run(run)
         self._archive = archive
         self._own_archive = False
         #: Article fetches that earlier legs of a resumed job used of ``max_articles``.
@@ -174,12 +175,11 @@ class NewsSpider(scrapy.Spider):
         crawler.signals.connect(spider.schedule_followups, signal=signals.spider_idle)
         crawler.signals.connect(spider.close_archive, signal=signals.engine_stopped)
         if spider.plan is not None and spider.run is None:
-            jobdir = spider.settings.get("JOBDIR")
-            spider.run = plan_run(spider.plan, spider.archive().db, spider.site,
-                                  JobDir(jobdir) if jobdir else None, spider.settings.get("NEWSCRAWL_FIRST_SINCE"),
-                                  spider.settings.get("NEWSCRAWL_OVERLAP"))
-            spider.plan, spider.job_started = spider.run.plan, spider.run.job_started
+            spider._take_run(plan_run(spider.plan, spider.archive().db, spider.site, spider.settings))
         return spider
+
+    def _take_run(self, run: RunStart) -> None:
+        self.run, self.plan, self.job_started = run, run.plan, run.job_started
 
     def archive(self) -> Archive:
         """The crawl's one archive (``NEWSCRAWL_DB``), which the run recorder and the pipelines
