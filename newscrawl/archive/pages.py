@@ -129,6 +129,11 @@ def store_page(db: Database, page: RawPage, site: str, article_id: str | None, s
     })
 
 
+def store_list_page(db: Database, page: RawPage, site: str) -> int:
+    """The id of the ``list_pages`` row holding feed or list ``page`` of ``site``'s crawl."""
+    return store_page(db, page, site, None, page.fetched_at, "list_pages")
+
+
 def load_page(db: Database, page_id: int, table: str = "pages") -> RawPage:
     """The stored page ``page_id`` as a :class:`RawPage`, body decompressed.
 

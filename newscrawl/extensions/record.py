@@ -22,19 +22,18 @@ from scrapy.exceptions import NotConfigured
 from scrapy.http import Request, Response
 from sqlite_utils import Database
 
-from ..archive.pages import store_page
-from ..archive.transaction import write_transaction
+from ..archive.pages import store_list_page
 from ..archive.runs import finish_run, mark_killed, start_run
 from ..archive.state import clear_failures
-from ..clock import now_kst
+from ..archive.transaction import write_transaction
+from ..clock import isoformat, now_kst
 from ..errors import MissingFields
-from ..clock import isoformat
 from ..items import Article
-from ..spiders.base import raw_page
 from ..pipelines.workers import ExtractWorkersPipeline, storing_workers
 from ..policy.health import Health
 from ..policy.jobs import JobDir
 from ..policy.outcome import problems, run_counts, stop_reason
+from ..spiders.base import raw_page
 
 logger = logging.getLogger(__name__)
 
@@ -116,7 +115,7 @@ class RunRecorder:
                     self.workers.store_list_page(page, spider.site)
                     return
                 with write_transaction(self.db):
-                    store_page(self.db, page, spider.site, None, page.fetched_at, "list_pages")
+                    store_list_page(self.db, page, spider.site)
 
     # -- closing ----------------------------------------------------------------------------
 

@@ -22,7 +22,7 @@ from scrapy.settings import BaseSettings
 from twisted.python.failure import Failure
 
 from ..archive.api import Archive
-from ..archive.pages import store_page
+from ..archive.pages import store_list_page
 from ..archive.transaction import write_transaction
 from ..clock import now_kst
 from ..errors import NotAnArticle
@@ -176,7 +176,7 @@ def store_all(archive: Archive, articles: list[Article], record_failures: bool,
     try:
         with write_transaction(archive.db):
             for page, site in lists:
-                store_page(archive.db, page, site, None, page.fetched_at, "list_pages")
+                store_list_page(archive.db, page, site)
             for article in articles:
                 store_article(archive, article, record_failures)
     except sqlite3.Error as exc:  # locked past the busy timeout, disk full, ...: the caller tries again
