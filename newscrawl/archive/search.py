@@ -28,7 +28,7 @@ from sqlite_utils import Database
 from ..clock import now_kst
 from ..errors import NewscrawlError
 from .snippets import snippet
-from .tokens import HEADS_COLUMN, fts_query, heads, token_stream
+from .tokens import HEADS_COLUMN, distinct_heads, fts_query, token_stream
 from .transaction import write_transaction
 
 #: Limits that keep every search short, whatever is asked: each word of a query is one more
@@ -81,8 +81,7 @@ def index_values(title: str | None, subtitle: str | None, body: str | None) -> l
     the words' heads, each once (they are never searched as phrases, so positions of
     repeats would only take space). Only the first MAX_INDEXED_CHARS of the body."""
     body = body[:MAX_INDEXED_CHARS] if body else body
-    distinct_heads = dict.fromkeys(itertools.chain(heads(title), heads(subtitle), heads(body)))
-    return [token_stream(body), token_stream(title), token_stream(subtitle), " ".join(distinct_heads)]
+    return [token_stream(body), token_stream(title), token_stream(subtitle), distinct_heads(title, subtitle, body)]
 
 
 def _indexed(db: Database, rowid: int) -> list[Any]:

@@ -26,15 +26,16 @@ next opening (no migration: the index is derived data, see :mod:`newscrawl.archi
 
 from __future__ import annotations
 
+import itertools
 import re
 import unicodedata
 from collections.abc import Iterator
+from functools import lru_cache
 
 # Hangul jamo and syllables, CJK ideographs, kana: scripts written without spaces between
 # the parts of a compound, searched by bigram.
 CJK = ("\u1100-\u11ff\u3040-\u30ff\u3130-\u318f\u3400-\u4dbf\u4e00-\u9fff"
         "\uac00-\ud7a3\uf900-\ufaff")
-_RUN = re.compile(rf"[{CJK}]+|(?:(?![{CJK}])[^\W_])+")
 _CJK_RUN = re.compile(rf"[{CJK}]+")
 #: Particles (josa) stripped before taking a word's head, longest first.
 PARTICLES = (
@@ -57,41 +58,25 @@ def is_cjk(run: str) -> bool:
     return bool(_CJK_RUN.fullmatch(run))
 
 
-def _runs(text: str) -> Iterator[tuple[str, int, int]]:
-    """(run, start, end) for every letter/digit run: CJK runs and other words apart."""
-    return ((m.group(), m.start(), m.end()) for m in _RUN.finditer(text))
+#: The segments of normalised text, each giving its tokens: group 1, CJK runs separated only
+#: by spaces and touching no letter or digit of another script, to be joined (``정보보호의 날``);
+#: group 2, a CJK run glued to one (``제`` in ``제9회``), kept apart; else a word of other
+#: letters and digits. The runs are atomic (``(?>…)``): a run is never cut short to make a
+#: lookaround succeed.
+_SEGMENT = re.compile(
+    rf"(?<![^\W_])((?>[{CJK}]+)(?![^\W_])(?:\s+(?>[{CJK}]+)(?![^\W_]))*)"
+    rf"|((?>[{CJK}]+))"
+    rf"|(?:(?![{CJK}])[^\W_])+")
 
 
-def _glued(text: str, start: int, end: int) -> bool:
-    """True when the run touches a letter or digit of another script (``제`` in ``제9회``)."""
-    before = text[start - 1] if start else " "
-    after = text[end] if end < len(text) else " "
-    return before.isalnum() or after.isalnum()
-
-
-def _segments(text: str) -> Iterator[str]:
-    """The runs of ``text``, with CJK runs separated only by spaces joined into one."""
-    pending = ""
-    pending_end = -1
-    for run, start, end in _runs(text):
-        joinable = is_cjk(run) and not _glued(text, start, end)
-        if pending and joinable and text[pending_end:start].isspace():
-            pending += run
-        else:
-            if pending:
-                yield pending
-            pending = run if joinable else ""
-            if not joinable:
-                yield run
-        pending_end = end
-    if pending:
-        yield pending
-
-
-def _segment_tokens(segment: str) -> str:
-    if is_cjk(segment) and len(segment) > 1:
-        return " ".join([segment[i:i + 2] for i in range(len(segment) - 1)])
-    return segment
+def _segment_tokens(segment: re.Match[str]) -> str:
+    """The tokens of one segment, joined by spaces: character bigrams of CJK (a single
+    character stays whole), the word itself otherwise."""
+    joined, glued = segment.group(1, 2)
+    cjk = "".join(joined.split()) if joined else glued
+    if not cjk:
+        return segment.group()
+    return " ".join(map(str.__add__, cjk[:-1], cjk[1:])) if len(cjk) > 1 else cjk
 
 
 def token_stream(text: str | None) -> str:
@@ -100,7 +85,7 @@ def token_stream(text: str | None) -> str:
     every token, so a body of millions of characters costs a few times its own size."""
     if not text:
         return ""
-    return " ".join(_segment_tokens(segment) for segment in _segments(normalise(text)))
+    return " ".join(map(_segment_tokens, _SEGMENT.finditer(normalise(text))))
 
 
 def tokens(text: str | None) -> list[str]:
@@ -120,14 +105,29 @@ def strip_particle(word: str) -> str:
     return word
 
 
+#: The most characters of a word that its heads depend on: its last syllable and the
+#: longest particle before it.
+_HEAD_SPAN = max(map(len, PARTICLES)) + 1
+
+
+@lru_cache(maxsize=4096)  # a few thousand word endings make most of any Korean text
+def _word_heads(ending: str) -> tuple[str, ...]:
+    """The heads of a word from its last :data:`_HEAD_SPAN` characters."""
+    last, stem_last = ending[-1], strip_particle(ending)[-1]
+    return (last,) if stem_last == last else (last, stem_last)
+
+
 def heads(text: str | None) -> Iterator[str]:
     """The last syllable of each CJK word, before and after stripping its particle."""
-    for match in _CJK_RUN.finditer(normalise(text or "")):
-        run = match.group()
-        yield run[-1]
-        stem = strip_particle(run)
-        if stem[-1] != run[-1]:
-            yield stem[-1]
+    for word in _CJK_RUN.findall(normalise(text or "")):
+        yield from _word_heads(word[-_HEAD_SPAN:])
+
+
+def distinct_heads(*texts: str | None) -> str:
+    """The :func:`heads` of ``texts``, each once, in the order they first appear, joined by
+    spaces. Words of the same ending give the same heads, so each ending is looked at once."""
+    endings = dict.fromkeys(word[-_HEAD_SPAN:] for text in texts for word in _CJK_RUN.findall(normalise(text or "")))
+    return " ".join(dict.fromkeys(itertools.chain.from_iterable(map(_word_heads, endings))))
 
 
 def _phrase(word_tokens: list[str], prefix: bool) -> str:
