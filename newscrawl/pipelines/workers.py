@@ -11,7 +11,7 @@ archive themselves (:func:`newscrawl.pipelines.store_article`, as ``ArchivePipel
 would), so the reactor goes on downloading meanwhile and the second core does the rest.
 
 A worker takes the pages waiting for it in one go, up to ``BATCH``: they are read one by
-one, and their articles stored in one transaction (a savepoint each), which costs about
+one, and their articles stored in one transaction, which costs about
 half the time of one transaction per article (the commit, the search index's segments). A
 batch goes out as soon as a worker is free, so a slow crawl still sends every page on its
 own at once. An article the worker could not store (the archive locked past its busy
