@@ -24,7 +24,7 @@ LAYERS = [
     {"newscrawl.sites"},
     {"newscrawl.extract", "newscrawl.reading"},
     {"newscrawl.archive"},
-    {"newscrawl.policy"},
+    {"newscrawl.policy", "newscrawl.storing"},
     {"newscrawl.settings", "newscrawl.config", "newscrawl.scheduler", "newscrawl.spiders", "newscrawl.middlewares", "newscrawl.extensions",
      "newscrawl.pipelines", "newscrawl.cluster"},
     {"newscrawl.crawl", "newscrawl.cluster.run", "newscrawl.commands", "newscrawl.batch", "newscrawl.run", "newscrawl.reparse", "newscrawl.cli", "newscrawl.__main__", "newscrawl.serve",
@@ -106,6 +106,15 @@ FRAMEWORKS = ("scrapy", "twisted")
 def test_crawl_policy_names_neither_scrapy_nor_twisted(module):
     named = sorted(name for name in all_imports_of(module) if name.split(".")[0] in FRAMEWORKS)
     assert named == [], f"{module} is crawl policy, decided apart from Scrapy, yet imports {named}"
+
+
+def test_an_extraction_worker_loads_neither_scrapy_nor_twisted():
+    """A worker process imports the module of what it runs, and with it neither framework:
+    it starts in half the time and memory."""
+    script = ("import sys, newscrawl.storing\n"
+              f"print(' '.join(sorted(m for m in sys.modules if m.split('.')[0] in {FRAMEWORKS!r})))")
+    result = subprocess.run([sys.executable, "-c", script], capture_output=True, text=True, check=True)
+    assert result.stdout.split() == []
 
 
 def test_crawl_policy_loads_neither_scrapy_nor_twisted():

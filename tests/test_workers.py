@@ -16,9 +16,10 @@ from scrapy.exceptions import DropItem, NotConfigured
 from conftest import SEED_HTML, SEED_URL, crawl_args, run_newscrawl
 from newscrawl.archive.api import Archive
 from newscrawl.errors import MissingFields, NotAnArticle
-from newscrawl.pipelines.workers import ExtractWorkersPipeline, Job, WorkerError, read_in_worker, work_on
+from newscrawl.pipelines.workers import ExtractWorkersPipeline
 from newscrawl.items import RawPage
-from newscrawl.pipelines import ArchivePipeline, ReadPipeline, store_all
+from newscrawl.pipelines import ArchivePipeline, ReadPipeline
+from newscrawl.storing import Job, WorkerError, read_in_worker, store_all, work_on
 from newscrawl.run import project_settings
 
 

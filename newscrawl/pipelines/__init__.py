@@ -12,7 +12,7 @@ from __future__ import annotations
 
 import logging
 import sqlite3
-from collections.abc import Callable, Iterable
+from collections.abc import Callable
 from typing import Any
 
 from scrapy import signals
@@ -22,13 +22,12 @@ from scrapy.settings import BaseSettings
 from twisted.python.failure import Failure
 
 from ..archive.api import Archive
-from ..archive.pages import store_list_page
-from ..archive.transaction import write_transaction
 from ..clock import now_kst
 from ..errors import NotAnArticle
 from ..items import Article, FetchFailure, NotModified, RawPage
 from ..reading import read_page
 from ..sites import get_profile
+from ..storing import store_article
 
 logger = logging.getLogger(__name__)
 
@@ -155,35 +154,6 @@ class ArchivePipeline(_Stage):
     def _count(self, key: str) -> None:
         if self.stats is not None:
             self.stats.inc_value(key)
-
-
-def store_article(archive: Archive, article: Article, record_failures: bool) -> str:
-    """Store ``article`` as a crawl does; returns what storing did (new, updated, unchanged).
-    An article cut short is stored for what it holds, and (``record_failures``) recorded as
-    a failure too, so that later runs fetch it again."""
-    result = archive.save(article)
-    if not article.complete and record_failures:
-        archive.record_failure(FetchFailure(
-            url=article.url, error=article.incomplete_reason or "incomplete", site=article.site,
-            status=article.page.status if article.page else None, failed_at=now_kst(), kind="incomplete"))
-    return result.outcome
-
-
-def store_all(archive: Archive, articles: list[Article], record_failures: bool,
-              lists: Iterable[tuple[RawPage, str]] = ()) -> str | None:
-    """Store ``articles`` (and the feed or list pages ``lists``, each with its site) in one
-    transaction; returns None, or why not (then no article is stored: each is left unstored)."""
-    try:
-        with write_transaction(archive.db):
-            for page, site in lists:
-                store_list_page(archive.db, page, site)
-            for article in articles:
-                store_article(archive, article, record_failures)
-    except sqlite3.Error as exc:  # locked past the busy timeout, disk full, ...: the caller tries again
-        for article in articles:
-            article.archived = None
-        return f"{type(exc).__name__}: {exc}"
-    return None
 
 
 def archive_site(item: RawPage | Article) -> str | None:

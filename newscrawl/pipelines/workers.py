@@ -7,12 +7,13 @@ the throughput on a fast one (a mirror, a backfill with the delays off, the benc
 With ``NEWSCRAWL_EXTRACT_WORKERS`` set to N > 0, :class:`ExtractWorkersPipeline` sends the
 pages to a pool of N processes, which read them with :func:`newscrawl.read_page` (the same
 call as in the crawl's process) and, when the crawl stores articles, store them in the
-archive themselves (:func:`newscrawl.pipelines.store_article`, as ``ArchivePipeline``
+archive themselves (:func:`newscrawl.storing.store_article`, as ``ArchivePipeline``
 would), so the reactor goes on downloading meanwhile and the second core does the rest.
+What a worker runs is :func:`newscrawl.storing.work_on`, in a module without Scrapy.
 
 A worker takes the pages waiting for it in one go, up to ``BATCH``: they are read one by
-one, and their articles stored in one transaction, which costs about
-half the time of one transaction per article (the commit, the search index's segments). A
+one, and their articles stored in one transaction, which costs about half the time of one
+transaction per article (the commit, the search index's segments). A
 batch goes out as soon as a worker is free, so a slow crawl still sends every page on its
 own at once. An article the worker could not store (the archive locked past its busy
 timeout, a full disk) comes back unstored, with the reason, and ``ArchivePipeline`` stores
@@ -29,18 +30,12 @@ stored then is rolled back whole, and the next run fetches its pages again.
 from __future__ import annotations
 
 import asyncio
-import ctypes
-import dataclasses
 import logging
 import multiprocessing
 import os
-import signal
-import sys
-import traceback
 from concurrent.futures import Executor, Future, ProcessPoolExecutor
 from concurrent.futures.process import BrokenProcessPool
-from functools import lru_cache, partial
-from multiprocessing.util import Finalize
+from functools import partial
 from typing import Any
 
 from scrapy.crawler import Crawler
@@ -48,104 +43,15 @@ from scrapy.exceptions import DropItem, NotConfigured
 from scrapy.settings import BaseSettings
 from scrapy.utils.reactor import is_asyncio_reactor_installed
 
-from ..archive.api import Archive
 from ..errors import NotAnArticle
 from ..items import Article, RawPage
-from ..pipelines import store_all
-from ..reading import read_page
+from ..storing import Done, Job, WorkerError, die_with_parent, work_on
 
 logger = logging.getLogger(__name__)
 
 
-#: prctl(2) option: the signal the calling process gets when its parent dies.
-PR_SET_PDEATHSIG = 1
-
-
-def die_with_parent(parent: int) -> None:
-    """Worker initializer: be killed when the crawl process ``parent`` dies (Linux; elsewhere
-    the pool's own shutdown is all there is)."""
-    if sys.platform.startswith("linux"):
-        ctypes.CDLL(None, use_errno=True).prctl(PR_SET_PDEATHSIG, signal.SIGKILL)
-    if os.getppid() != parent:  # it died before we asked
-        os._exit(1)
-
-
 #: The most pages a worker reads and stores in one go (one transaction).
 BATCH = 16
-
-
-class WorkerError(Exception):
-    """Reading a page failed in a worker (a bug in newscrawl): the error in one line
-    (``TypeError: …``), the worker's traceback beside it for the crawl's log."""
-
-    def __init__(self, message: str, worker_traceback: str = ""):
-        super().__init__(message)
-        self.worker_traceback = worker_traceback
-
-    def __reduce__(self) -> tuple[type, tuple[str, str]]:
-        return WorkerError, (str(self), self.worker_traceback)
-
-
-@dataclasses.dataclass
-class Job:
-    """A page for a worker: an article page to read (and store), or, with ``list_of`` (a
-    site), a feed or list page of that site's crawl to store."""
-
-    page: RawPage
-    list_of: str | None = None
-
-
-@dataclasses.dataclass
-class Done:
-    """What a worker did with one page: the article, without the page (which the crawl still
-    holds: its bytes need not travel back), and the encoding the page was read with; or why
-    there is none (``error``: raised in the crawl for this page alone). ``unstored`` says why
-    the archive did not take an article the worker was to store."""
-
-    article: Article | None = None
-    encoding: str | None = None
-    error: Exception | None = None
-    unstored: str | None = None
-
-
-def work_on(jobs: list[Job], db: str | None, record_failures: bool) -> list[Done]:
-    """In a worker: the articles of ``jobs``, stored with their list pages in the archive
-    ``db`` (None: nothing stored)."""
-    read = [read_in_worker(job.page) if job.list_of is None else None for job in jobs]
-    articles = [article for article in read if isinstance(article, Article)]
-    lists = [job for job in jobs if job.list_of is not None]
-    unstored = (store_all(worker_archive(db), articles, record_failures, [(job.page, job.list_of) for job in lists])
-                if db and (articles or lists) else None)
-    return [_done(outcome, unstored) for outcome in read]
-
-
-def _done(read: Article | Exception | None, unstored: str | None) -> Done:
-    """What to send back for a page that gave ``read`` (None: a list page, stored)."""
-    if isinstance(read, Exception):
-        return Done(error=read)
-    if read is None:
-        return Done(unstored=unstored)
-    return Done(dataclasses.replace(read, page=None), read.page.encoding, unstored=unstored)
-
-
-def read_in_worker(page: RawPage) -> Article | Exception:
-    """The article in ``page``, or the error to raise for it in the crawl: not an article,
-    or a bug, sent as a :class:`WorkerError` (which always pickles, unlike some exceptions)."""
-    try:
-        return read_page(page)
-    except NotAnArticle as exc:
-        return exc
-    except Exception as exc:
-        return WorkerError(f"{type(exc).__name__}: {exc}", traceback.format_exc())
-
-
-@lru_cache(maxsize=1)
-def worker_archive(db: str) -> Archive:
-    """The worker's connection to the archive ``db``, opened on its first batch and closed
-    when the worker exits (multiprocessing runs its finalizers then, not ``atexit``)."""
-    archive = Archive(db)
-    Finalize(archive, archive.close, exitpriority=10)
-    return archive
 
 
 class ExtractWorkersPipeline:
