@@ -16,7 +16,7 @@ from scrapy.exceptions import DropItem, NotConfigured
 from conftest import SEED_HTML, SEED_URL, crawl_args, run_newscrawl
 from newscrawl.archive.api import Archive
 from newscrawl.errors import MissingFields, NotAnArticle
-from newscrawl.pipelines.workers import ExtractWorkersPipeline
+from newscrawl.pipelines.workers import BATCH, PREFETCH, ExtractWorkersPipeline
 from newscrawl.items import RawPage
 from newscrawl.pipelines import ArchivePipeline, ReadPipeline
 from newscrawl.storing import Job, WorkerError, read_in_worker, store_all, work_on
@@ -38,6 +38,25 @@ def workers():
 def test_off_unless_asked_for():
     with pytest.raises(NotConfigured):
         ExtractWorkersPipeline(project_settings())
+
+
+def test_batches_go_out_when_a_worker_is_free_or_worth_queueing():
+    """A free worker takes whatever waits; a busy one gets a next batch queued only once
+    PREFETCH pages wait (smaller batches would cost more than the round trip saves), at most
+    one queued batch per worker, and a full batch always goes."""
+    pipeline = ExtractWorkersPipeline(project_settings({"NEWSCRAWL_EXTRACT_WORKERS": 2}))
+    try:
+        def ready(out: int, waiting: int) -> bool:
+            pipeline.batches_out, pipeline.waiting = out, [None] * waiting
+            return pipeline._ready()
+
+        assert not ready(0, 0)
+        assert ready(0, 1) and ready(1, 1)  # a worker is free
+        assert not ready(2, PREFETCH - 1) and ready(2, PREFETCH) and ready(3, PREFETCH)
+        assert not ready(4, BATCH - 1) and ready(4, BATCH)
+    finally:
+        pipeline.waiting, pipeline.batches_out = [], 0
+        asyncio.run(pipeline.close_spider())
 
 
 def test_a_worker_extracts_what_the_crawl_process_extracts(workers):
