@@ -113,6 +113,11 @@ def _check(finished: measure.Finished, command: list[str]) -> None:
 #: crawl's process (the default), and in one and two worker processes.
 CONFIGURATIONS = {"in-process extraction": {}, "1 extraction worker": {"NEWSCRAWL_EXTRACT_WORKERS": 1},
                   "2 extraction workers": {"NEWSCRAWL_EXTRACT_WORKERS": 2}}
+#: The configuration the goal is for: "≥ 60 % of the bare spider, using both cores if that is
+#: what it takes" (issue 15) — one worker per core of the 2-core machine the goal was set on.
+#: The others are shown beside it: one process alone cannot reach it (it needs more CPU per
+#: article than the bare spider's whole share of one core).
+GOAL_CONFIGURATION = "2 extraction workers"
 
 
 def compare(site: Site, base_url: str, server_pid: int, workdir: Path, concurrency: int) -> list[Row]:
@@ -125,12 +130,16 @@ def compare(site: Site, base_url: str, server_pid: int, workdir: Path, concurren
     bare = (before.rate + after.rate) / 2
     bare_cpu = (before.cpu_seconds + after.cpu_seconds) / 2 / len(site.articles) * 1000
     return [Row("crawl", f"articles/s, {run.articles:,} articles, {name}", run.rate, "bare Scrapy spider, pages/s",
-                bare, run.rate / bare, "≥ 60 % of bare", run.rate >= 0.6 * bare, "{:.0f}",
+                bare, run.rate / bare, *_goal(name, run.rate / bare), "{:.0f}",
                 note=f"CPU ms per article: newscrawl {run.cpu_seconds / run.articles * 1000:.1f}, bare "
                      f"{bare_cpu:.1f}; server busy {_busy(run):.0%} (bare: {_busy(before):.0%}) of one core; "
                      f"bare {before.rate:.0f} and {after.rate:.0f} pages/s before and after; "
                      f"peak RSS {run.peak_rss / 2**20:.0f} MB (workers included)")
             for name, run in ours.items()]
+
+
+def _goal(configuration: str, share: float) -> tuple[str, bool | None]:
+    return ("≥ 60 % of bare", share >= 0.6) if configuration == GOAL_CONFIGURATION else ("(comparison)", None)
 
 
 def fresh_archive(path: Path) -> Path:
