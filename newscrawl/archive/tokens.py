@@ -110,7 +110,7 @@ def strip_particle(word: str) -> str:
 _HEAD_SPAN = max(map(len, PARTICLES)) + 1
 
 
-@lru_cache(maxsize=4096)  # a few thousand word endings make most of any Korean text
+@lru_cache(maxsize=4096)  # endings repeat across a text and across articles: each is split once
 def _word_heads(ending: str) -> tuple[str, ...]:
     """The heads of a word from its last :data:`_HEAD_SPAN` characters."""
     last, stem_last = ending[-1], strip_particle(ending)[-1]

@@ -13,16 +13,16 @@ What a worker runs is :func:`newscrawl.storing.work_on`, in a module without Scr
 
 A worker takes the pages waiting for it in one go, up to ``BATCH``: they are read one by
 one, and their articles stored in one transaction, which costs about half the time of one
-transaction per article (the commit, the search index's segments). A
-batch goes out as soon as a worker is free, so a slow crawl still sends every page on its
-own at once. While every worker is busy, ``PREFETCH`` pages waiting go out as a batch queued
-behind its current one: a worker then finds its next batch at hand, where it idled through
-the round trip to the crawl's process for about a fifth of its time (on a fast crawl this
-and batches of 32 rather than 16 made the crawl a tenth faster). An article the worker could not store (the archive locked past its busy
-timeout, a full disk) comes back unstored, with the reason, and ``ArchivePipeline`` stores
-it in the crawl's process as without workers, recording a failure if that fails too:
-nothing is lost. Pages are handled in parallel, so articles may be stored in another order
-than they were fetched, which nothing depends on.
+transaction per article (the commit, the search index's segments). A batch goes out as soon
+as a worker is free, so a slow crawl still sends every page on its own at once. While every
+worker is busy, ``PREFETCH`` pages waiting go out as a batch queued behind its current one:
+the worker then finds its next batch at hand, where it idled through the round trip to the
+crawl's process for about a fifth of its time (on a fast crawl, this and batches of 32
+rather than 16 made the crawl a tenth faster). An article the worker could not store (the
+archive locked past its busy timeout, a full disk) comes back unstored, with the reason, and
+``ArchivePipeline`` stores it in the crawl's process as without workers, recording a failure
+if that fails too: nothing is lost. Pages are handled in parallel, so articles may be stored
+in another order than they were fetched, which nothing depends on.
 
 The workers die with the crawl, however it ends: each asks Linux to kill it when its parent
 dies (``PR_SET_PDEATHSIG``), so a ``kill -9`` of the crawl leaves no worker behind, nor
