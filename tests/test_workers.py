@@ -17,7 +17,7 @@ from conftest import SEED_HTML, SEED_URL, crawl_args, run_newscrawl
 from newscrawl.archive.api import Archive
 from newscrawl.errors import MissingFields, NotAnArticle
 from newscrawl.pipelines.workers import BATCH, PREFETCH, ExtractWorkersPipeline
-from newscrawl.items import RawPage
+from newscrawl.items import Article, RawPage
 from newscrawl.pipelines import ArchivePipeline, ReadPipeline
 from newscrawl.storing import Job, WorkerError, read_in_worker, store_all, work_on
 from newscrawl.run import project_settings
@@ -90,6 +90,30 @@ def test_a_bug_in_a_worker_comes_back_as_one_line_with_its_traceback():
     error = pickle.loads(pickle.dumps(read_in_worker(dataclasses.replace(page(b""), body=None))))
     assert isinstance(error, WorkerError) and "\n" not in str(error) and str(error).split(":")[0].endswith("Error")
     assert error.worker_traceback.startswith("Traceback") and "read_page" in error.worker_traceback
+
+
+def test_batches_out_when_a_worker_dies_are_read_by_new_workers(caplog):
+    """A worker killed with a batch in hand (and one queued behind it) breaks the pool: both
+    batches go to a new pool, and every page still comes back read."""
+    pipeline = ExtractWorkersPipeline(project_settings({"NEWSCRAWL_EXTRACT_WORKERS": 1}))
+
+    async def crawl_while_the_worker_dies() -> list[Article]:
+        pages = [asyncio.ensure_future(pipeline.process_item(page(SEED_HTML.read_bytes())))
+                 for _ in range(BATCH + PREFETCH)]
+        for _ in range(100):  # the batches go out in the next turns of the loop
+            await asyncio.sleep(0)
+        assert pipeline.batches_out == 2  # one batch at the worker, one queued behind it
+        for process in list(pipeline.pool._processes.values()):
+            process.kill()
+        return await asyncio.gather(*pages)
+
+    try:
+        with caplog.at_level("ERROR"):
+            articles = asyncio.run(crawl_while_the_worker_dies())
+    finally:
+        asyncio.run(pipeline.close_spider())
+    assert "An extraction worker died" in caplog.text
+    assert len(articles) == BATCH + PREFETCH and all(a.title and a.body for a in articles)
 
 
 def test_a_worker_stores_its_batch_and_the_list_pages(tmp_path):
