@@ -15,7 +15,6 @@ brought up to date once, on its first opening.
 
 from __future__ import annotations
 
-import itertools
 import json
 import logging
 import sqlite3

@@ -117,16 +117,21 @@ def _word_heads(ending: str) -> tuple[str, ...]:
     return (last,) if stem_last == last else (last, stem_last)
 
 
+def _endings(text: str | None) -> Iterator[str]:
+    """The ending of each CJK word of ``text``: all its heads depend on."""
+    return (word[-_HEAD_SPAN:] for word in _CJK_RUN.findall(normalise(text or "")))
+
+
 def heads(text: str | None) -> Iterator[str]:
     """The last syllable of each CJK word, before and after stripping its particle."""
-    for word in _CJK_RUN.findall(normalise(text or "")):
-        yield from _word_heads(word[-_HEAD_SPAN:])
+    for ending in _endings(text):
+        yield from _word_heads(ending)
 
 
 def distinct_heads(*texts: str | None) -> str:
     """The :func:`heads` of ``texts``, each once, in the order they first appear, joined by
     spaces. Words of the same ending give the same heads, so each ending is looked at once."""
-    endings = dict.fromkeys(word[-_HEAD_SPAN:] for text in texts for word in _CJK_RUN.findall(normalise(text or "")))
+    endings = dict.fromkeys(itertools.chain.from_iterable(map(_endings, texts)))
     return " ".join(dict.fromkeys(itertools.chain.from_iterable(map(_word_heads, endings))))
 
 
